@@ -1,0 +1,234 @@
+package io.stratal.logs.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import io.stratal.logs.jdbc.Migrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * {@code demo}: starts an embedded PostgreSQL, applies the migrations, runs a sample job whose tasks log
+ * through SLF4J with the run ids in the MDC, and prints what the appender stored.
+ */
+final class Demo {
+
+    private static final String[] TASKS = {"extract-orders", "transform-orders", "load-warehouse", "notify-team"};
+
+    private final PrintStream out;
+
+    Demo(PrintStream out) {
+        this.out = out;
+    }
+
+    int run(boolean exitAfterSummary) {
+        out.println("Starting an embedded PostgreSQL...");
+        quietLogger("io.zonky");
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+            String url = postgres.getJdbcUrl("postgres", "postgres");
+            try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+                out.println("Migrations applied: " + Migrations.up(connection));
+                LoggerContext logging = configureLogging(url);
+                UUID jobRunId = runSampleJob(connection);
+                logging.stop(); // drains the appender's queue into the database
+                printSummary(connection, jobRunId);
+            }
+            out.println();
+            out.println("Connect with: psql -h localhost -p " + postgres.getPort() + " -U postgres postgres");
+            if (!exitAfterSummary) {
+                out.println("The database stays up until you press Ctrl-C.");
+                new CountDownLatch(1).await();
+            }
+            return 0;
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("demo failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** The embedded server's own start-up chatter is not what the demo is about. */
+    private static void quietLogger(String name) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext) {
+            ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(name).setLevel(Level.WARN);
+        }
+    }
+
+    private static LoggerContext configureLogging(String url) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        context.putProperty("demo.url", url);
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        try {
+            configurator.doConfigure(Demo.class.getResource("demo-logback.xml"));
+        } catch (JoranException e) {
+            throw new IllegalStateException("demo logging configuration failed", e);
+        }
+        return context;
+    }
+
+    private UUID runSampleJob(Connection connection) throws SQLException {
+        Logger system = LoggerFactory.getLogger("io.stratal.demo.Scheduler");
+        system.atInfo().setMessage("Scheduler started").addKeyValue("port", 8080).addKeyValue("version", "1.0.0").log();
+
+        UUID jobRunId = insertReturningId(connection, "INSERT INTO job_runs (job_name, status, started_at) VALUES (?, 'running', now()) RETURNING id", "nightly-orders", null);
+        List<UUID> taskRunIds = new ArrayList<>();
+        for (String task : TASKS) {
+            taskRunIds.add(insertReturningId(connection, "INSERT INTO task_runs (job_run_id, task_name, status) VALUES (?, ?, 'running') RETURNING id", task, jobRunId));
+        }
+
+        Logger job = LoggerFactory.getLogger("io.stratal.demo.Job");
+        MDC.put("job_run_id", jobRunId.toString());
+        job.atInfo().setMessage("Job execution started").addKeyValue("total_tasks", TASKS.length).addKeyValue("estimated_duration", "2m").log();
+
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < TASKS.length; i++) {
+            String taskName = TASKS[i];
+            UUID taskRunId = taskRunIds.get(i);
+            int index = i;
+            results.add(pool.submit(() -> runTask(jobRunId, taskRunId, taskName, index)));
+        }
+        int failed = 0;
+        for (int i = 0; i < results.size(); i++) {
+            boolean ok = join(results.get(i));
+            if (!ok) {
+                failed++;
+            }
+            update(connection, "UPDATE task_runs SET status = ?, finished_at = now() WHERE id = ?", ok ? "succeeded" : "failed", taskRunIds.get(i));
+        }
+        pool.shutdown();
+        String status = failed == 0 ? "succeeded" : "failed";
+        update(connection, "UPDATE job_runs SET status = ?, finished_at = now() WHERE id = ?", status, jobRunId);
+        if (failed == 0) {
+            job.info("Job completed");
+        } else {
+            job.atError().setMessage("Job failed").addKeyValue("failed_tasks", failed).log();
+        }
+        MDC.clear();
+        return jobRunId;
+    }
+
+    /** One task: logs as the task through the MDC; the third one fails. */
+    private static boolean runTask(UUID jobRunId, UUID taskRunId, String name, int index) {
+        Logger log = LoggerFactory.getLogger("io.stratal.demo.tasks." + name);
+        MDC.put("job_run_id", jobRunId.toString());
+        MDC.put("task_run_id", taskRunId.toString());
+        try {
+            log.atInfo().setMessage("Task started").addKeyValue("task_name", name).log();
+            for (int step = 1; step <= 3; step++) {
+                log.atDebug().setMessage("step {} of 3").addArgument(step).addKeyValue("rows", step * 1000 + index).log();
+            }
+            if (index == 2) {
+                throw new IllegalStateException("warehouse connection refused");
+            }
+            log.atInfo().setMessage("HTTP request completed").addKeyValue("status_code", 200).addKeyValue("response_time", "150ms").log();
+            return true;
+        } catch (RuntimeException e) {
+            log.atError().setMessage("Task failed").addKeyValue("retry_count", 3).setCause(e).log();
+            return false;
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private void printSummary(Connection connection, UUID jobRunId) throws SQLException {
+        out.println();
+        out.println("Rows written to the logs table, by type and level:");
+        query(connection, "SELECT type, level, count(*) AS rows FROM logs GROUP BY type, level ORDER BY type, level");
+        out.println();
+        out.println("Job run " + jobRunId + ", in order:");
+        query(connection, "SELECT to_char(timestamp, 'HH24:MI:SS.US') AS utc, type, level, stream, "
+                + "left(coalesce(t.task_name, ''), 16) AS task, message FROM logs l LEFT JOIN task_runs t ON t.id = l.task_run_id "
+                + "WHERE l.job_run_id = '" + jobRunId + "' ORDER BY l.timestamp, l.id");
+        out.println();
+        out.println("Error rate by job run (the seed's monitoring query):");
+        query(connection, "SELECT job_run_id, COUNT(CASE WHEN level = 'error' THEN 1 END) AS errors, COUNT(*) AS total_logs, "
+                + "round((COUNT(CASE WHEN level = 'error' THEN 1 END)::numeric / COUNT(*)) * 100, 1) AS error_rate "
+                + "FROM logs WHERE type IN ('job', 'task') AND timestamp > (now() AT TIME ZONE 'UTC') - INTERVAL '1 hour' "
+                + "GROUP BY job_run_id HAVING COUNT(CASE WHEN level = 'error' THEN 1 END) > 0");
+    }
+
+    private void query(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            StringBuilder header = new StringBuilder("  ");
+            for (int i = 1; i <= columns; i++) {
+                header.append(String.format("%-" + width(rs.getMetaData().getColumnLabel(i)) + "s ", rs.getMetaData().getColumnLabel(i)));
+            }
+            out.println(header);
+            while (rs.next()) {
+                StringBuilder line = new StringBuilder("  ");
+                for (int i = 1; i <= columns; i++) {
+                    line.append(String.format("%-" + width(rs.getMetaData().getColumnLabel(i)) + "s ", rs.getString(i)));
+                }
+                out.println(line);
+            }
+        }
+    }
+
+    private static int width(String column) {
+        switch (column) {
+            case "job_run_id":
+                return 36;
+            case "utc":
+                return 15;
+            case "task":
+                return 16;
+            case "message":
+                return 1;
+            default:
+                return Math.max(6, column.length());
+        }
+    }
+
+    private static UUID insertReturningId(Connection connection, String sql, String name, UUID parent) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            if (parent == null) {
+                statement.setString(1, name);
+            } else {
+                statement.setObject(1, parent);
+                statement.setString(2, name);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getObject(1, UUID.class);
+            }
+        }
+    }
+
+    private static void update(Connection connection, String sql, String status, UUID id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, status);
+            statement.setObject(2, id);
+            statement.executeUpdate();
+        }
+    }
+
+    private static boolean join(Future<Boolean> result) {
+        try {
+            return result.get();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.stratal.logs.cli;
+
+import io.stratal.logs.jdbc.Migrations;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/** The command line: {@code demo} and {@code migrate}. A wrong command line prints usage and exits 2. */
+public final class Main {
+
+    static final String USAGE = String.join("\n",
+            "Usage: java -jar stratal-logback.jar <command> [options]",
+            "",
+            "  demo [--exit]                       embedded PostgreSQL, a sample job run with tasks logging through",
+            "                                      the appender, and a summary of the rows written; --exit stops after it",
+            "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p]",
+            "                                      apply all pending migrations, or revert the newest N (default 1)",
+            "",
+            "STRATAL_DB_URL, STRATAL_DB_USERNAME and STRATAL_DB_PASSWORD stand in for --url, --username, --password.");
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        int status = run(argv, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** Runs one command; returns the process exit status. */
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0) {
+            err.println(USAGE);
+            return 2;
+        }
+        try {
+            switch (argv[0]) {
+                case "demo":
+                    return demo(Args.parse(rest(argv), Set.of(), Set.of("--exit")), out);
+                case "migrate":
+                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), Set.of()), out);
+                case "help":
+                case "--help":
+                case "-h":
+                    out.println(USAGE);
+                    return 0;
+                default:
+                    throw new Args.UsageException("unknown command " + argv[0]);
+            }
+        } catch (Args.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println();
+            err.println(USAGE);
+            return 2;
+        } catch (SQLException e) {
+            err.println("error: " + e.getMessage() + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String[] rest(String[] argv) {
+        String[] rest = new String[argv.length - 1];
+        System.arraycopy(argv, 1, rest, 0, rest.length);
+        return rest;
+    }
+
+    private static int demo(Args args, PrintStream out) throws Args.UsageException {
+        if (!args.positional().isEmpty()) {
+            throw new Args.UsageException("demo takes no arguments besides --exit");
+        }
+        return new Demo(out).run(args.has("--exit"));
+    }
+
+    private static int migrate(Args args, PrintStream out) throws Args.UsageException, SQLException {
+        List<String> words = args.positional();
+        if (words.isEmpty() || !(words.get(0).equals("up") || words.get(0).equals("down")) || words.size() > 2
+                || (words.get(0).equals("up") && words.size() > 1)) {
+            throw new Args.UsageException("migrate needs up, or down [N]");
+        }
+        int steps = 1;
+        if (words.size() == 2) {
+            try {
+                steps = Integer.parseInt(words.get(1));
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("down takes a number of steps, got " + words.get(1));
+            }
+            if (steps < 1) {
+                throw new Args.UsageException("down takes at least 1 step, got " + steps);
+            }
+        }
+        try (Connection connection = connect(args)) {
+            if (words.get(0).equals("up")) {
+                List<Long> applied = Migrations.up(connection);
+                out.println(applied.isEmpty() ? "no change: already at version " + Migrations.currentVersion(connection)
+                        : "applied " + applied + ", now at version " + Migrations.currentVersion(connection));
+            } else {
+                List<Long> reverted = Migrations.down(connection, steps);
+                Long now = Migrations.currentVersion(connection);
+                out.println(reverted.isEmpty() ? "no change: no migration applied"
+                        : "reverted " + reverted + ", now at " + (now == null ? "no version" : "version " + now));
+            }
+        }
+        return 0;
+    }
+
+    static Connection connect(Args args) throws Args.UsageException, SQLException {
+        String url = args.valueOrEnv("--url", "STRATAL_DB_URL");
+        if (url == null) {
+            throw new Args.UsageException("--url (or STRATAL_DB_URL) is required");
+        }
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new Args.UsageException("--url must be a PostgreSQL JDBC URL like jdbc:postgresql://localhost:5432/stratal");
+        }
+        Properties properties = new Properties();
+        String username = args.valueOrEnv("--username", "STRATAL_DB_USERNAME");
+        String password = args.valueOrEnv("--password", "STRATAL_DB_PASSWORD");
+        if (username != null) {
+            properties.setProperty("user", username);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        return DriverManager.getConnection(url, properties);
+    }
+}

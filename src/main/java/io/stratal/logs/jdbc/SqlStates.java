@@ -1,0 +1,82 @@
+package io.stratal.logs.jdbc;
+
+import io.stratal.logs.pipeline.WriteException;
+import io.stratal.logs.pipeline.WriteException.Kind;
+import java.io.IOException;
+import java.sql.BatchUpdateException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+
+/**
+ * Sorts a failed write by SQLSTATE into what the flusher should do about it.
+ *
+ * <p>Only failures that can come from the content of a row isolate rows: data exceptions (class 22) and
+ * integrity violations (class 23; 23503 has a kind of its own because its parent row may still be on its
+ * way). Everything else says nothing about the rows (08 connection, 53 resources, 57P shutdown, 40
+ * serialization, 42 a missing table or privilege, 28 authentication, ...) and the same batch is retried,
+ * because halving a batch against a missing table would reject every row one by one.
+ */
+public final class SqlStates {
+
+    public static final String FOREIGN_KEY_VIOLATION = "23503";
+
+    private SqlStates() {
+    }
+
+    /** The kind of {@code e}, looking through batch and cause chains for the first SQLSTATE. */
+    public static Kind classify(SQLException e) {
+        String state = firstState(e);
+        if (state == null) {
+            return hasIoCause(e) || e instanceof SQLTransientException || e instanceof SQLRecoverableException
+                    || e instanceof SQLNonTransientConnectionException ? Kind.UNAVAILABLE : Kind.OTHER;
+        }
+        if (state.equals(FOREIGN_KEY_VIOLATION)) {
+            return Kind.FOREIGN_KEY;
+        }
+        if (state.startsWith("22")) {
+            return Kind.DATA;
+        }
+        if (state.startsWith("23")) {
+            return Kind.OTHER;
+        }
+        return Kind.UNAVAILABLE;
+    }
+
+    /** Wraps {@code e} for the pipeline, classified. */
+    public static WriteException toWriteException(SQLException e) {
+        String state = firstState(e);
+        return new WriteException(classify(e), state, messageOf(e), e);
+    }
+
+    static String firstState(SQLException e) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+                return ((SQLException) t).getSQLState();
+            }
+        }
+        return null;
+    }
+
+    private static Throwable next(Throwable t) {
+        if (t instanceof BatchUpdateException && ((BatchUpdateException) t).getNextException() != null) {
+            return ((BatchUpdateException) t).getNextException();
+        }
+        return t.getCause() == t ? null : t.getCause();
+    }
+
+    private static boolean hasIoCause(Throwable e) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String messageOf(SQLException e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getName() : message;
+    }
+}

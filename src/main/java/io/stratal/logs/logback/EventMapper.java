@@ -1,0 +1,174 @@
+package io.stratal.logs.logback;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.LogStream;
+import io.stratal.logs.LogType;
+import io.stratal.logs.MetadataBuilder;
+import io.stratal.logs.Redaction;
+import io.stratal.logs.Uuids;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
+
+/**
+ * Turns a logback event into a {@link LogRecord} on the logging thread, following DESIGN.md's mapping:
+ * the type from which MDC ids are set, level and stream by the stated rules, and a metadata object with
+ * the user's key-value pairs and MDC entries at the top and the appender's facts under {@code log}.
+ */
+final class EventMapper {
+
+    private final String jobRunIdKey;
+    private final String taskRunIdKey;
+    private final String streamKey;
+    private final Redaction redaction;
+    private final int maxMessageLength;
+
+    EventMapper(String jobRunIdKey, String taskRunIdKey, String streamKey, Redaction redaction, int maxMessageLength) {
+        this.jobRunIdKey = jobRunIdKey;
+        this.taskRunIdKey = taskRunIdKey;
+        this.streamKey = streamKey;
+        this.redaction = redaction;
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    LogRecord map(ILoggingEvent event) {
+        MetadataBuilder metadata = new MetadataBuilder(redaction, maxMessageLength);
+        Map<String, String> mdc = mdcOf(event);
+
+        String rawJobRunId = presentOrNull(mdc.get(jobRunIdKey));
+        String rawTaskRunId = presentOrNull(mdc.get(taskRunIdKey));
+        String rawStream = presentOrNull(mdc.get(streamKey));
+
+        // The type follows which ids the MDC sets; an id that is not a UUID moves into metadata and the row
+        // keeps its type, so a job's lines stay job lines even when one of its ids is malformed.
+        LogType type = rawTaskRunId != null ? LogType.TASK : rawJobRunId != null ? LogType.JOB : LogType.SYSTEM;
+        UUID jobRunId = parseId(rawJobRunId, "job_run_id", metadata);
+        UUID taskRunId = parseId(rawTaskRunId, "task_run_id", metadata);
+
+        LogLevel level = level(event.getLevel());
+        LogStream stream = stream(rawStream, type, level, metadata);
+
+        for (Map.Entry<String, String> entry : mdc.entrySet()) {
+            String key = entry.getKey();
+            if (!key.equals(jobRunIdKey) && !key.equals(taskRunIdKey) && !key.equals(streamKey)) {
+                metadata.put(key, entry.getValue());
+            }
+        }
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        if (pairs != null) {
+            for (KeyValuePair pair : pairs) {
+                metadata.put(pair.key, pair.value); // a key-value pair wins over an MDC entry of the same key
+            }
+        }
+
+        metadata.putLog("logger", event.getLoggerName());
+        metadata.putLog("thread", event.getThreadName());
+        List<String> markers = markerNames(event.getMarkerList());
+        if (!markers.isEmpty()) {
+            metadata.putLog("markers", markers);
+        }
+        IThrowableProxy throwable = event.getThrowableProxy();
+        if (throwable != null) {
+            metadata.putLog("exception", exception(throwable));
+        }
+
+        String message = event.getFormattedMessage();
+        message = metadata.safeField(message == null ? "" : message, "message");
+        return new LogRecord(type, jobRunId, taskRunId, event.getInstant(), level, stream, message, metadata.build());
+    }
+
+    /**
+     * The event's MDC. A {@code LoggerContext} created by hand has no MDC adapter, and logback then throws
+     * from {@code getMDCPropertyMap()}: such an event is still stored, without MDC.
+     */
+    private static Map<String, String> mdcOf(ILoggingEvent event) {
+        try {
+            Map<String, String> mdc = event.getMDCPropertyMap();
+            return mdc == null ? Map.of() : mdc;
+        } catch (RuntimeException noMdcAdapter) {
+            return Map.of();
+        }
+    }
+
+    static LogLevel level(Level level) {
+        int value = level.toInt();
+        if (value >= Level.ERROR_INT) {
+            return LogLevel.ERROR;
+        }
+        if (value >= Level.WARN_INT) {
+            return LogLevel.WARN;
+        }
+        if (value >= Level.INFO_INT) {
+            return LogLevel.INFO;
+        }
+        return LogLevel.DEBUG;
+    }
+
+    private static LogStream stream(String raw, LogType type, LogLevel level, MetadataBuilder metadata) {
+        LogStream given = LogStream.parse(raw);
+        if (given != null) {
+            return given;
+        }
+        if (raw != null) {
+            metadata.putLog("invalid_stream", raw);
+        }
+        if (type == LogType.TASK) {
+            return level.isProblem() ? LogStream.STDERR : LogStream.STDOUT;
+        }
+        return LogStream.SYSTEM;
+    }
+
+    private static UUID parseId(String raw, String column, MetadataBuilder metadata) {
+        if (raw == null) {
+            return null;
+        }
+        UUID id = Uuids.parseOrNull(raw.trim());
+        if (id == null) {
+            metadata.noteInvalidId(column, raw);
+        }
+        return id;
+    }
+
+    private static String presentOrNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static Map<String, Object> exception(IThrowableProxy throwable) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("class", throwable.getClassName());
+        out.put("message", throwable.getMessage());
+        out.put("stack_trace", ThrowableProxyUtil.asString(throwable));
+        return out;
+    }
+
+    private static List<String> markerNames(List<Marker> markers) {
+        if (markers == null || markers.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(markers.size());
+        for (Marker marker : markers) {
+            addMarker(marker, names, 0);
+        }
+        return names;
+    }
+
+    private static void addMarker(Marker marker, List<String> names, int depth) {
+        if (marker == null || names.contains(marker.getName()) || depth > 8) {
+            return;
+        }
+        names.add(marker.getName());
+        for (Iterator<Marker> it = marker.iterator(); it.hasNext(); ) {
+            addMarker(it.next(), names, depth + 1);
+        }
+    }
+}

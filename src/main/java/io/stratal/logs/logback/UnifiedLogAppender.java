@@ -1,0 +1,316 @@
+package io.stratal.logs.logback;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.util.Duration;
+import ch.qos.logback.core.util.FileSize;
+import io.stratal.logs.Redaction;
+import io.stratal.logs.jdbc.ConnectionFactory;
+import io.stratal.logs.jdbc.CopyBatchWriter;
+import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.pipeline.Pipeline;
+import io.stratal.logs.pipeline.PipelineConfig;
+import io.stratal.logs.pipeline.PipelineStats;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * Writes logback events into the unified {@code logs} table of PostgreSQL.
+ *
+ * <p>Each event is typed {@code system}, {@code job} or {@code task} from the MDC keys {@code job_run_id}
+ * and {@code task_run_id}, turned into an immutable record on the logging thread and queued; a daemon
+ * flusher thread writes the queue in batches with one COPY per transaction. The logging thread never
+ * touches the database.
+ *
+ * <pre>{@code
+ * <appender name="UNIFIED" class="io.stratal.logs.logback.UnifiedLogAppender">
+ *   <url>jdbc:postgresql://localhost:5432/stratal</url>
+ *   <username>stratal</username>
+ *   <password>${STRATAL_DB_PASSWORD}</password>
+ * </appender>
+ * }</pre>
+ *
+ * Every setting has a default that suits most applications; see {@code logback-sample.xml}.
+ */
+public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+
+    /** Events of these loggers never enter the queue: writing them would log again, without end. */
+    private static final List<String> EXCLUDED_LOGGER_PREFIXES = List.of("org.postgresql", "com.zaxxer.hikari");
+
+    public static final String DEFAULT_TABLE = "logs";
+    public static final int DEFAULT_POOL_SIZE = 2;
+    public static final int DEFAULT_MAX_MESSAGE_LENGTH = 256 * 1024;
+    public static final String DEFAULT_JOB_RUN_ID_KEY = "job_run_id";
+    public static final String DEFAULT_TASK_RUN_ID_KEY = "task_run_id";
+    public static final String DEFAULT_STREAM_KEY = "stream";
+
+    private String url;
+    private String username;
+    private String password;
+    private String jndiName;
+    private DataSource dataSource;
+    private String table = DEFAULT_TABLE;
+    private boolean createSchema = true;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private int batchSize = PipelineConfig.DEFAULT_BATCH_SIZE;
+    private Duration flushInterval = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
+    private Duration shutdownGracePeriod = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
+    private FileSize maxQueueBytes = new FileSize(PipelineConfig.DEFAULT_MAX_QUEUE_BYTES);
+    private Duration maxBlockTime = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_MAX_BLOCK_TIME.toMillis());
+    private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
+    private String redactKeys = String.join(",", Redaction.DEFAULT_WORDS);
+    private String jobRunIdKey = DEFAULT_JOB_RUN_ID_KEY;
+    private String taskRunIdKey = DEFAULT_TASK_RUN_ID_KEY;
+    private String streamKey = DEFAULT_STREAM_KEY;
+    private boolean registerShutdownHook = true;
+
+    private volatile Pipeline pipeline;
+    private volatile EventMapper mapper;
+    private Thread shutdownHook;
+
+    @Override
+    public void start() {
+        if (isStarted()) {
+            return;
+        }
+        SettingsCheck check = new SettingsCheck(this, getName());
+        ConnectionFactory connections = connections(check);
+        TableName tableName = TableName.parseOrNull(table);
+        if (tableName == null) {
+            check.error("table \"" + table + "\" is not a plain table name; write <table>logs</table> or "
+                    + "<table>myschema.logs</table> (letters, digits and _)");
+        }
+        String jobKey = check.nonBlank("jobRunIdKey", jobRunIdKey, DEFAULT_JOB_RUN_ID_KEY);
+        String taskKey = check.nonBlank("taskRunIdKey", taskRunIdKey, DEFAULT_TASK_RUN_ID_KEY);
+        String stream = check.nonBlank("streamKey", streamKey, DEFAULT_STREAM_KEY);
+        if (jobKey.equals(taskKey) || jobKey.equals(stream) || taskKey.equals(stream)) {
+            check.error("jobRunIdKey, taskRunIdKey and streamKey must be three different MDC keys, got \""
+                    + jobKey + "\", \"" + taskKey + "\", \"" + stream + "\"");
+        }
+        PipelineConfig config = PipelineConfig.builder(getName())
+                .batchSize(check.atLeast("batchSize", batchSize, 1, PipelineConfig.DEFAULT_BATCH_SIZE))
+                .flushInterval(check.positive("flushInterval", flushInterval, PipelineConfig.DEFAULT_FLUSH_INTERVAL))
+                .shutdownGracePeriod(check.notNegative("shutdownGracePeriod", shutdownGracePeriod,
+                        PipelineConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD))
+                .maxQueueBytes(check.atLeast("maxQueueBytes", maxQueueBytes == null ? 0 : maxQueueBytes.getSize(),
+                        1024 * 1024, PipelineConfig.DEFAULT_MAX_QUEUE_BYTES))
+                .maxBlockTime(check.notNegative("maxBlockTime", maxBlockTime, PipelineConfig.DEFAULT_MAX_BLOCK_TIME))
+                .build();
+        int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
+        if (check.failed()) {
+            return;
+        }
+        Redaction redaction = Redaction.of(Arrays.asList(redactKeys == null ? new String[0] : redactKeys.split(",")));
+        mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit);
+        StatusReporter reporter = new StatusReporter(this);
+        pipeline = new Pipeline(config, new CopyBatchWriter(connections, tableName, createSchema, reporter), reporter);
+        pipeline.start();
+        if (registerShutdownHook) {
+            shutdownHook = new Thread(this::stop, "stratal-shutdown-" + getName());
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        super.start();
+        addInfo("Appender [" + getName() + "] writes to table " + tableName + " of " + connections.description());
+    }
+
+    /** Exactly one of url, jndiName and dataSource; {@code null} after an error. */
+    private ConnectionFactory connections(SettingsCheck check) {
+        int given = (blank(url) ? 0 : 1) + (blank(jndiName) ? 0 : 1) + (dataSource == null ? 0 : 1);
+        if (given == 0) {
+            check.error("no database is set; add <url>jdbc:postgresql://localhost:5432/mydb</url> with "
+                    + "<username> and <password>, or <jndiName>, or a <dataSource class=\"...\">");
+            return null;
+        }
+        if (given > 1) {
+            check.error("set only one of <url>, <jndiName> and <dataSource>");
+            return null;
+        }
+        if (dataSource != null) {
+            return ConnectionFactory.forDataSource(dataSource);
+        }
+        if (!blank(jndiName)) {
+            return ConnectionFactory.forJndi(jndiName.trim());
+        }
+        if (!url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+            check.error("url \"" + url + "\" is not a PostgreSQL JDBC URL; write "
+                    + "<url>jdbc:postgresql://host:5432/database</url>");
+            return null;
+        }
+        int pool = check.atLeast("poolSize", poolSize, 1, DEFAULT_POOL_SIZE);
+        return ConnectionFactory.forUrl(url.trim(), username, password, pool, getName());
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+        Pipeline p = pipeline;
+        if (p == null || p.isFlusherThread() || isExcluded(event.getLoggerName())) {
+            return;
+        }
+        p.offer(mapper.map(event));
+    }
+
+    private static boolean isExcluded(String loggerName) {
+        for (String prefix : EXCLUDED_LOGGER_PREFIXES) {
+            if (loggerName.startsWith(prefix)
+                    && (loggerName.length() == prefix.length() || loggerName.charAt(prefix.length()) == '.')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Stops taking events and writes what is queued, waiting for the database up to
+     * {@code shutdownGracePeriod}; what could not be written is reported with its count.
+     */
+    @Override
+    public void stop() {
+        if (!isStarted()) {
+            return;
+        }
+        super.stop();
+        Pipeline p = pipeline;
+        if (p != null) {
+            p.stop();
+        }
+        Thread hook = shutdownHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or about to; it finds the pipeline stopped
+            }
+        }
+    }
+
+    /** Counters of this appender (records written, dropped by reason, retries...), or {@code null} before start. */
+    public PipelineStats getStats() {
+        Pipeline p = pipeline;
+        return p == null ? null : p.stats();
+    }
+
+    /** Records queued and not yet written; 0 before start. */
+    public int getQueueSize() {
+        Pipeline p = pipeline;
+        return p == null ? 0 : p.queueSize();
+    }
+
+    // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
+
+    /** JDBC URL of the PostgreSQL database, {@code jdbc:postgresql://host:5432/db}. No default. */
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    /** A DataSource in JNDI to use instead of {@code url}, e.g. {@code java:comp/env/jdbc/logs}. */
+    public void setJndiName(String jndiName) {
+        this.jndiName = jndiName;
+    }
+
+    /** A DataSource to use instead of {@code url}; the application keeps owning it. */
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The table written to, {@code logs} or {@code schema.logs}. Default {@code logs}. */
+    public void setTable(String table) {
+        this.table = table;
+    }
+
+    /**
+     * Create the table and its indexes when missing, on the first connection. Never drops or alters; foreign
+     * keys only to {@code job_runs}/{@code task_runs} where they exist. Default {@code true}.
+     */
+    public void setCreateSchema(boolean createSchema) {
+        this.createSchema = createSchema;
+    }
+
+    /** Connections in the appender's own pool (with {@code url}). The flusher uses one. Default 2. */
+    public void setPoolSize(int poolSize) {
+        this.poolSize = poolSize;
+    }
+
+    /**
+     * A batch is written as soon as this many records wait. Larger batches cost fewer transactions under
+     * load; smaller ones make each record visible sooner. Default 1000.
+     */
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    /** ...or when this long has passed since the last batch: the most a quiet record waits. Default 250 ms. */
+    public void setFlushInterval(Duration flushInterval) {
+        this.flushInterval = flushInterval;
+    }
+
+    /** How long stopping keeps writing and waiting for the database. Default 10 seconds. */
+    public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+        this.shutdownGracePeriod = shutdownGracePeriod;
+    }
+
+    /**
+     * The bound on the heap held by queued records (estimated). A burst beyond it waits up to
+     * {@code maxBlockTime}, then drops. Default 64 MB, about 150,000 typical events.
+     */
+    public void setMaxQueueBytes(FileSize maxQueueBytes) {
+        this.maxQueueBytes = maxQueueBytes;
+    }
+
+    /**
+     * How long a logging thread may wait for room in a full queue while the database is draining; 0 never
+     * waits. While the database is unreachable nobody waits. Default 100 ms.
+     */
+    public void setMaxBlockTime(Duration maxBlockTime) {
+        this.maxBlockTime = maxBlockTime;
+    }
+
+    /** Messages and metadata strings longer than this many characters are cut and marked. Default 262144. */
+    public void setMaxMessageLength(int maxMessageLength) {
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /**
+     * Comma-separated words; a metadata value whose key contains one (ignoring case and punctuation) is
+     * stored as {@code [REDACTED]}. Replaces the default list; empty redacts nothing.
+     */
+    public void setRedactKeys(String redactKeys) {
+        this.redactKeys = redactKeys;
+    }
+
+    /**
+     * Drain the queue when the JVM exits, even where logback's own {@code <shutdownHook/>} is not configured.
+     * Default {@code true}.
+     */
+    public void setRegisterShutdownHook(boolean registerShutdownHook) {
+        this.registerShutdownHook = registerShutdownHook;
+    }
+
+    /** MDC key holding the job run id. Default {@code job_run_id}. */
+    public void setJobRunIdKey(String jobRunIdKey) {
+        this.jobRunIdKey = jobRunIdKey;
+    }
+
+    /** MDC key holding the task run id. Default {@code task_run_id}. */
+    public void setTaskRunIdKey(String taskRunIdKey) {
+        this.taskRunIdKey = taskRunIdKey;
+    }
+
+    /** MDC key holding the stream ({@code stdout}, {@code stderr}, {@code system}). Default {@code stream}. */
+    public void setStreamKey(String streamKey) {
+        this.streamKey = streamKey;
+    }
+}

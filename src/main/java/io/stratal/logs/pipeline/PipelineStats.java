@@ -1,0 +1,94 @@
+package io.stratal.logs.pipeline;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one pipeline, safe to read from any thread. Logging threads only ever increment
+ * {@link LongAdder}s, which do not contend with each other.
+ */
+public final class PipelineStats {
+
+    private final LongAdder enqueued = new LongAdder();
+    private final LongAdder written = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
+    private volatile String lastError;
+    private volatile Instant lastWriteTime;
+
+    PipelineStats() {
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(reason, new LongAdder());
+        }
+    }
+
+    void recordEnqueued() {
+        enqueued.increment();
+    }
+
+    void recordBatchWritten(int records) {
+        written.add(records);
+        batches.increment();
+        lastWriteTime = Instant.now();
+    }
+
+    void recordRetry(String error) {
+        retries.increment();
+        lastError = error;
+    }
+
+    void recordDropped(DropReason reason, long count) {
+        dropped.get(reason).add(count);
+    }
+
+    void recordError(String error) {
+        lastError = error;
+    }
+
+    /** Records accepted into the queue. */
+    public long enqueued() {
+        return enqueued.sum();
+    }
+
+    /** Records committed to the database. */
+    public long written() {
+        return written.sum();
+    }
+
+    /** Transactions committed. */
+    public long batches() {
+        return batches.sum();
+    }
+
+    /** Write attempts that failed for a reason that can pass, and were tried again. */
+    public long retries() {
+        return retries.sum();
+    }
+
+    /** Records lost for {@code reason}. */
+    public long dropped(DropReason reason) {
+        return dropped.get(reason).sum();
+    }
+
+    /** Records lost for any reason. */
+    public long droppedTotal() {
+        long total = 0;
+        for (LongAdder adder : dropped.values()) {
+            total += adder.sum();
+        }
+        return total;
+    }
+
+    /** The last failure's description, or {@code null}. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** When a batch was last committed, or {@code null}. */
+    public Instant lastWriteTime() {
+        return lastWriteTime;
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS task_logs;
+DROP TABLE IF EXISTS task_runs;
+DROP TABLE IF EXISTS job_runs;

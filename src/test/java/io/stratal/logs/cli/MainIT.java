@@ -1,0 +1,28 @@
+package io.stratal.logs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratal.logs.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class MainIT {
+
+    @Test
+    void migrateUpAndDownFromTheCommandLine() {
+        try (TestDatabase db = TestDatabase.create()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+            assertThat(Main.run(new String[] {"migrate", "up", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("applied [1, 2], now at version 2");
+            assertThat(Main.run(new String[] {"migrate", "down", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("reverted [2], now at version 1");
+            assertThat(db.scalar("SELECT to_regclass('task_logs') IS NOT NULL")).isEqualTo(true);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.stratal.logs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void noCommandPrintsUsageAndExits2() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err()).contains("Usage:").contains("demo").contains("migrate");
+    }
+
+    @Test
+    void anUnknownCommandOrOptionExits2WithTheReason() {
+        assertThat(run("fly")).isEqualTo(2);
+        assertThat(err()).contains("unknown command fly").contains("Usage:");
+        err.reset();
+        assertThat(run("demo", "--fast")).isEqualTo(2);
+        assertThat(err()).contains("unknown option --fast");
+    }
+
+    @Test
+    void migrateNeedsADirectionAndAUrl() {
+        assertThat(run("migrate", "sideways", "--url", "jdbc:postgresql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("migrate needs up, or down [N]");
+        err.reset();
+        assertThat(run("migrate", "down", "zero", "--url", "jdbc:postgresql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("down takes a number of steps, got zero");
+        err.reset();
+        assertThat(run("migrate", "up", "--url")).isEqualTo(2);
+        assertThat(err()).contains("--url needs a value");
+        err.reset();
+        assertThat(run("migrate", "up", "--url", "jdbc:mysql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("PostgreSQL JDBC URL");
+    }
+
+    @Test
+    void helpGoesToStandardOutputAndSucceeds() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
+    }
+}

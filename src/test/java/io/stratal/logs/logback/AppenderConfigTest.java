@@ -1,0 +1,127 @@
+package io.stratal.logs.logback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.status.Status;
+import io.stratal.logs.testing.LogbackContexts;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Configuration through real logback XML: impossible settings leave the appender stopped with an error that
+ * says what to write; fixable ones are corrected with a warning that states the correction. Starting never
+ * touches the database, so these need none (the URL points at a closed port).
+ */
+@Timeout(30)
+class AppenderConfigTest {
+
+    private static final String CLOSED_PORT_URL = "jdbc:postgresql://127.0.0.1:1/none";
+    private LoggerContext context;
+
+    private UnifiedLogAppender configure(String settings) {
+        String xml = "<configuration>\n"
+                + "  <appender name=\"UNIFIED\" class=\"io.stratal.logs.logback.UnifiedLogAppender\">\n"
+                + settings
+                + "    <shutdownGracePeriod>0 seconds</shutdownGracePeriod>\n"
+                + "    <registerShutdownHook>false</registerShutdownHook>\n"
+                + "  </appender>\n"
+                + "  <root level=\"INFO\"><appender-ref ref=\"UNIFIED\"/></root>\n"
+                + "</configuration>";
+        context = LogbackContexts.fromXml(xml, Map.of());
+        return (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+    }
+
+    @AfterEach
+    void stop() {
+        if (context != null) {
+            context.stop();
+        }
+    }
+
+    private List<String> errors() {
+        return LogbackContexts.statusMessages(context, Status.ERROR);
+    }
+
+    private List<String> warnings() {
+        return LogbackContexts.statusMessages(context, Status.WARN);
+    }
+
+    @Test
+    void aValidConfigurationStartsWithoutADatabase() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url>");
+        assertThat(appender.isStarted()).isTrue();
+        assertThat(errors()).isEmpty();
+    }
+
+    @Test
+    void withoutAnyDatabaseTheAppenderStaysStoppedAndSaysWhatToAdd() {
+        UnifiedLogAppender appender = configure("<batchSize>10</batchSize>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("not started").contains("<url>jdbc:postgresql://")
+                .contains("<jndiName>").contains("<dataSource"));
+    }
+
+    @Test
+    void aUrlThatIsNotPostgresIsRefused() {
+        UnifiedLogAppender appender = configure("<url>jdbc:mysql://localhost/db</url>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("jdbc:mysql://localhost/db")
+                .contains("is not a PostgreSQL JDBC URL"));
+    }
+
+    @Test
+    void twoDatabaseSourcesAreAmbiguous() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><jndiName>java:comp/env/jdbc/x</jndiName>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("only one of <url>, <jndiName> and <dataSource>"));
+    }
+
+    @Test
+    void anUnsafeTableNameIsRefused() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><table>logs; drop table x</table>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("table").contains("<table>logs</table>"));
+    }
+
+    @Test
+    void clashingMdcKeysAreRefused() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><taskRunIdKey>job_run_id</taskRunIdKey>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("three different MDC keys"));
+    }
+
+    @Test
+    void fixableValuesAreCorrectedWithAWarningThatStatesTheCorrection() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url>"
+                + "<batchSize>0</batchSize><poolSize>-1</poolSize><flushInterval>0 milliseconds</flushInterval>"
+                + "<maxQueueBytes>10 KB</maxQueueBytes><maxMessageLength>5</maxMessageLength>");
+        assertThat(appender.isStarted()).isTrue();
+        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("batchSize 0 is below 1, using 1000"))
+                .anySatisfy(w -> assertThat(w).contains("poolSize -1 is below 1, using 2"))
+                .anySatisfy(w -> assertThat(w).contains("flushInterval").contains("using 250 milliseconds"))
+                .anySatisfy(w -> assertThat(w).contains("maxQueueBytes 10240 is below 1048576, using 67108864"))
+                .anySatisfy(w -> assertThat(w).contains("maxMessageLength 5 is below 1024, using 262144"));
+    }
+
+    @Test
+    void aValueLogbackCannotConvertIsReportedWithTheSettingNameAndTheDefaultStays() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><batchSize>lots</batchSize>");
+        assertThat(appender.isStarted()).isTrue();
+        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("[batchSize]").contains("lots"));
+    }
+
+    @Test
+    void stoppingWithAnUnreachableDatabaseReturnsPromptly() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url>");
+        context.getLogger("x").info("one line that cannot be written");
+        long started = System.nanoTime();
+        context.stop();
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("1 log record(s) unwritten"));
+    }
+}

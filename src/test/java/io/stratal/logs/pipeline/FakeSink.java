@@ -1,0 +1,62 @@
+package io.stratal.logs.pipeline;
+
+import io.stratal.logs.LogRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A sink that stores batches in memory and can be told to fail: while "down" every write fails as
+ * unavailable; a poison predicate makes any batch holding a matching record fail as a data error; a gate
+ * can hold writes until released.
+ */
+final class FakeSink implements BatchSink {
+
+    final List<List<LogRecord>> batches = new CopyOnWriteArrayList<>();
+    final AtomicInteger attempts = new AtomicInteger();
+    volatile boolean down;
+    volatile Predicate<LogRecord> poison = r -> false;
+    volatile CountDownLatch gate;
+    volatile boolean closed;
+
+    @Override
+    public void write(List<LogRecord> batch) throws WriteException {
+        attempts.incrementAndGet();
+        CountDownLatch g = gate;
+        if (g != null) {
+            try {
+                g.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "interrupted", e);
+            }
+        }
+        if (down) {
+            throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection refused", null);
+        }
+        for (LogRecord record : batch) {
+            if (poison.test(record)) {
+                throw new WriteException(WriteException.Kind.DATA, "22021", "invalid byte sequence", null);
+            }
+        }
+        batches.add(new ArrayList<>(batch));
+    }
+
+    List<String> messages() {
+        List<String> out = new ArrayList<>();
+        for (List<LogRecord> batch : batches) {
+            for (LogRecord r : batch) {
+                out.add(r.message());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
