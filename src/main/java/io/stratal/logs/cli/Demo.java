@@ -128,7 +128,7 @@ final class Demo {
         return jobRunId;
     }
 
-    /** One task: logs as the task through the MDC; the third one fails. */
+    /** One task: logs as the task through the MDC; the third fails at once, the fourth after retries. */
     private static boolean runTask(UUID jobRunId, UUID taskRunId, String name, int index) {
         Logger log = LoggerFactory.getLogger("io.stratal.demo.tasks." + name);
         MDC.put("job_run_id", jobRunId.toString());
@@ -140,6 +140,12 @@ final class Demo {
             }
             if (index == 2) {
                 throw new IllegalStateException("warehouse connection refused");
+            }
+            if (index == 3) {
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    log.atWarn().setMessage("Webhook timed out, retrying").addKeyValue("attempt", attempt).log();
+                }
+                throw new IllegalStateException("webhook timed out after 3 attempts");
             }
             log.atInfo().setMessage("HTTP request completed").addKeyValue("status_code", 200).addKeyValue("response_time", "150ms").log();
             return true;
