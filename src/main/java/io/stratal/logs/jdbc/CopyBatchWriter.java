@@ -2,6 +2,7 @@ package io.stratal.logs.jdbc;
 
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.LogType;
+import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.BatchSink;
 import io.stratal.logs.pipeline.Reporter;
 import io.stratal.logs.pipeline.WriteException;
@@ -21,7 +22,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Writes a batch with one {@code COPY ... FROM STDIN} in one transaction.
+ * Writes a batch with one {@code COPY ... FROM STDIN} in one transaction, together with the batch id in the
+ * ledger ({@link BatchLedger}), so a retry never stores the same batch twice.
  *
  * <p>COPY measured at least as fast as a multi-row insert from arrays on the seed schema at every batch
  * size (see the issue notes and docs/PERFORMANCE.md). Rows are encoded and streamed in chunks, so the
@@ -41,6 +43,7 @@ public final class CopyBatchWriter implements BatchSink {
     private final Reporter reporter;
     private final String copySql;
     private final CopyRowEncoder encoder = new CopyRowEncoder();
+    private final BatchLedger ledger;
     private final Map<UUID, UUID> jobRunOfTaskRun = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<UUID, UUID> eldest) {
@@ -57,10 +60,11 @@ public final class CopyBatchWriter implements BatchSink {
         this.createSchema = createSchema;
         this.reporter = reporter;
         this.copySql = "COPY " + table.qualified() + " " + LogsSchema.COPY_COLUMNS + " FROM STDIN";
+        this.ledger = new BatchLedger(table);
     }
 
     @Override
-    public void write(List<LogRecord> batch) throws WriteException {
+    public void write(Batch batch) throws WriteException {
         try (Connection connection = connections.getConnection()) {
             prepareOnce(connection);
             boolean autoCommit = connection.getAutoCommit();
@@ -68,9 +72,16 @@ public final class CopyBatchWriter implements BatchSink {
                 connection.setAutoCommit(false);
             }
             try {
-                copy(connection, withResolvedJobRuns(connection, batch));
+                if (!ledger.claim(connection, batch.id())) {
+                    connection.rollback();
+                    ledger.alreadyCommitted(batch.id());
+                    return;
+                }
+                copy(connection, withResolvedJobRuns(connection, batch.records()));
                 connection.commit();
+                ledger.committed(batch.id());
             } catch (SQLException | RuntimeException e) {
+                ledger.abandoned();
                 rollbackQuietly(connection);
                 throw e;
             } finally {
@@ -121,6 +132,11 @@ public final class CopyBatchWriter implements BatchSink {
             if (LogsSchema.createIfMissing(connection, table)) {
                 reporter.info("Created table " + table + " and its indexes");
             }
+        }
+        if (!ledger.prepare(connection, createSchema)) {
+            reporter.warn("Table " + table.sibling(BatchLedger.TABLE) + " is missing and createSchema is off: a batch "
+                    + "retried after the connection died during COMMIT may be stored twice. Create it with: "
+                    + BatchLedger.createStatement(table.sibling(BatchLedger.TABLE)));
         }
         taskRunsHaveJobRunId = hasColumn(connection, table.sibling("task_runs"), "job_run_id");
         if (!connection.getAutoCommit()) {

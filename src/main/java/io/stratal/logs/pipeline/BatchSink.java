@@ -1,16 +1,16 @@
 package io.stratal.logs.pipeline;
 
-import io.stratal.logs.LogRecord;
-import java.util.List;
-
 /**
  * Where the flusher writes. One call is one batch: all of it is committed in one transaction, or none of it
  * is and a {@link WriteException} says why. Called only from the flusher thread.
  */
 public interface BatchSink extends AutoCloseable {
 
-    /** Writes {@code batch} atomically, in list order. */
-    void write(List<LogRecord> batch) throws WriteException;
+    /**
+     * Writes the records of {@code batch} atomically, in list order. Returns normally also when this batch
+     * id was committed by an earlier attempt, without writing it again.
+     */
+    void write(Batch batch) throws WriteException;
 
     /** Releases connections. Called once, after the last write. */
     @Override

@@ -73,7 +73,7 @@ final class Flusher implements Runnable {
                 return;
             }
             inFlight = batch.size();
-            deliver(batch);
+            deliver(Batch.of(batch));
             queue.release(batch);
             inFlight = 0;
             lastFlushNanos = System.nanoTime();
@@ -102,7 +102,7 @@ final class Flusher implements Runnable {
         return queue.drain(config.batchSize());
     }
 
-    private void deliver(List<LogRecord> batch) {
+    private void deliver(Batch batch) {
         int attempt = 0;
         while (true) {
             WriteException failure;
@@ -119,7 +119,7 @@ final class Flusher implements Runnable {
             if (failure.kind() == WriteException.Kind.UNAVAILABLE) {
                 markDatabaseUnavailable(failure, batch.size());
                 if (stopRequested && pastStopDeadline()) {
-                    drop(batch, DropReason.SHUTDOWN);
+                    drop(batch.records(), DropReason.SHUTDOWN);
                     return;
                 }
                 stats.recordRetry(describe(failure));
@@ -127,12 +127,12 @@ final class Flusher implements Runnable {
                 continue;
             }
             if (batch.size() == 1) {
-                reject(batch.get(0), failure);
+                reject(batch.records().get(0), failure);
                 return;
             }
             int half = batch.size() / 2;
-            deliver(batch.subList(0, half));
-            deliver(batch.subList(half, batch.size()));
+            deliver(batch.part(0, half));
+            deliver(batch.part(half, batch.size()));
             return;
         }
     }

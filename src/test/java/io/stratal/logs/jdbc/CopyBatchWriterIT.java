@@ -7,6 +7,7 @@ import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.LogStream;
 import io.stratal.logs.LogType;
+import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.DropReason;
 import io.stratal.logs.pipeline.Pipeline;
 import io.stratal.logs.pipeline.PipelineConfig;
@@ -70,7 +71,7 @@ class CopyBatchWriterIT {
     @Test
     void aTaskLogWithoutAJobRunIdGetsTheJobRunOfItsTaskRun() throws Exception {
         try (CopyBatchWriter writer = writer()) {
-            writer.write(List.of(task(null, taskRunId, "no job id given")));
+            writer.write(Batch.of(List.of(task(null, taskRunId, "no job id given"))));
         }
         assertThat(db.query("SELECT type, job_run_id, task_run_id FROM logs"))
                 .containsExactly(Map.of("type", "task", "job_run_id", jobRunId, "task_run_id", taskRunId));

@@ -23,7 +23,8 @@ final class FakeSink implements BatchSink {
     volatile boolean closed;
 
     @Override
-    public void write(List<LogRecord> batch) throws WriteException {
+    public void write(Batch written) throws WriteException {
+        List<LogRecord> batch = written.records();
         attempts.incrementAndGet();
         CountDownLatch g = gate;
         if (g != null) {

@@ -1,0 +1,169 @@
+package io.stratal.logs.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A TCP proxy between the appender and PostgreSQL that a test can cut and restore, or cut at the exact
+ * moment a transaction has committed on the server but before the client hears of it.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+    private static final Pattern HOST_PORT = Pattern.compile("jdbc:postgresql://([^/:?]+)(?::(\\d+))?(/.*)?");
+    private static final byte[] COMMIT_TAG = "COMMIT\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final String targetHost;
+    private final int targetPort;
+    private final ServerSocket server;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile boolean cut;
+    private volatile boolean cutAtCommit;
+    private volatile CountDownLatch commitCut = new CountDownLatch(1);
+
+    private TcpProxy(String targetHost, int targetPort) throws IOException {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** A proxy in front of the server of {@code jdbcUrl}. */
+    public static TcpProxy inFrontOf(String jdbcUrl) {
+        Matcher m = HOST_PORT.matcher(jdbcUrl);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("cannot read host and port of " + jdbcUrl);
+        }
+        try {
+            return new TcpProxy(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code jdbcUrl} with its host and port replaced by this proxy's. */
+    public String url(String jdbcUrl) {
+        Matcher m = HOST_PORT.matcher(jdbcUrl);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(jdbcUrl);
+        }
+        return "jdbc:postgresql://127.0.0.1:" + server.getLocalPort() + (m.group(3) == null ? "" : m.group(3));
+    }
+
+    /** Closes every connection and refuses new ones until {@link #restore()}. */
+    public void cut() {
+        cut = true;
+        closeAll();
+    }
+
+    public void restore() {
+        cut = false;
+    }
+
+    /**
+     * The next time the server confirms a {@code COMMIT}, swallows the confirmation and closes the
+     * connection: the transaction is committed, and the client only sees its connection die.
+     */
+    public CountDownLatch cutAtNextCommit() {
+        commitCut = new CountDownLatch(1);
+        cutAtCommit = true;
+        return commitCut;
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                if (cut) {
+                    client.close();
+                    continue;
+                }
+                Socket upstream = new Socket(targetHost, targetPort);
+                open.add(client);
+                open.add(upstream);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
+            } catch (IOException e) {
+                // closed, or the target refused: the client sees its connection fail
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean fromServer) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    if (fromServer && cutAtCommit && contains(buffer, n, COMMIT_TAG)) {
+                        cutAtCommit = false;
+                        close(from);
+                        close(to);
+                        commitCut.countDown();
+                        return;
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // one side closed
+            } finally {
+                close(from);
+                close(to);
+            }
+        }, "tcp-proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static boolean contains(byte[] data, int length, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void closeAll() {
+        for (Socket socket : open) {
+            close(socket);
+        }
+        open.clear();
+    }
+
+    private void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+        open.remove(socket);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        closeAll();
+    }
+}
