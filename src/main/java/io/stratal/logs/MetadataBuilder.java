@@ -80,6 +80,24 @@ public final class MetadataBuilder {
         return this;
     }
 
+    /**
+     * A copy of {@code metadata} with {@code key} set under {@code log}: for notes added after the record was
+     * built, such as a parent id that never appeared. {@code value} must be JSON-shaped and safe already.
+     */
+    public static Map<String, Object> withLogEntry(Map<String, Object> metadata, String key, Object value) {
+        Map<String, Object> out = metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata);
+        Object log = out.get(LOG_KEY);
+        Map<String, Object> notes = log instanceof Map ? new LinkedHashMap<>(castMap(log)) : new LinkedHashMap<>();
+        notes.put(key, value);
+        out.put(LOG_KEY, Collections.unmodifiableMap(notes));
+        return Collections.unmodifiableMap(out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object map) {
+        return (Map<String, Object>) map;
+    }
+
     /** The finished object, or {@code null} when there is nothing to store. */
     public Map<String, Object> build() {
         if (invalidIds != null) {

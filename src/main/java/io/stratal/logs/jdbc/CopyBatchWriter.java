@@ -4,6 +4,7 @@ import io.stratal.logs.LogRecord;
 import io.stratal.logs.LogType;
 import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.MissingParents;
 import io.stratal.logs.pipeline.Reporter;
 import io.stratal.logs.pipeline.WriteException;
 import java.sql.Array;
@@ -44,6 +45,7 @@ public final class CopyBatchWriter implements BatchSink {
     private final String copySql;
     private final CopyRowEncoder encoder = new CopyRowEncoder();
     private final BatchLedger ledger;
+    private final ParentTables parents = new ParentTables();
     private final Map<UUID, UUID> jobRunOfTaskRun = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<UUID, UUID> eldest) {
@@ -77,7 +79,17 @@ public final class CopyBatchWriter implements BatchSink {
                     ledger.alreadyCommitted(batch.id());
                     return;
                 }
-                copy(connection, withResolvedJobRuns(connection, batch.records()));
+                List<LogRecord> rows = withResolvedJobRuns(connection, batch.records());
+                try {
+                    copy(connection, rows);
+                } catch (SQLException e) {
+                    if (SqlStates.FOREIGN_KEY_VIOLATION.equals(SqlStates.firstState(e))) {
+                        ledger.abandoned();
+                        connection.rollback();
+                        throw foreignKeyFailure(connection, rows, e);
+                    }
+                    throw e;
+                }
                 connection.commit();
                 ledger.committed(batch.id());
             } catch (SQLException | RuntimeException e) {
@@ -92,6 +104,14 @@ public final class CopyBatchWriter implements BatchSink {
         } catch (SQLException e) {
             throw SqlStates.toWriteException(e);
         }
+    }
+
+    /** Names the run ids the batch referenced that the parent tables lack, so only their rows wait. */
+    private WriteException foreignKeyFailure(Connection connection, List<LogRecord> rows, SQLException e) throws SQLException {
+        MissingParents missing = parents.missing(connection, rows);
+        connection.rollback();
+        return new WriteException(WriteException.Kind.FOREIGN_KEY, SqlStates.FOREIGN_KEY_VIOLATION,
+                String.valueOf(e.getMessage()), e, -1, missing);
     }
 
     private void copy(Connection connection, List<LogRecord> rows) throws SQLException {
@@ -139,6 +159,7 @@ public final class CopyBatchWriter implements BatchSink {
                     + BatchLedger.createStatement(table.sibling(BatchLedger.TABLE)));
         }
         taskRunsHaveJobRunId = hasColumn(connection, table.sibling("task_runs"), "job_run_id");
+        parents.read(connection, table);
         if (!connection.getAutoCommit()) {
             connection.commit();
         }

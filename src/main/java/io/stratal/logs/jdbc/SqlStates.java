@@ -8,6 +8,9 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.util.PSQLException;
 
 /**
  * Sorts a failed write by SQLSTATE into what the flusher should do about it.
@@ -44,10 +47,31 @@ public final class SqlStates {
         return Kind.UNAVAILABLE;
     }
 
-    /** Wraps {@code e} for the pipeline, classified. */
+    /** Wraps {@code e} for the pipeline, classified, with the failing COPY row when the server named it. */
     public static WriteException toWriteException(SQLException e) {
         String state = firstState(e);
-        return new WriteException(classify(e), state, messageOf(e), e);
+        return new WriteException(classify(e), state, messageOf(e), e, copyRowIndex(e), null);
+    }
+
+    private static final Pattern COPY_LINE = Pattern.compile("COPY [^,]+, line (\\d+)");
+
+    /**
+     * The 0-based row of a failed COPY, from the server's context line ("COPY logs, line 17, column ..."),
+     * or -1. Conversion errors carry it; constraint checks that run at the end of the statement do not.
+     */
+    static int copyRowIndex(SQLException e) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof PSQLException && ((PSQLException) t).getServerErrorMessage() != null) {
+                String where = ((PSQLException) t).getServerErrorMessage().getWhere();
+                if (where != null) {
+                    Matcher m = COPY_LINE.matcher(where);
+                    if (m.find()) {
+                        return Integer.parseInt(m.group(1)) - 1;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     static String firstState(SQLException e) {

@@ -59,6 +59,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private Duration shutdownGracePeriod = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
     private FileSize maxQueueBytes = new FileSize(PipelineConfig.DEFAULT_MAX_QUEUE_BYTES);
     private Duration maxBlockTime = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_MAX_BLOCK_TIME.toMillis());
+    private Duration foreignKeyGracePeriod = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD.toMillis());
     private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
     private String redactKeys = String.join(",", Redaction.DEFAULT_WORDS);
     private String jobRunIdKey = DEFAULT_JOB_RUN_ID_KEY;
@@ -97,6 +98,8 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
                 .maxQueueBytes(check.atLeast("maxQueueBytes", maxQueueBytes == null ? 0 : maxQueueBytes.getSize(),
                         1024 * 1024, PipelineConfig.DEFAULT_MAX_QUEUE_BYTES))
                 .maxBlockTime(check.notNegative("maxBlockTime", maxBlockTime, PipelineConfig.DEFAULT_MAX_BLOCK_TIME))
+                .foreignKeyGracePeriod(check.notNegative("foreignKeyGracePeriod", foreignKeyGracePeriod,
+                        PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD))
                 .build();
         int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
         if (check.failed()) {
@@ -276,6 +279,15 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      */
     public void setMaxBlockTime(Duration maxBlockTime) {
         this.maxBlockTime = maxBlockTime;
+    }
+
+    /**
+     * How long rows wait for their job or task run to be committed (a job that logs before its transaction
+     * commits its {@code job_runs} row) before they are written with the id moved into
+     * {@code metadata.log.missing_parents}. Later rows of the same run wait behind them. Default 60 seconds.
+     */
+    public void setForeignKeyGracePeriod(Duration foreignKeyGracePeriod) {
+        this.foreignKeyGracePeriod = foreignKeyGracePeriod;
     }
 
     /** Messages and metadata strings longer than this many characters are cut and marked. Default 262144. */

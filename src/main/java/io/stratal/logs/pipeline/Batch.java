@@ -29,6 +29,15 @@ public record Batch(UUID id, List<LogRecord> records) {
         return new Batch(partId, records.subList(from, to));
     }
 
+    /**
+     * Some of this batch's records (what is left after others were set aside) under an id derived from this
+     * one and {@code label}.
+     */
+    public Batch subset(String label, List<LogRecord> kept) {
+        UUID subsetId = UUID.nameUUIDFromBytes((id + ":" + label + ":" + kept.size()).getBytes(StandardCharsets.UTF_8));
+        return new Batch(subsetId, kept);
+    }
+
     public int size() {
         return records.size();
     }

@@ -6,39 +6,38 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one thread that writes. It waits for a full batch or for {@code flushInterval} since the last batch,
- * writes, and repeats; on stop it drains the queue until the grace period runs out.
- *
- * <p>Failures are sorted by kind. A connection failure keeps the batch and retries it after a backoff,
- * because the same rows will succeed once the database is back. Any other failure is about some row in
- * the batch: the batch is halved until the failing row stands alone, so one bad row never costs the rest.
+ * hands the batch to {@link Delivery}, and repeats; rows waiting for a parent run are retried on the same
+ * rhythm. On stop it drains the queue until the grace period runs out.
  */
-final class Flusher implements Runnable {
+final class Flusher implements Runnable, Delivery.StopSignal {
 
     private static final long DROP_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long MIN_PARKED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final PipelineConfig config;
     private final RecordQueue queue;
-    private final BatchSink sink;
     private final PipelineStats stats;
     private final Reporter reporter;
-    private final Backoff backoff;
     private final DropReporter dropReporter;
+    private final Delivery delivery;
+    private final long intervalNanos;
+    private final long parkedRetryNanos;
 
     private volatile boolean stopRequested;
     private volatile long stopDeadlineNanos;
-    private volatile boolean databaseAvailable = true;
     private volatile int inFlight;
-    private long outageStartNanos;
     private long lastFlushNanos = System.nanoTime();
+    private long lastParkedRetryNanos = System.nanoTime();
 
     Flusher(PipelineConfig config, RecordQueue queue, BatchSink sink, PipelineStats stats, Reporter reporter) {
         this.config = config;
         this.queue = queue;
-        this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
-        this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
         this.dropReporter = new DropReporter(config.name(), stats, reporter, DROP_REPORT_INTERVAL_NANOS);
+        this.delivery = new Delivery(config, sink, stats, reporter, queue, dropReporter, this);
+        this.intervalNanos = config.flushInterval().toNanos();
+        this.parkedRetryNanos = Math.max(intervalNanos, MIN_PARKED_RETRY_NANOS);
     }
 
     @Override
@@ -58,22 +57,26 @@ final class Flusher implements Runnable {
     private void runFlushLoop() {
         while (true) {
             List<LogRecord> batch = nextBatch();
+            if (delivery.hasParked() && (stopRequested || System.nanoTime() - lastParkedRetryNanos >= parkedRetryNanos)) {
+                lastParkedRetryNanos = System.nanoTime();
+                giveUp(delivery.retryParked());
+            }
             if (batch.isEmpty()) {
-                if (stopRequested) {
+                if (stopRequested && !delivery.hasParked()) {
                     return;
                 }
                 continue;
             }
-            if (stopRequested && pastStopDeadline()) {
-                List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
-                drop(batch, DropReason.SHUTDOWN);
-                drop(rest, DropReason.SHUTDOWN);
+            if (stopRequested && pastDeadline()) {
+                giveUp(batch);
                 queue.release(batch);
+                List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
+                giveUp(rest);
                 queue.release(rest);
                 return;
             }
             inFlight = batch.size();
-            deliver(Batch.of(batch));
+            giveUp(delivery.deliver(batch));
             queue.release(batch);
             inFlight = 0;
             lastFlushNanos = System.nanoTime();
@@ -81,9 +84,11 @@ final class Flusher implements Runnable {
         }
     }
 
-    /** Waits until a batch is due, then takes it. Empty only when a stop was requested and nothing is left. */
+    /**
+     * Waits until a batch is due, then takes it. Returns early (maybe empty) when parked rows are due for a
+     * retry, and at once, with whatever is queued, once a stop was requested.
+     */
     private List<LogRecord> nextBatch() {
-        long intervalNanos = config.flushInterval().toNanos();
         while (!stopRequested) {
             int waiting = queue.size();
             if (waiting >= config.batchSize()) {
@@ -94,7 +99,15 @@ final class Flusher implements Runnable {
             if (waiting > 0 && now - due >= 0) {
                 break;
             }
-            queue.awaitRecords(waiting > 0 ? due - now : intervalNanos);
+            long parkedDue = lastParkedRetryNanos + parkedRetryNanos;
+            if (delivery.hasParked() && now - parkedDue >= 0) {
+                break;
+            }
+            long wait = waiting > 0 ? due - now : intervalNanos;
+            if (delivery.hasParked()) {
+                wait = Math.min(wait, parkedDue - now);
+            }
+            queue.awaitRecords(wait);
             if (waiting == 0) {
                 dropReporter.reportIfDue(System.nanoTime(), false);
             }
@@ -102,95 +115,15 @@ final class Flusher implements Runnable {
         return queue.drain(config.batchSize());
     }
 
-    private void deliver(Batch batch) {
-        int attempt = 0;
-        while (true) {
-            WriteException failure;
-            try {
-                sink.write(batch);
-                stats.recordBatchWritten(batch.size());
-                markDatabaseAvailable();
-                return;
-            } catch (WriteException e) {
-                failure = e;
-            } catch (RuntimeException e) {
-                failure = new WriteException(WriteException.Kind.OTHER, null, e.toString(), e);
-            }
-            if (failure.kind() == WriteException.Kind.UNAVAILABLE) {
-                markDatabaseUnavailable(failure, batch.size());
-                if (stopRequested && pastStopDeadline()) {
-                    drop(batch.records(), DropReason.SHUTDOWN);
-                    return;
-                }
-                stats.recordRetry(describe(failure));
-                pause(backoff.delayNanos(attempt++));
-                continue;
-            }
-            if (batch.size() == 1) {
-                reject(batch.records().get(0), failure);
-                return;
-            }
-            int half = batch.size() / 2;
-            deliver(batch.part(0, half));
-            deliver(batch.part(half, batch.size()));
-            return;
-        }
-    }
-
-    private void reject(LogRecord record, WriteException failure) {
-        stats.recordDropped(DropReason.REJECTED, 1);
-        stats.recordError(describe(failure));
-        reporter.error("Appender [" + config.name() + "] could not store a " + record.type().dbValue()
-                + " log record at " + record.timestamp() + " (" + describe(failure) + ")", failure);
-    }
-
-    /** Counts records given up; the caller releases their room in the queue. */
-    private void drop(List<LogRecord> records, DropReason reason) {
+    /** Records that could not be written before the stop deadline. */
+    private void giveUp(List<LogRecord> records) {
         if (!records.isEmpty()) {
-            stats.recordDropped(reason, records.size());
+            stats.recordDropped(DropReason.SHUTDOWN, records.size());
         }
     }
 
-    /** Sleeps between retries; a stop request cuts the pause short so the last attempts happen in time. */
-    private void pause(long nanos) {
-        long end = System.nanoTime() + nanos;
-        if (stopRequested) {
-            end = Math.min(end, stopDeadlineNanos);
-        }
-        long remaining;
-        while ((remaining = end - System.nanoTime()) > 0) {
-            boolean wasStopping = stopRequested;
-            queue.awaitRecords(remaining);
-            dropReporter.reportIfDue(System.nanoTime(), false);
-            if (!wasStopping && stopRequested) {
-                return;
-            }
-        }
-    }
-
-    private void markDatabaseAvailable() {
-        if (!databaseAvailable) {
-            databaseAvailable = true;
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStartNanos);
-            reporter.info("Appender [" + config.name() + "] reached the database again after " + seconds + " s");
-        }
-    }
-
-    private void markDatabaseUnavailable(WriteException failure, int batchSize) {
-        if (databaseAvailable) {
-            databaseAvailable = false;
-            outageStartNanos = System.nanoTime();
-            reporter.warn("Appender [" + config.name() + "] cannot write to the database (" + describe(failure)
-                    + "); keeping " + batchSize + " record(s) and retrying with backoff");
-        }
-    }
-
-    private boolean pastStopDeadline() {
+    private boolean pastDeadline() {
         return System.nanoTime() - stopDeadlineNanos >= 0;
-    }
-
-    private static String describe(WriteException e) {
-        return e.sqlState() == null ? e.getMessage() : "SQLSTATE " + e.sqlState() + ": " + e.getMessage();
     }
 
     /** Asks the loop to drain what is queued and end, giving up at {@code deadlineNanos}. */
@@ -200,12 +133,22 @@ final class Flusher implements Runnable {
         queue.wakeConsumer();
     }
 
-    boolean isDatabaseAvailable() {
-        return databaseAvailable;
+    @Override
+    public boolean stopRequested() {
+        return stopRequested;
     }
 
-    /** Records taken from the queue and not yet written or dropped. */
+    @Override
+    public long deadlineNanos() {
+        return stopDeadlineNanos;
+    }
+
+    boolean isDatabaseAvailable() {
+        return delivery.isDatabaseAvailable();
+    }
+
+    /** Records taken from the queue and not yet written or dropped, including those waiting for a parent. */
     int inFlight() {
-        return inFlight;
+        return inFlight + delivery.parkedCount();
     }
 }

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param shutdownGracePeriod  how long {@code stop()} keeps writing (and waiting for the database)
  * @param minRetryBackoff      the first pause after a connection failure
  * @param maxRetryBackoff      the longest pause between retries
+ * @param foreignKeyGracePeriod how long rows wait for their job or task run to be committed before they are
+ *                             written with the id moved into metadata
  */
 public record PipelineConfig(
         String name,
@@ -23,7 +25,8 @@ public record PipelineConfig(
         Duration maxBlockTime,
         Duration shutdownGracePeriod,
         Duration minRetryBackoff,
-        Duration maxRetryBackoff) {
+        Duration maxRetryBackoff,
+        Duration foreignKeyGracePeriod) {
 
     public static final int DEFAULT_BATCH_SIZE = 1000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
@@ -32,6 +35,7 @@ public record PipelineConfig(
     public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MIN_RETRY_BACKOFF = Duration.ofMillis(100);
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_FOREIGN_KEY_GRACE_PERIOD = Duration.ofSeconds(60);
 
     public PipelineConfig {
         if (batchSize < 1) {
@@ -57,6 +61,7 @@ public record PipelineConfig(
         private Duration shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
         private Duration minRetryBackoff = DEFAULT_MIN_RETRY_BACKOFF;
         private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private Duration foreignKeyGracePeriod = DEFAULT_FOREIGN_KEY_GRACE_PERIOD;
 
         private Builder(String name) {
             this.name = name;
@@ -93,9 +98,14 @@ public record PipelineConfig(
             return this;
         }
 
+        public Builder foreignKeyGracePeriod(Duration value) {
+            foreignKeyGracePeriod = value;
+            return this;
+        }
+
         public PipelineConfig build() {
             return new PipelineConfig(name, batchSize, flushInterval, maxQueueBytes, maxBlockTime,
-                    shutdownGracePeriod, minRetryBackoff, maxRetryBackoff);
+                    shutdownGracePeriod, minRetryBackoff, maxRetryBackoff, foreignKeyGracePeriod);
         }
     }
 }

@@ -15,6 +15,7 @@ public final class PipelineStats {
     private final LongAdder written = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final LongAdder repaired = new LongAdder();
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
     private volatile String lastError;
     private volatile Instant lastWriteTime;
@@ -38,6 +39,12 @@ public final class PipelineStats {
     void recordRetry(String error) {
         retries.increment();
         lastError = error;
+    }
+
+    /** Returns the new total. */
+    long recordRepaired() {
+        repaired.increment();
+        return repaired.sum();
     }
 
     void recordDropped(DropReason reason, long count) {
@@ -66,6 +73,11 @@ public final class PipelineStats {
     /** Write attempts that failed for a reason that can pass, and were tried again. */
     public long retries() {
         return retries.sum();
+    }
+
+    /** Rows the database refused as logged and took in a repaired form (noted in their metadata). */
+    public long repaired() {
+        return repaired.sum();
     }
 
     /** Records lost for {@code reason}. */

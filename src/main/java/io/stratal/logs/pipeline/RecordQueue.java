@@ -117,6 +117,19 @@ final class RecordQueue {
         }
     }
 
+    /**
+     * Counts {@code deltaBytes} more (or fewer) against the bound for records held outside the queue, such
+     * as those waiting for a parent row.
+     */
+    void hold(long deltaBytes) {
+        if (deltaBytes != 0) {
+            bytes.addAndGet(deltaBytes);
+            if (deltaBytes < 0) {
+                signalRoom();
+            }
+        }
+    }
+
     /** Parks the consumer until a full batch is queued, {@code nanos} pass, or it is unparked. */
     void awaitRecords(long nanos) {
         if (nanos > 0) {

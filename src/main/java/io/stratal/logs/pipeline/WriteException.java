@@ -21,11 +21,34 @@ public final class WriteException extends Exception {
 
     private final Kind kind;
     private final String sqlState;
+    private final int rowIndex;
+    private final MissingParents missingParents;
 
     public WriteException(Kind kind, String sqlState, String message, Throwable cause) {
+        this(kind, sqlState, message, cause, -1, null);
+    }
+
+    /**
+     * @param rowIndex       the index in the batch of the row the database named, or -1
+     * @param missingParents for {@link Kind#FOREIGN_KEY}: the run ids the database lacks, or {@code null}
+     */
+    public WriteException(Kind kind, String sqlState, String message, Throwable cause, int rowIndex,
+                          MissingParents missingParents) {
         super(message, cause);
         this.kind = kind;
         this.sqlState = sqlState;
+        this.rowIndex = rowIndex;
+        this.missingParents = missingParents;
+    }
+
+    /** The index in the batch of the row the database named as failing, or -1 when it did not say. */
+    public int rowIndex() {
+        return rowIndex;
+    }
+
+    /** For a foreign-key failure, the run ids the database lacks; {@code null} when unknown. */
+    public MissingParents missingParents() {
+        return missingParents;
     }
 
     public Kind kind() {

@@ -21,6 +21,8 @@ final class FakeSink implements BatchSink {
     volatile Predicate<LogRecord> poison = r -> false;
     volatile CountDownLatch gate;
     volatile boolean closed;
+    /** When not null, job run ids outside this set are "missing parents". */
+    volatile java.util.Set<java.util.UUID> existingJobRuns;
 
     @Override
     public void write(Batch written) throws WriteException {
@@ -38,9 +40,22 @@ final class FakeSink implements BatchSink {
         if (down) {
             throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection refused", null);
         }
-        for (LogRecord record : batch) {
-            if (poison.test(record)) {
-                throw new WriteException(WriteException.Kind.DATA, "22021", "invalid byte sequence", null);
+        java.util.Set<java.util.UUID> existing = existingJobRuns;
+        if (existing != null) {
+            java.util.Set<java.util.UUID> missing = new java.util.HashSet<>();
+            for (LogRecord record : batch) {
+                if (record.jobRunId() != null && !existing.contains(record.jobRunId())) {
+                    missing.add(record.jobRunId());
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new WriteException(WriteException.Kind.FOREIGN_KEY, "23503", "missing parent", null, -1,
+                        new MissingParents(missing, java.util.Set.of()));
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (poison.test(batch.get(i))) {
+                throw new WriteException(WriteException.Kind.DATA, "22021", "invalid byte sequence", null, i, null);
             }
         }
         batches.add(new ArrayList<>(batch));

@@ -1,0 +1,253 @@
+package io.stratal.logs.pipeline;
+
+import io.stratal.logs.LogRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gets a batch into the database, whatever it takes, on the flusher thread.
+ *
+ * <ul>
+ *   <li>The database cannot take it now ({@link WriteException.Kind#UNAVAILABLE}): keep the batch, same id,
+ *       and retry after a jittered backoff, because the same rows will succeed once it is back.</li>
+ *   <li>A parent run is missing ({@link WriteException.Kind#FOREIGN_KEY}): park the rows of the missing runs
+ *       ({@link ParkedRecords}) and write the rest.</li>
+ *   <li>A row is refused: set it apart (at the COPY line the server named, else by halving), so the others
+ *       go through; store a repaired version of it ({@link RowRepair}); only if that is refused too is the
+ *       row lost, counted and reported.</li>
+ * </ul>
+ *
+ * Each write method returns the records it could not write because the stop deadline passed while the
+ * database was unavailable: the caller decides what becomes of them.
+ */
+final class Delivery {
+
+    /** Re-checks when the database said "missing parent" but the parent was there when asked. */
+    private static final int MAX_FOREIGN_KEY_RECHECKS = 3;
+
+    /** What the flusher tells this class about stopping. */
+    interface StopSignal {
+        boolean stopRequested();
+
+        /** Nanos when the grace period ends; only meaningful once a stop was requested. */
+        long deadlineNanos();
+    }
+
+    private final PipelineConfig config;
+    private final BatchSink sink;
+    private final PipelineStats stats;
+    private final Reporter reporter;
+    private final RecordQueue queue;
+    private final DropReporter dropReporter;
+    private final StopSignal stop;
+    private final Backoff backoff;
+    private final ParkedRecords parked;
+    private long parkedBytesHeld;
+    private volatile boolean databaseAvailable = true;
+    private long outageStartNanos;
+
+    Delivery(PipelineConfig config, BatchSink sink, PipelineStats stats, Reporter reporter, RecordQueue queue,
+             DropReporter dropReporter, StopSignal stop) {
+        this.config = config;
+        this.sink = sink;
+        this.stats = stats;
+        this.reporter = reporter;
+        this.queue = queue;
+        this.dropReporter = dropReporter;
+        this.stop = stop;
+        this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
+        this.parked = new ParkedRecords(config.foreignKeyGracePeriod().toNanos());
+    }
+
+    /** Writes records taken from the queue, holding back those that must wait behind parked ones. */
+    List<LogRecord> deliver(List<LogRecord> records) {
+        List<LogRecord> free = parked.holdBack(records);
+        syncParkedBytes();
+        if (free.isEmpty()) {
+            return List.of();
+        }
+        return write(Batch.of(free), false);
+    }
+
+    /** Tries the parked records again; once a stop was requested, none of them waits any longer. */
+    List<LogRecord> retryParked() {
+        if (parked.isEmpty()) {
+            return List.of();
+        }
+        List<LogRecord> rows = parked.takeRecords();
+        syncParkedBytes();
+        return write(Batch.of(rows), false);
+    }
+
+    boolean hasParked() {
+        return !parked.isEmpty();
+    }
+
+    int parkedCount() {
+        return parked.size();
+    }
+
+    boolean isDatabaseAvailable() {
+        return databaseAvailable;
+    }
+
+    private List<LogRecord> write(Batch batch, boolean repaired) {
+        int attempt = 0;
+        int foreignKeyRechecks = 0;
+        while (true) {
+            WriteException failure;
+            try {
+                sink.write(batch);
+                stats.recordBatchWritten(batch.size());
+                parked.written(batch.records());
+                markDatabaseAvailable();
+                return List.of();
+            } catch (WriteException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new WriteException(WriteException.Kind.OTHER, null, e.toString(), e);
+            }
+            switch (failure.kind()) {
+                case UNAVAILABLE:
+                    markDatabaseUnavailable(failure, batch.size());
+                    if (pastStopDeadline()) {
+                        return batch.records();
+                    }
+                    stats.recordRetry(describe(failure));
+                    pause(backoff.delayNanos(attempt++));
+                    continue;
+                case FOREIGN_KEY:
+                    MissingParents missing = failure.missingParents();
+                    if (missing != null && missing.isEmpty() && foreignKeyRechecks++ < MAX_FOREIGN_KEY_RECHECKS) {
+                        continue; // the parent committed between the failure and the question
+                    }
+                    if (missing != null && !missing.isEmpty()) {
+                        return park(batch, missing, repaired);
+                    }
+                    return isolate(batch, failure, repaired);
+                default:
+                    return isolate(batch, failure, repaired);
+            }
+        }
+    }
+
+    private List<LogRecord> park(Batch batch, MissingParents missing, boolean repaired) {
+        boolean wasWaiting = parked.isWaiting();
+        List<LogRecord> now = parked.admit(missing, batch.records(), System.nanoTime(), stop.stopRequested());
+        syncParkedBytes();
+        if (!wasWaiting && parked.isWaiting()) {
+            reporter.info("Appender [" + config.name() + "] holds back rows of job run(s) " + missing.jobRunIds()
+                    + " / task run(s) " + missing.taskRunIds() + " that the database does not have yet, for up to "
+                    + config.foreignKeyGracePeriod().toSeconds() + " s (foreignKeyGracePeriod)");
+        }
+        return now.isEmpty() ? List.of() : write(batch.subset("without-parked", now), repaired);
+    }
+
+    /** Sets the failing row apart: at the line the server named, else by halving. */
+    private List<LogRecord> isolate(Batch batch, WriteException failure, boolean repaired) {
+        int size = batch.size();
+        if (size == 1) {
+            return repairOrReject(batch, failure, repaired);
+        }
+        List<Batch> parts = new ArrayList<>(3);
+        int row = failure.rowIndex();
+        if (row >= 0 && row < size) {
+            if (row > 0) {
+                parts.add(batch.part(0, row));
+            }
+            parts.add(batch.part(row, row + 1));
+            if (row + 1 < size) {
+                parts.add(batch.part(row + 1, size));
+            }
+        } else {
+            parts.add(batch.part(0, size / 2));
+            parts.add(batch.part(size / 2, size));
+        }
+        List<LogRecord> unwritten = new ArrayList<>();
+        for (Batch part : parts) {
+            if (unwritten.isEmpty()) {
+                unwritten.addAll(write(part, repaired));
+            } else {
+                unwritten.addAll(part.records()); // the deadline passed: keep the order, write nothing more
+            }
+        }
+        return unwritten;
+    }
+
+    private List<LogRecord> repairOrReject(Batch single, WriteException failure, boolean repaired) {
+        LogRecord record = single.records().get(0);
+        if (repaired) {
+            stats.recordDropped(DropReason.REJECTED, 1);
+            stats.recordError(describe(failure));
+            reporter.error("Appender [" + config.name() + "] could not store a " + record.type().dbValue()
+                    + " log record at " + record.timestamp() + ", not even repaired (" + describe(failure) + ")", failure);
+            return List.of();
+        }
+        long total = stats.recordRepaired();
+        if (isPowerOfTen(total)) {
+            reporter.warn("Appender [" + config.name() + "] stored " + total + " row(s) in a repaired form because the "
+                    + "database refused them as logged; see metadata.log.rejected_original (latest: " + describe(failure) + ")");
+        }
+        LogRecord safe = RowRepair.safeVersion(record, failure);
+        return write(new Batch(UUID.nameUUIDFromBytes((single.id() + ":repaired").getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                List.of(safe)), true);
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) {
+            n /= 10;
+        }
+        return n == 1;
+    }
+
+    /** Parked records count against the queue bound, like the queued ones. */
+    private void syncParkedBytes() {
+        long now = parked.bytes();
+        queue.hold(now - parkedBytesHeld);
+        parkedBytesHeld = now;
+    }
+
+    /** Sleeps between retries; a stop request cuts the pause short so the last attempts happen in time. */
+    private void pause(long nanos) {
+        long end = System.nanoTime() + nanos;
+        if (stop.stopRequested()) {
+            end = Math.min(end, stop.deadlineNanos());
+        }
+        long remaining;
+        while ((remaining = end - System.nanoTime()) > 0) {
+            boolean wasStopping = stop.stopRequested();
+            queue.awaitRecords(remaining);
+            dropReporter.reportIfDue(System.nanoTime(), false);
+            if (!wasStopping && stop.stopRequested()) {
+                return;
+            }
+        }
+    }
+
+    private boolean pastStopDeadline() {
+        return stop.stopRequested() && System.nanoTime() - stop.deadlineNanos() >= 0;
+    }
+
+    private void markDatabaseAvailable() {
+        if (!databaseAvailable) {
+            databaseAvailable = true;
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStartNanos);
+            reporter.info("Appender [" + config.name() + "] reached the database again after " + seconds + " s");
+        }
+    }
+
+    private void markDatabaseUnavailable(WriteException failure, int batchSize) {
+        if (databaseAvailable) {
+            databaseAvailable = false;
+            outageStartNanos = System.nanoTime();
+            reporter.warn("Appender [" + config.name() + "] cannot write to the database (" + describe(failure)
+                    + "); keeping " + batchSize + " record(s) and retrying with backoff");
+        }
+    }
+
+    static String describe(WriteException e) {
+        return e.sqlState() == null ? e.getMessage() : "SQLSTATE " + e.sqlState() + ": " + e.getMessage();
+    }
+}
