@@ -89,11 +89,23 @@ final class BatchLedger {
         }
     }
 
-    /** After a commit: the forgotten ids are gone, and {@code batchId} can be forgotten next time. */
-    void committed(UUID batchId) {
+    /**
+     * After a commit: the forgotten ids are gone, and {@code batchId} can be forgotten next time, unless it
+     * is {@code durable} (replayed from the spool): then it stays until {@link #forget} says its file is gone.
+     */
+    void committed(UUID batchId, boolean durable) {
         confirmed.removeAll(forgetting);
         forgetting = List.of();
-        confirmed.add(batchId);
+        if (!durable) {
+            confirmed.add(batchId);
+        }
+    }
+
+    /** These ids will not be retried any more; delete them with the next batch. */
+    void forget(List<UUID> batchIds) {
+        if (available) {
+            confirmed.addAll(batchIds);
+        }
     }
 
     /** After a rollback or a failure: nothing was forgotten. */

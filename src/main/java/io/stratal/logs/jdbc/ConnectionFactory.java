@@ -56,7 +56,10 @@ public final class ConnectionFactory implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
         config.setAutoCommit(false);
-        config.setConnectionTimeout(5_000);
+        // HikariCP's minimum. The pool opens connections on its own thread; this only bounds how long the
+        // flusher waits for one, and the flusher has its own backoff. A longer wait stalls spooling in an
+        // outage and can outlast shutdownGracePeriod.
+        config.setConnectionTimeout(250);
         // Start without a database: the flusher waits for it, the application does not.
         config.setInitializationFailTimeout(-1);
         // Defaults only: a parameter in the URL wins over these.

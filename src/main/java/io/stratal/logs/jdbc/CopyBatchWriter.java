@@ -91,7 +91,7 @@ public final class CopyBatchWriter implements BatchSink {
                     throw e;
                 }
                 connection.commit();
-                ledger.committed(batch.id());
+                ledger.committed(batch.id(), batch.durable());
             } catch (SQLException | RuntimeException e) {
                 ledger.abandoned();
                 rollbackQuietly(connection);
@@ -240,6 +240,11 @@ public final class CopyBatchWriter implements BatchSink {
         } catch (SQLException ignored) {
             // as above
         }
+    }
+
+    @Override
+    public void forget(List<UUID> batchIds) {
+        ledger.forget(batchIds);
     }
 
     @Override

@@ -2,12 +2,8 @@ package io.stratal.logs.jdbc;
 
 import io.stratal.logs.pipeline.WriteException;
 import io.stratal.logs.pipeline.WriteException.Kind;
-import java.io.IOException;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.postgresql.util.PSQLException;
@@ -32,8 +28,9 @@ public final class SqlStates {
     public static Kind classify(SQLException e) {
         String state = firstState(e);
         if (state == null) {
-            return hasIoCause(e) || e instanceof SQLTransientException || e instanceof SQLRecoverableException
-                    || e instanceof SQLNonTransientConnectionException ? Kind.UNAVAILABLE : Kind.OTHER;
+            // No state says nothing about the rows (a closed pool, a driver hiccup): keep the batch and retry
+            // rather than blame rows and risk losing them.
+            return Kind.UNAVAILABLE;
         }
         if (state.equals(FOREIGN_KEY_VIOLATION)) {
             return Kind.FOREIGN_KEY;
@@ -88,15 +85,6 @@ public final class SqlStates {
             return ((BatchUpdateException) t).getNextException();
         }
         return t.getCause() == t ? null : t.getCause();
-    }
-
-    private static boolean hasIoCause(Throwable e) {
-        for (Throwable t = e; t != null; t = next(t)) {
-            if (t instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String messageOf(SQLException e) {

@@ -10,7 +10,11 @@ import io.stratal.logs.jdbc.CopyBatchWriter;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.pipeline.Pipeline;
 import io.stratal.logs.pipeline.PipelineConfig;
+import io.stratal.logs.pipeline.OverflowPolicy;
 import io.stratal.logs.pipeline.PipelineStats;
+import io.stratal.logs.spool.Spool;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +49,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     public static final String DEFAULT_JOB_RUN_ID_KEY = "job_run_id";
     public static final String DEFAULT_TASK_RUN_ID_KEY = "task_run_id";
     public static final String DEFAULT_STREAM_KEY = "stream";
+    public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
 
     private String url;
     private String username;
@@ -66,6 +71,10 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private String taskRunIdKey = DEFAULT_TASK_RUN_ID_KEY;
     private String streamKey = DEFAULT_STREAM_KEY;
     private boolean registerShutdownHook = true;
+    private String spoolDirectory;
+    private FileSize maxSpoolBytes = new FileSize(DEFAULT_MAX_SPOOL_BYTES);
+    private Duration spoolSyncInterval = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL.toMillis());
+    private String overflowPolicy;
 
     private volatile Pipeline pipeline;
     private volatile EventMapper mapper;
@@ -90,7 +99,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             check.error("jobRunIdKey, taskRunIdKey and streamKey must be three different MDC keys, got \""
                     + jobKey + "\", \"" + taskKey + "\", \"" + stream + "\"");
         }
-        PipelineConfig config = PipelineConfig.builder(getName())
+        PipelineConfig.Builder config = PipelineConfig.builder(getName())
                 .batchSize(check.atLeast("batchSize", batchSize, 1, PipelineConfig.DEFAULT_BATCH_SIZE))
                 .flushInterval(check.positive("flushInterval", flushInterval, PipelineConfig.DEFAULT_FLUSH_INTERVAL))
                 .shutdownGracePeriod(check.notNegative("shutdownGracePeriod", shutdownGracePeriod,
@@ -100,15 +109,18 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
                 .maxBlockTime(check.notNegative("maxBlockTime", maxBlockTime, PipelineConfig.DEFAULT_MAX_BLOCK_TIME))
                 .foreignKeyGracePeriod(check.notNegative("foreignKeyGracePeriod", foreignKeyGracePeriod,
                         PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD))
-                .build();
+                .spoolSyncInterval(check.positive("spoolSyncInterval", spoolSyncInterval,
+                        PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL));
         int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
         if (check.failed()) {
             return;
         }
+        Spool spool = openSpool(check);
+        config.overflowPolicy(overflowPolicy(check, spool != null));
         Redaction redaction = Redaction.of(Arrays.asList(redactKeys == null ? new String[0] : redactKeys.split(",")));
         mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit);
         StatusReporter reporter = new StatusReporter(this);
-        pipeline = new Pipeline(config, new CopyBatchWriter(connections, tableName, createSchema, reporter), reporter);
+        pipeline = new Pipeline(config.build(), new CopyBatchWriter(connections, tableName, createSchema, reporter), spool, reporter);
         pipeline.start();
         if (registerShutdownHook) {
             shutdownHook = new Thread(this::stop, "stratal-shutdown-" + getName());
@@ -116,6 +128,45 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         }
         super.start();
         addInfo("Appender [" + getName() + "] writes to table " + tableName + " of " + connections.description());
+    }
+
+    /**
+     * The spool, when {@code spoolDirectory} is set and usable. An unusable one is an error, but the appender
+     * still runs, without a spool: writing while the database is up beats writing nothing.
+     */
+    private Spool openSpool(SettingsCheck check) {
+        if (blank(spoolDirectory)) {
+            return null;
+        }
+        long bound = check.atLeast("maxSpoolBytes", maxSpoolBytes == null ? 0 : maxSpoolBytes.getSize(),
+                1024 * 1024, DEFAULT_MAX_SPOOL_BYTES);
+        try {
+            return Spool.open(Path.of(spoolDirectory.trim()), bound, message -> addWarn("Appender [" + getName() + "]: " + message));
+        } catch (IOException | RuntimeException e) {
+            addError("Appender [" + getName() + "]: spoolDirectory " + spoolDirectory + " cannot be used (" + e.getMessage()
+                    + "); running without a spool, so records are lost while the database is unreachable. Give each "
+                    + "appender a writable directory of its own", e);
+            return null;
+        }
+    }
+
+    private OverflowPolicy overflowPolicy(SettingsCheck check, boolean haveSpool) {
+        OverflowPolicy fallback = haveSpool ? OverflowPolicy.SPOOL : OverflowPolicy.BLOCK;
+        if (blank(overflowPolicy)) {
+            return fallback;
+        }
+        OverflowPolicy chosen;
+        try {
+            chosen = OverflowPolicy.valueOf(overflowPolicy.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            check.warn("overflowPolicy \"" + overflowPolicy + "\" is not SPOOL, BLOCK or DROP, using " + fallback);
+            return fallback;
+        }
+        if (chosen == OverflowPolicy.SPOOL && !haveSpool) {
+            check.warn("overflowPolicy SPOOL needs a usable spoolDirectory, using BLOCK");
+            return OverflowPolicy.BLOCK;
+        }
+        return chosen;
     }
 
     /** Exactly one of url, jndiName and dataSource; {@code null} after an error. */
@@ -309,6 +360,37 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      */
     public void setRegisterShutdownHook(boolean registerShutdownHook) {
         this.registerShutdownHook = registerShutdownHook;
+    }
+
+    /**
+     * A directory of this appender's own where records wait on disk while the database cannot take them (an
+     * outage, a backlog), and across restarts. Without it, records are held in memory only. No default.
+     */
+    public void setSpoolDirectory(String spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
+    }
+
+    /** The bound on the spool's size on disk; past it, records are dropped and counted. Default 1 GB. */
+    public void setMaxSpoolBytes(FileSize maxSpoolBytes) {
+        this.maxSpoolBytes = maxSpoolBytes;
+    }
+
+    /**
+     * The longest time spooled records stay in the operating system's cache before they are forced to the
+     * disk: what a power loss during an outage can cost. Default 1 second.
+     */
+    public void setSpoolSyncInterval(Duration spoolSyncInterval) {
+        this.spoolSyncInterval = spoolSyncInterval;
+    }
+
+    /**
+     * What a logging thread does when the queue is full: {@code SPOOL} (the default with a spool directory:
+     * the backlog goes to disk, the caller waits up to maxBlockTime for that), {@code BLOCK} (the default
+     * without: wait up to maxBlockTime while the database drains, drop while it is down), or {@code DROP}
+     * (never wait; DEBUG goes first at 80% full, INFO at 90%).
+     */
+    public void setOverflowPolicy(String overflowPolicy) {
+        this.overflowPolicy = overflowPolicy;
     }
 
     /** MDC key holding the job run id. Default {@code job_run_id}. */

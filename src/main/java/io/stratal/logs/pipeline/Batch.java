@@ -12,12 +12,14 @@ import java.util.UUID;
  *
  * @param id      the same on every retry of these records
  * @param records in logging order
+ * @param durable read back from the spool: the sink must keep its id until the spool file is gone
+ *                ({@link BatchSink#forget}), because a crash before that replays it
  */
-public record Batch(UUID id, List<LogRecord> records) {
+public record Batch(UUID id, List<LogRecord> records, boolean durable) {
 
     /** A new batch under a fresh id. */
     public static Batch of(List<LogRecord> records) {
-        return new Batch(UUID.randomUUID(), records);
+        return new Batch(UUID.randomUUID(), records, false);
     }
 
     /**
@@ -26,7 +28,7 @@ public record Batch(UUID id, List<LogRecord> records) {
      */
     public Batch part(int from, int to) {
         UUID partId = UUID.nameUUIDFromBytes((id + ":" + from + "-" + to).getBytes(StandardCharsets.UTF_8));
-        return new Batch(partId, records.subList(from, to));
+        return new Batch(partId, records.subList(from, to), durable);
     }
 
     /**
@@ -35,7 +37,7 @@ public record Batch(UUID id, List<LogRecord> records) {
      */
     public Batch subset(String label, List<LogRecord> kept) {
         UUID subsetId = UUID.nameUUIDFromBytes((id + ":" + label + ":" + kept.size()).getBytes(StandardCharsets.UTF_8));
-        return new Batch(subsetId, kept);
+        return new Batch(subsetId, kept, durable);
     }
 
     public int size() {

@@ -12,6 +12,13 @@ public interface BatchSink extends AutoCloseable {
      */
     void write(Batch batch) throws WriteException;
 
+    /**
+     * The batches with these ids were {@linkplain Batch#durable durable} and their spool file is deleted: they
+     * will not be replayed, so whatever the sink keeps to recognise them may go.
+     */
+    default void forget(java.util.List<java.util.UUID> batchIds) {
+    }
+
     /** Releases connections. Called once, after the last write. */
     @Override
     void close();

@@ -1,6 +1,7 @@
 package io.stratal.logs.pipeline;
 
 import io.stratal.logs.LogRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  *       row lost, counted and reported.</li>
  * </ul>
  *
- * Each write method returns the records it could not write because the stop deadline passed while the
- * database was unavailable: the caller decides what becomes of them.
+ * Each write method returns the batches it could not write (with their ids, in order): without a spool,
+ * because the stop deadline passed while the database was unavailable; with one ({@code keepRetrying}
+ * off), as soon as the database is unavailable, so the flusher can put them on disk and retry on its own
+ * schedule. The caller decides what becomes of them.
  */
 final class Delivery {
 
@@ -42,14 +45,20 @@ final class Delivery {
     private final RecordQueue queue;
     private final DropReporter dropReporter;
     private final StopSignal stop;
-    private final Backoff backoff;
+    final Backoff backoff;
     private final ParkedRecords parked;
     private long parkedBytesHeld;
+    private final boolean keepRetrying;
     private volatile boolean databaseAvailable = true;
     private long outageStartNanos;
 
+    /**
+     * @param keepRetrying on an unavailable database, retry the batch in place (until the stop deadline)
+     *                     rather than hand it back at once
+     */
     Delivery(PipelineConfig config, BatchSink sink, PipelineStats stats, Reporter reporter, RecordQueue queue,
-             DropReporter dropReporter, StopSignal stop) {
+             DropReporter dropReporter, StopSignal stop, boolean keepRetrying) {
+        this.keepRetrying = keepRetrying;
         this.config = config;
         this.sink = sink;
         this.stats = stats;
@@ -62,7 +71,7 @@ final class Delivery {
     }
 
     /** Writes records taken from the queue, holding back those that must wait behind parked ones. */
-    List<LogRecord> deliver(List<LogRecord> records) {
+    List<Batch> deliver(List<LogRecord> records) {
         List<LogRecord> free = parked.holdBack(records);
         syncParkedBytes();
         if (free.isEmpty()) {
@@ -71,8 +80,13 @@ final class Delivery {
         return write(Batch.of(free), false);
     }
 
+    /** Writes a batch as it is (one read back from the spool, or handed back earlier). */
+    List<Batch> deliver(Batch batch) {
+        return write(batch, false);
+    }
+
     /** Tries the parked records again; once a stop was requested, none of them waits any longer. */
-    List<LogRecord> retryParked() {
+    List<Batch> retryParked() {
         if (parked.isEmpty()) {
             return List.of();
         }
@@ -93,7 +107,14 @@ final class Delivery {
         return databaseAvailable;
     }
 
-    private List<LogRecord> write(Batch batch, boolean repaired) {
+    /** Takes the parked records out (for the spool, at stop without a database). */
+    List<LogRecord> takeParked() {
+        List<LogRecord> rows = parked.takeRecords();
+        syncParkedBytes();
+        return rows;
+    }
+
+    private List<Batch> write(Batch batch, boolean repaired) {
         int attempt = 0;
         int foreignKeyRechecks = 0;
         while (true) {
@@ -112,8 +133,9 @@ final class Delivery {
             switch (failure.kind()) {
                 case UNAVAILABLE:
                     markDatabaseUnavailable(failure, batch.size());
-                    if (pastStopDeadline()) {
-                        return batch.records();
+                    stats.recordError(describe(failure));
+                    if (!keepRetrying || pastStopDeadline()) {
+                        return List.of(batch);
                     }
                     stats.recordRetry(describe(failure));
                     pause(backoff.delayNanos(attempt++));
@@ -133,7 +155,7 @@ final class Delivery {
         }
     }
 
-    private List<LogRecord> park(Batch batch, MissingParents missing, boolean repaired) {
+    private List<Batch> park(Batch batch, MissingParents missing, boolean repaired) {
         boolean wasWaiting = parked.isWaiting();
         List<LogRecord> now = parked.admit(missing, batch.records(), System.nanoTime(), stop.stopRequested());
         syncParkedBytes();
@@ -146,7 +168,7 @@ final class Delivery {
     }
 
     /** Sets the failing row apart: at the line the server named, else by halving. */
-    private List<LogRecord> isolate(Batch batch, WriteException failure, boolean repaired) {
+    private List<Batch> isolate(Batch batch, WriteException failure, boolean repaired) {
         int size = batch.size();
         if (size == 1) {
             return repairOrReject(batch, failure, repaired);
@@ -165,18 +187,18 @@ final class Delivery {
             parts.add(batch.part(0, size / 2));
             parts.add(batch.part(size / 2, size));
         }
-        List<LogRecord> unwritten = new ArrayList<>();
+        List<Batch> unwritten = new ArrayList<>();
         for (Batch part : parts) {
             if (unwritten.isEmpty()) {
                 unwritten.addAll(write(part, repaired));
             } else {
-                unwritten.addAll(part.records()); // the deadline passed: keep the order, write nothing more
+                unwritten.add(part); // the database went away: keep the order, write nothing more now
             }
         }
         return unwritten;
     }
 
-    private List<LogRecord> repairOrReject(Batch single, WriteException failure, boolean repaired) {
+    private List<Batch> repairOrReject(Batch single, WriteException failure, boolean repaired) {
         LogRecord record = single.records().get(0);
         if (repaired) {
             stats.recordDropped(DropReason.REJECTED, 1);
@@ -191,8 +213,8 @@ final class Delivery {
                     + "database refused them as logged; see metadata.log.rejected_original (latest: " + describe(failure) + ")");
         }
         LogRecord safe = RowRepair.safeVersion(record, failure);
-        return write(new Batch(UUID.nameUUIDFromBytes((single.id() + ":repaired").getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                List.of(safe)), true);
+        UUID repairedId = UUID.nameUUIDFromBytes((single.id() + ":repaired").getBytes(StandardCharsets.UTF_8));
+        return write(new Batch(repairedId, List.of(safe), single.durable()), true);
     }
 
     private static boolean isPowerOfTen(long n) {
@@ -210,7 +232,7 @@ final class Delivery {
     }
 
     /** Sleeps between retries; a stop request cuts the pause short so the last attempts happen in time. */
-    private void pause(long nanos) {
+    void pause(long nanos) {
         long end = System.nanoTime() + nanos;
         if (stop.stopRequested()) {
             end = Math.min(end, stop.deadlineNanos());

@@ -6,9 +6,14 @@ public enum DropReason {
             + "maxBlockTime, or set spoolDirectory"),
     DATABASE_UNAVAILABLE("database_unavailable", "the queue was full while the database was unreachable; set "
             + "spoolDirectory to keep records on disk, or raise maxQueueBytes"),
+    SPOOL_FULL("spool_full", "the spool reached maxSpoolBytes while the database was away; raise maxSpoolBytes"),
+    SPOOL_FAILED("spool_failed", "writing them to the spool failed (see the error reported with it); check "
+            + "spoolDirectory's disk"),
     REJECTED("rejected", "the database refused the row on its own; see the error reported with it"),
     SHUTDOWN("shutdown", "they were still unwritten when shutdownGracePeriod ran out; raise "
-            + "shutdownGracePeriod or set spoolDirectory");
+            + "shutdownGracePeriod or set spoolDirectory"),
+    LEVEL_SHED("level_shed", "overflowPolicy DROP sheds DEBUG and INFO first when the queue fills; raise "
+            + "maxQueueBytes, or choose overflowPolicy BLOCK or SPOOL");
 
     private final String key;
     private final String advice;

@@ -1,20 +1,23 @@
 package io.stratal.logs.pipeline;
 
+import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
+import io.stratal.logs.spool.Spool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bounded queue and the flusher thread that empties it into a {@link BatchSink}.
+ * A bounded queue and the flusher thread that empties it into a {@link BatchSink}, with an optional
+ * {@link Spool} on disk for what the database cannot take yet.
  *
- * <p>Logging threads call {@link #offer}; it never performs I/O. When the queue is full it waits up to
- * {@code maxBlockTime} for room while the database is draining, and drops at once while the database is
- * unreachable; every loss is counted by reason in {@link #stats()} and reported.
+ * <p>Logging threads call {@link #offer}; it never performs I/O. What it does when the queue is full is the
+ * {@link OverflowPolicy}; every loss is counted by reason in {@link #stats()} and reported.
  */
 public final class Pipeline {
 
     private final PipelineConfig config;
     private final RecordQueue queue;
     private final BatchSink sink;
+    private final Spool spool;
     private final Reporter reporter;
     private final PipelineStats stats = new PipelineStats();
     private final Flusher flusher;
@@ -23,11 +26,17 @@ public final class Pipeline {
     private volatile boolean acceptingRecords;
 
     public Pipeline(PipelineConfig config, BatchSink sink, Reporter reporter) {
+        this(config, sink, null, reporter);
+    }
+
+    /** A pipeline that puts on {@code spool} what the database cannot take ({@code null} for none). */
+    public Pipeline(PipelineConfig config, BatchSink sink, Spool spool, Reporter reporter) {
         this.config = config;
         this.sink = sink;
+        this.spool = spool;
         this.reporter = reporter;
         this.queue = new RecordQueue(config.maxQueueBytes(), config.batchSize());
-        this.flusher = new Flusher(config, queue, sink, stats, reporter);
+        this.flusher = new Flusher(config, queue, sink, stats, reporter, spool);
         this.thread = new Thread(flusher, "stratal-flusher-" + config.name());
         this.thread.setDaemon(true);
         this.queue.setConsumer(thread);
@@ -47,16 +56,36 @@ public final class Pipeline {
         if (!acceptingRecords) {
             return false;
         }
+        if (config.overflowPolicy() == OverflowPolicy.DROP && shedsByLevel(record.level())) {
+            stats.recordDropped(DropReason.LEVEL_SHED, 1);
+            return false;
+        }
         if (queue.tryOffer(record) || waitForRoom(record)) {
             stats.recordEnqueued();
             return true;
         }
-        stats.recordDropped(flusher.isDatabaseAvailable() ? DropReason.QUEUE_FULL : DropReason.DATABASE_UNAVAILABLE, 1);
+        stats.recordDropped(flusher.isDatabaseAvailable() || spool != null ? DropReason.QUEUE_FULL
+                : DropReason.DATABASE_UNAVAILABLE, 1);
+        return false;
+    }
+
+    /** Under {@link OverflowPolicy#DROP}, DEBUG goes once the queue is 80% full and INFO at 90%. */
+    private boolean shedsByLevel(LogLevel level) {
+        if (level == LogLevel.DEBUG) {
+            return queue.bytes() > config.maxQueueBytes() / 10 * 8;
+        }
+        if (level == LogLevel.INFO) {
+            return queue.bytes() > config.maxQueueBytes() / 10 * 9;
+        }
         return false;
     }
 
     private boolean waitForRoom(LogRecord record) {
-        if (!flusher.isDatabaseAvailable() || maxBlockNanos <= 0) {
+        if (maxBlockNanos <= 0 || config.overflowPolicy() == OverflowPolicy.DROP) {
+            return false;
+        }
+        // While the database is away only the spool makes room; without one, waiting would only stall the caller.
+        if (!flusher.isDatabaseAvailable() && (spool == null || config.overflowPolicy() != OverflowPolicy.SPOOL)) {
             return false;
         }
         try {
@@ -73,8 +102,10 @@ public final class Pipeline {
     }
 
     /**
-     * Stops taking records, writes what is queued within {@code shutdownGracePeriod}, closes the sink and
-     * returns how many records were left unwritten. A second caller waits for the first and gets 0.
+     * Stops taking records and writes what is queued within {@code shutdownGracePeriod}; with a spool, what
+     * is still unwritten then goes to disk. Returns how many records were lost (or, if the flusher is still
+     * inside a database call when the period ends, how many are not yet safe). A second caller waits for
+     * the first and gets 0.
      */
     public synchronized long stop() {
         if (!acceptingRecords) {
@@ -83,20 +114,19 @@ public final class Pipeline {
         acceptingRecords = false;
         long lostBefore = stats.dropped(DropReason.SHUTDOWN);
         long graceNanos = config.shutdownGracePeriod().toNanos();
-        flusher.requestStop(System.nanoTime() + graceNanos);
-        boolean finished = join(graceNanos + TimeUnit.MILLISECONDS.toNanos(200));
-        long unwritten;
-        if (finished) {
-            unwritten = stats.dropped(DropReason.SHUTDOWN) - lostBefore;
-            sink.close();
-        } else {
-            // The flusher is stuck in a database call that did not time out; leave it and its connection
-            // behind rather than hold up the application's shutdown.
-            unwritten = stats.dropped(DropReason.SHUTDOWN) - lostBefore + queue.size() + flusher.inFlight();
-            thread.interrupt();
-            Thread closer = new Thread(sink::close, "stratal-closer-" + config.name());
-            closer.setDaemon(true);
-            closer.start();
+        // The flusher gives up writing a little before the period ends, so that a call already under way
+        // (bounded by the pool's connection timeout) and the final spool write still fit inside it.
+        long margin = Math.min(TimeUnit.SECONDS.toNanos(1), graceNanos / 2);
+        flusher.requestStop(System.nanoTime() + graceNanos - margin);
+        boolean finished = join(graceNanos);
+        long unwritten = stats.dropped(DropReason.SHUTDOWN) - lostBefore;
+        if (!finished) {
+            // Stuck in a database call that did not time out. It keeps its resources and finishes on its own
+            // (spooling what it holds) if the JVM lives on; the application's shutdown is not held up.
+            unwritten += queue.size() + flusher.inFlight();
+            reporter.warn("Appender [" + config.name() + "] is still inside a database call after shutdownGracePeriod; "
+                    + unwritten + " record(s) are not yet written or spooled");
+            return unwritten;
         }
         if (unwritten > 0) {
             reporter.warn("Appender [" + config.name() + "] stopped with " + unwritten + " log record(s) unwritten; "
@@ -121,6 +151,11 @@ public final class Pipeline {
     /** Records waiting in the queue. */
     public int queueSize() {
         return queue.size();
+    }
+
+    /** True while the flusher routes records through the spool. */
+    public boolean isSpilling() {
+        return flusher.isSpilling();
     }
 
     /** Estimated heap held by queued records. */

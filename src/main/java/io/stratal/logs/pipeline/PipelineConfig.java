@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param maxRetryBackoff      the longest pause between retries
  * @param foreignKeyGracePeriod how long rows wait for their job or task run to be committed before they are
  *                             written with the id moved into metadata
+ * @param overflowPolicy       what a logging thread does when the queue is full
+ * @param spoolSyncInterval    the longest time spooled records stay in the operating system's cache before
+ *                             they are forced to disk
  */
 public record PipelineConfig(
         String name,
@@ -26,7 +29,9 @@ public record PipelineConfig(
         Duration shutdownGracePeriod,
         Duration minRetryBackoff,
         Duration maxRetryBackoff,
-        Duration foreignKeyGracePeriod) {
+        Duration foreignKeyGracePeriod,
+        OverflowPolicy overflowPolicy,
+        Duration spoolSyncInterval) {
 
     public static final int DEFAULT_BATCH_SIZE = 1000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
@@ -36,6 +41,7 @@ public record PipelineConfig(
     public static final Duration DEFAULT_MIN_RETRY_BACKOFF = Duration.ofMillis(100);
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
     public static final Duration DEFAULT_FOREIGN_KEY_GRACE_PERIOD = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SPOOL_SYNC_INTERVAL = Duration.ofSeconds(1);
 
     public PipelineConfig {
         if (batchSize < 1) {
@@ -62,6 +68,8 @@ public record PipelineConfig(
         private Duration minRetryBackoff = DEFAULT_MIN_RETRY_BACKOFF;
         private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
         private Duration foreignKeyGracePeriod = DEFAULT_FOREIGN_KEY_GRACE_PERIOD;
+        private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+        private Duration spoolSyncInterval = DEFAULT_SPOOL_SYNC_INTERVAL;
 
         private Builder(String name) {
             this.name = name;
@@ -103,9 +111,20 @@ public record PipelineConfig(
             return this;
         }
 
+        public Builder overflowPolicy(OverflowPolicy value) {
+            overflowPolicy = value;
+            return this;
+        }
+
+        public Builder spoolSyncInterval(Duration value) {
+            spoolSyncInterval = value;
+            return this;
+        }
+
         public PipelineConfig build() {
             return new PipelineConfig(name, batchSize, flushInterval, maxQueueBytes, maxBlockTime,
-                    shutdownGracePeriod, minRetryBackoff, maxRetryBackoff, foreignKeyGracePeriod);
+                    shutdownGracePeriod, minRetryBackoff, maxRetryBackoff, foreignKeyGracePeriod, overflowPolicy,
+                    spoolSyncInterval);
         }
     }
 }

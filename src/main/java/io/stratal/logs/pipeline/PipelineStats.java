@@ -16,6 +16,9 @@ public final class PipelineStats {
     private final LongAdder batches = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder repaired = new LongAdder();
+    private final LongAdder spooled = new LongAdder();
+    private final LongAdder replayed = new LongAdder();
+    private volatile long spoolBytes;
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
     private volatile String lastError;
     private volatile Instant lastWriteTime;
@@ -39,6 +42,18 @@ public final class PipelineStats {
     void recordRetry(String error) {
         retries.increment();
         lastError = error;
+    }
+
+    void recordSpooled(int records) {
+        spooled.add(records);
+    }
+
+    void recordReplayed(int records) {
+        replayed.add(records);
+    }
+
+    void recordSpoolBytes(long bytes) {
+        spoolBytes = bytes;
     }
 
     /** Returns the new total. */
@@ -78,6 +93,21 @@ public final class PipelineStats {
     /** Rows the database refused as logged and took in a repaired form (noted in their metadata). */
     public long repaired() {
         return repaired.sum();
+    }
+
+    /** Records put on disk because the database could not take them (or not fast enough). */
+    public long spooled() {
+        return spooled.sum();
+    }
+
+    /** Records read back from the spool and written to the database. */
+    public long replayed() {
+        return replayed.sum();
+    }
+
+    /** Bytes in the spool not yet written to the database. */
+    public long spoolBytes() {
+        return spoolBytes;
     }
 
     /** Records lost for {@code reason}. */

@@ -29,8 +29,8 @@ class SqlStatesTest {
     }
 
     @Test
-    void anIoCauseWithoutStateMeansTheConnectionIsGone() {
+    void withoutAStateTheBatchIsKeptNotBlamedOnItsRows() {
         assertThat(SqlStates.classify(new SQLException("closed", null, new EOFException()))).isEqualTo(Kind.UNAVAILABLE);
-        assertThat(SqlStates.classify(new SQLException("strange"))).isEqualTo(Kind.OTHER);
+        assertThat(SqlStates.classify(new SQLException("HikariDataSource (x) has been closed."))).isEqualTo(Kind.UNAVAILABLE);
     }
 }

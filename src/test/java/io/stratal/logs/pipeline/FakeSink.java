@@ -21,6 +21,10 @@ final class FakeSink implements BatchSink {
     volatile Predicate<LogRecord> poison = r -> false;
     volatile CountDownLatch gate;
     volatile boolean closed;
+    /** The next write commits its batch and then fails as if the connection died before the confirmation. */
+    volatile boolean commitThenFail;
+    final List<java.util.UUID> forgotten = new CopyOnWriteArrayList<>();
+    final java.util.Set<java.util.UUID> committedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** When not null, job run ids outside this set are "missing parents". */
     volatile java.util.Set<java.util.UUID> existingJobRuns;
 
@@ -58,7 +62,19 @@ final class FakeSink implements BatchSink {
                 throw new WriteException(WriteException.Kind.DATA, "22021", "invalid byte sequence", null, i, null);
             }
         }
+        if (!committedIds.add(written.id())) {
+            return; // like the ledger: an id committed before is not written again
+        }
         batches.add(new ArrayList<>(batch));
+        if (commitThenFail) {
+            commitThenFail = false;
+            throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection lost during COMMIT", null);
+        }
+    }
+
+    @Override
+    public void forget(List<java.util.UUID> ids) {
+        forgotten.addAll(ids);
     }
 
     List<String> messages() {

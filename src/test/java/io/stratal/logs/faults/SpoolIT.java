@@ -1,0 +1,109 @@
+package io.stratal.logs.faults;
+
+import static io.stratal.logs.faults.OutageIT.assertEveryLineOnceInOrder;
+import static io.stratal.logs.faults.OutageIT.jobRunIds;
+import static io.stratal.logs.faults.OutageIT.logWave;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import io.stratal.logs.logback.UnifiedLogAppender;
+import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.TcpProxy;
+import io.stratal.logs.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Outages longer and larger than the queue, with a spool: nothing lost, nothing twice, order kept. */
+@Timeout(120)
+class SpoolIT {
+
+    @TempDir
+    Path spoolDirectory;
+    private TestDatabase db;
+    private TcpProxy proxy;
+    private LoggerContext context;
+    private UnifiedLogAppender appender;
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabase.create();
+        proxy = TcpProxy.inFrontOf(db.url());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (context != null) {
+            context.stop();
+        }
+        proxy.close();
+        db.close();
+    }
+
+    private Logger start(Map<String, String> extra) {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("url", proxy.url(db.url()),
+                "spoolDirectory", spoolDirectory.toString()));
+        properties.putAll(extra);
+        context = LogbackContexts.fromResource("config/spooled.xml", properties);
+        appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        return context.getLogger("com.example.Spooled");
+    }
+
+    private void createTableThroughTheAppender(Logger log) {
+        log.info("t9 n0");
+        await().atMost(Duration.ofSeconds(20)).until(() -> appender.getStats().written() == 1);
+        db.execute("DELETE FROM logs");
+    }
+
+    @Test
+    void anOutageTwentyTimesLargerThanTheQueueLosesNothing() throws Exception {
+        // A queue of 1 MB, so the outage must go to disk; callers may wait for the flusher to spool
+        Logger log = start(Map.of("maxQueueBytes", "1 MB", "maxBlockTime", "2 seconds"));
+        createTableThroughTheAppender(log);
+        List<String> jobs = jobRunIds(2);
+        logWave(log, jobs, 0, 500);
+
+        proxy.cut();
+        logWave(log, jobs, 500, 20_000); // about 20 MB of records in flight against a 1 MB queue
+        assertThat(appender.getStats().spooled()).isGreaterThan(30_000);
+        proxy.restore();
+        logWave(log, jobs, 20_000, 20_500);
+        await().atMost(Duration.ofSeconds(60)).until(() -> appender.getStats().written() == 1 + 2 * 20_500);
+        assertThat(appender.getStats().replayed()).isEqualTo(appender.getStats().spooled());
+        context.stop();
+
+        assertEveryLineOnceInOrder(db, 2, 20_500);
+        assertThat(appender.getStats().droppedTotal()).isZero();
+    }
+
+    @Test
+    void whatAStopWithTheDatabaseDownLeavesOnDiskIsWrittenAtTheNextStart() throws Exception {
+        Logger log = start(Map.of());
+        createTableThroughTheAppender(log);
+        List<String> jobs = jobRunIds(1);
+        logWave(log, jobs, 0, 100);
+        await().until(() -> appender.getStats().written() >= 101);
+
+        proxy.cut();
+        logWave(log, jobs, 100, 3_000);
+        long started = System.nanoTime();
+        context.stop();
+        assertThat((System.nanoTime() - started) / 1_000_000).as("stop keeps to shutdownGracePeriod").isLessThan(6_000);
+        assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(100);
+
+        proxy.restore();
+        log = start(Map.of());
+        logWave(log, jobs, 3_000, 3_100);
+        context.stop();
+
+        assertEveryLineOnceInOrder(db, 1, 3_100);
+    }
+}
