@@ -75,10 +75,13 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private FileSize maxSpoolBytes = new FileSize(DEFAULT_MAX_SPOOL_BYTES);
     private Duration spoolSyncInterval = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL.toMillis());
     private String overflowPolicy;
+    private boolean jmx = true;
+    private boolean micrometer = true;
 
     private volatile Pipeline pipeline;
     private volatile EventMapper mapper;
     private Thread shutdownHook;
+    private Observability observability;
 
     @Override
     public void start() {
@@ -122,6 +125,8 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         StatusReporter reporter = new StatusReporter(this);
         pipeline = new Pipeline(config.build(), new CopyBatchWriter(connections, tableName, createSchema, reporter), spool, reporter);
         pipeline.start();
+        observability = Observability.publish(pipeline, getContext() == null ? "default" : getContext().getName(), getName(),
+                jmx, micrometer, this);
         if (registerShutdownHook) {
             shutdownHook = new Thread(this::stop, "stratal-shutdown-" + getName());
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -233,6 +238,9 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         if (p != null) {
             p.stop();
         }
+        if (observability != null) {
+            observability.close();
+        }
         Thread hook = shutdownHook;
         if (hook != null && Thread.currentThread() != hook) {
             try {
@@ -252,7 +260,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     /** Records queued and not yet written; 0 before start. */
     public int getQueueSize() {
         Pipeline p = pipeline;
-        return p == null ? 0 : p.queueSize();
+        return p == null ? 0 : p.getQueueSize();
     }
 
     // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
@@ -391,6 +399,22 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      */
     public void setOverflowPolicy(String overflowPolicy) {
         this.overflowPolicy = overflowPolicy;
+    }
+
+    /**
+     * Register an MXBean with the counters under
+     * {@code io.stratal.logs:type=UnifiedLogAppender,context=<context>,name=<appender>}. Default {@code true}.
+     */
+    public void setJmx(boolean jmx) {
+        this.jmx = jmx;
+    }
+
+    /**
+     * Bind the counters as {@code stratal.logs.*} meters to Micrometer's {@code Metrics.globalRegistry} when
+     * Micrometer is on the classpath. Default {@code true}.
+     */
+    public void setMicrometer(boolean micrometer) {
+        this.micrometer = micrometer;
     }
 
     /** MDC key holding the job run id. Default {@code job_run_id}. */

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Logging threads call {@link #offer}; it never performs I/O. What it does when the queue is full is the
  * {@link OverflowPolicy}; every loss is counted by reason in {@link #stats()} and reported.
  */
-public final class Pipeline {
+public final class Pipeline implements PipelineMXBean {
 
     private final PipelineConfig config;
     private final RecordQueue queue;
@@ -148,19 +148,90 @@ public final class Pipeline {
         return stats;
     }
 
-    /** Records waiting in the queue. */
-    public int queueSize() {
-        return queue.size();
-    }
-
     /** True while the flusher routes records through the spool. */
+    @Override
     public boolean isSpilling() {
         return flusher.isSpilling();
     }
 
-    /** Estimated heap held by queued records. */
-    public long queueBytes() {
+    @Override
+    public boolean isDatabaseAvailable() {
+        return flusher.isDatabaseAvailable();
+    }
+
+    @Override
+    public long getRecordsEnqueued() {
+        return stats.enqueued();
+    }
+
+    @Override
+    public long getRecordsWritten() {
+        return stats.written();
+    }
+
+    @Override
+    public long getRecordsSpooled() {
+        return stats.spooled();
+    }
+
+    @Override
+    public long getRecordsReplayed() {
+        return stats.replayed();
+    }
+
+    @Override
+    public long getRecordsRepaired() {
+        return stats.repaired();
+    }
+
+    @Override
+    public long getRecordsDropped() {
+        return stats.droppedTotal();
+    }
+
+    @Override
+    public java.util.Map<String, Long> getRecordsDroppedByReason() {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            out.put(reason.key(), stats.dropped(reason));
+        }
+        return out;
+    }
+
+    @Override
+    public long getRetries() {
+        return stats.retries();
+    }
+
+    @Override
+    public long getBatches() {
+        return stats.batches();
+    }
+
+    @Override
+    public int getQueueSize() {
+        return queue.size();
+    }
+
+    @Override
+    public long getQueueBytes() {
         return queue.bytes();
+    }
+
+    @Override
+    public long getSpoolBytes() {
+        return stats.spoolBytes();
+    }
+
+    @Override
+    public String getLastError() {
+        return stats.lastError();
+    }
+
+    @Override
+    public String getLastWriteTime() {
+        java.time.Instant last = stats.lastWriteTime();
+        return last == null ? null : last.toString();
     }
 
     public PipelineConfig config() {

@@ -2,8 +2,10 @@ package io.stratal.logs.faults;
 
 import static io.stratal.logs.faults.OutageIT.assertEveryLineOnceInOrder;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.testing.LogbackContexts;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
@@ -11,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,6 +58,8 @@ class CrashIT {
             proxy.restore();
             LoggerContext restarted = LogbackContexts.fromResource("config/spooled.xml",
                     Map.of("url", proxy.url(db.url()), "spoolDirectory", spoolDirectory.toString()));
+            UnifiedLogAppender appender = (UnifiedLogAppender) restarted.getLogger("ROOT").getAppender("UNIFIED");
+            await().atMost(Duration.ofSeconds(60)).until(() -> appender.getStats().replayed() == 5_000);
             restarted.stop();
 
             assertEveryLineOnceInOrder(db, 1, 5_000);

@@ -80,6 +80,46 @@ class OutageIT {
     }
 
     @Test
+    void aQueueFilledFasterThanTheDatabaseDrainsItCountsEveryLineItDrops() throws Exception {
+        context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "200",
+                "maxQueueBytes", "1 MB", "maxBlockTime", "0 milliseconds"));
+        Logger log = context.getLogger("com.example.Flood");
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        logWave(log, jobRunIds(4), 0, 25_000);
+        context.stop();
+
+        long rows = db.count("SELECT count(*) FROM logs");
+        long dropped = appender.getStats().dropped(io.stratal.logs.pipeline.DropReason.QUEUE_FULL);
+        assertThat(dropped).as("a 1 MB queue cannot hold this flood").isPositive();
+        assertThat(rows + dropped).as("every line is a row or a counted drop").isEqualTo(100_000);
+        assertThat(appender.getStats().droppedTotal()).isEqualTo(dropped);
+        assertThat(LogbackContexts.statusMessages(context, ch.qos.logback.core.status.Status.WARN))
+                .anySatisfy(w -> assertThat(w).contains("queue_full").contains("maxQueueBytes"));
+    }
+
+    @Test
+    void theDropPolicyShedsDebugBeforeWarnings() throws Exception {
+        context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "200",
+                "maxQueueBytes", "1 MB", "overflowPolicy", "DROP"));
+        Logger log = context.getLogger("com.example.Flood");
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        for (int i = 0; i < 50_000; i++) {
+            log.debug("noise {}", i);
+            if (i % 10 == 0) {
+                log.warn("signal {}", i);
+            }
+        }
+        context.stop();
+
+        long debugRows = db.count("SELECT count(*) FROM logs WHERE level = 'debug'");
+        long warnRows = db.count("SELECT count(*) FROM logs WHERE level = 'warn'");
+        assertThat(appender.getStats().dropped(io.stratal.logs.pipeline.DropReason.LEVEL_SHED)).isPositive();
+        assertThat(warnRows + appender.getStats().dropped(io.stratal.logs.pipeline.DropReason.QUEUE_FULL))
+                .isEqualTo(5_000);
+        assertThat((double) warnRows / 5_000).as("warnings survive").isGreaterThan((double) debugRows / 50_000);
+    }
+
+    @Test
     void linesLoggedWhileTheDatabaseIsUnreachableAreWrittenOnceItIsBack() throws Exception {
         context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", proxy.url(db.url()), "batchSize", "200",
                 "flushInterval", "50 milliseconds"));

@@ -117,6 +117,24 @@ class PoisonRowsIT {
     }
 
     @Test
+    void anEventTimeOutsidePostgresRangeIsStoredAtTheRepairTimeWithTheOriginalNoted() {
+        Logger log = start("30 seconds");
+        ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+                Logger.class.getName(), log, ch.qos.logback.classic.Level.INFO, "from a replayed remote event", null, null);
+        event.setInstant(java.time.Instant.parse("+300000-01-01T00:00:00Z"));
+        appender.doAppend(event);
+        log.info("a normal line");
+        context.stop();
+
+        assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(2);
+        Map<String, Object> row = db.query("SELECT timestamp > now() - interval '1 day' AS recent, "
+                + "metadata->'log'->'rejected_original'->>'original_timestamp' AS original FROM logs "
+                + "WHERE message LIKE 'from a replayed%'").get(0);
+        assertThat(row.get("recent")).isEqualTo(true);
+        assertThat((String) row.get("original")).startsWith("+300000-01-01");
+    }
+
+    @Test
     void aValueJsonbCannotHoldIsRepairedAndItsBatchIsUntouched() {
         Logger log = start("30 seconds");
         for (int i = 0; i < 10; i++) {

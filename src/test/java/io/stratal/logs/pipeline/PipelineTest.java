@@ -50,7 +50,7 @@ class PipelineTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.batches.size() == 2);
         assertThat(sink.batches).allSatisfy(b -> assertThat(b).hasSize(10));
-        assertThat(pipeline.queueSize()).isEqualTo(5);
+        assertThat(pipeline.getQueueSize()).isEqualTo(5);
     }
 
     @Test
@@ -155,7 +155,7 @@ class PipelineTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
 
         assertThat(pipeline.offer(record("over"))).isFalse();
-        assertThat(pipeline.queueBytes()).isEqualTo(oneRecord * 5);
+        assertThat(pipeline.getQueueBytes()).isEqualTo(oneRecord * 5);
     }
 
     @Test

@@ -53,6 +53,11 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(name, withDatabase(s.adminUrl, name));
     }
 
+    /** A view of an existing database that this class did not create (its {@link #close} drops nothing). */
+    public static TestDatabase attach(String url) {
+        return new TestDatabase(null, url);
+    }
+
     /** A JDBC URL of this database that carries its own credentials. */
     public String url() {
         return url;
@@ -116,6 +121,9 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        if (name == null) {
+            return;
+        }
         try (Connection admin = DriverManager.getConnection(server().adminUrl);
              Statement statement = admin.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -1,0 +1,86 @@
+package io.stratal.logs.micrometer;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.stratal.logs.pipeline.PipelineMXBean;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The appender's counters as Micrometer meters, tagged {@code appender=<name>}:
+ * {@code stratal.logs.records{state=enqueued|written|spooled|replayed|repaired}},
+ * {@code stratal.logs.records.dropped{reason=...}}, {@code stratal.logs.retries}, {@code stratal.logs.batches},
+ * and the gauges {@code stratal.logs.queue.size}, {@code stratal.logs.queue.bytes},
+ * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0).
+ *
+ * <p>The appender binds this to {@code Metrics.globalRegistry} by itself when Micrometer is on the
+ * classpath (Spring Boot adds its registry there); bind it to another registry with {@link #bindTo}.
+ */
+public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
+
+    private final PipelineMXBean pipeline;
+    private final Tags tags;
+    private final List<Meter> meters = new ArrayList<>();
+    private final List<MeterRegistry> registries = new ArrayList<>();
+
+    public StratalLogMetrics(PipelineMXBean pipeline, String appenderName) {
+        this.pipeline = pipeline;
+        this.tags = Tags.of("appender", appenderName);
+    }
+
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        registries.add(registry);
+        counter(registry, "stratal.logs.records", "enqueued", PipelineMXBean::getRecordsEnqueued);
+        counter(registry, "stratal.logs.records", "written", PipelineMXBean::getRecordsWritten);
+        counter(registry, "stratal.logs.records", "spooled", PipelineMXBean::getRecordsSpooled);
+        counter(registry, "stratal.logs.records", "replayed", PipelineMXBean::getRecordsReplayed);
+        counter(registry, "stratal.logs.records", "repaired", PipelineMXBean::getRecordsRepaired);
+        for (String reason : pipeline.getRecordsDroppedByReason().keySet()) {
+            meters.add(FunctionCounter.builder("stratal.logs.records.dropped", pipeline,
+                            p -> p.getRecordsDroppedByReason().getOrDefault(reason, 0L))
+                    .tags(tags).tag("reason", reason).description("log records lost, by reason").register(registry));
+        }
+        meters.add(FunctionCounter.builder("stratal.logs.retries", pipeline, PipelineMXBean::getRetries)
+                .tags(tags).description("write attempts retried").register(registry));
+        meters.add(FunctionCounter.builder("stratal.logs.batches", pipeline, PipelineMXBean::getBatches)
+                .tags(tags).description("transactions committed").register(registry));
+        meters.add(Gauge.builder("stratal.logs.queue.size", pipeline, PipelineMXBean::getQueueSize)
+                .tags(tags).description("records waiting in memory").register(registry));
+        meters.add(Gauge.builder("stratal.logs.queue.bytes", pipeline, PipelineMXBean::getQueueBytes)
+                .tags(tags).baseUnit("bytes").description("estimated heap held by waiting records").register(registry));
+        meters.add(Gauge.builder("stratal.logs.spool.bytes", pipeline, PipelineMXBean::getSpoolBytes)
+                .tags(tags).baseUnit("bytes").description("records waiting on disk").register(registry));
+        meters.add(Gauge.builder("stratal.logs.database.available", pipeline, p -> p.isDatabaseAvailable() ? 1 : 0)
+                .tags(tags).description("1 while the last write succeeded").register(registry));
+    }
+
+    private void counter(MeterRegistry registry, String name, String state,
+                         java.util.function.ToDoubleFunction<PipelineMXBean> value) {
+        meters.add(FunctionCounter.builder(name, pipeline, value).tags(tags).tag("state", state)
+                .description("log records by what happened to them").register(registry));
+    }
+
+    /** Removes the meters from every registry this was bound to, so a stopped appender leaves none behind. */
+    @Override
+    public synchronized void close() {
+        for (MeterRegistry registry : registries) {
+            for (Meter meter : meters) {
+                registry.remove(meter);
+            }
+        }
+        meters.clear();
+        registries.clear();
+    }
+
+    /** Binds to {@code Metrics.globalRegistry}; called reflectively by the appender when Micrometer is present. */
+    public static AutoCloseable bindGlobal(PipelineMXBean pipeline, String appenderName) {
+        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, appenderName);
+        metrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
+        return metrics;
+    }
+}

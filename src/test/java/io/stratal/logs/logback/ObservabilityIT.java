@@ -1,0 +1,69 @@
+package io.stratal.logs.logback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.TestDatabase;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The appender's counters, read as an operator would: through JMX and through Micrometer. */
+@Timeout(60)
+class ObservabilityIT {
+
+    private TestDatabase db;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabase.create();
+        Metrics.addRegistry(registry);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Metrics.removeRegistry(registry);
+        db.close();
+    }
+
+    @Test
+    void countersAreVisibleThroughJmxAndMicrometerAndGoAwayOnStop() throws Exception {
+        LoggerContext context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "10"));
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        for (int i = 0; i < 100; i++) {
+            context.getLogger("com.example.Metered").info("line {}", i);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> appender.getStats().written() == 100);
+
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = Observability.objectName(context.getName(), "UNIFIED");
+        assertThat(server.getAttribute(name, "RecordsWritten")).isEqualTo(100L);
+        assertThat(server.getAttribute(name, "RecordsEnqueued")).isEqualTo(100L);
+        assertThat(server.getAttribute(name, "DatabaseAvailable")).isEqualTo(true);
+        assertThat((Long) server.getAttribute(name, "Batches")).isGreaterThanOrEqualTo(10L);
+        assertThat(server.getAttribute(name, "LastWriteTime")).isNotNull();
+        TabularData dropped = (TabularData) server.getAttribute(name, "RecordsDroppedByReason");
+        assertThat(dropped.size()).isGreaterThanOrEqualTo(5);
+
+        assertThat(registry.get("stratal.logs.records").tag("appender", "UNIFIED").tag("state", "written")
+                .functionCounter().count()).isEqualTo(100.0);
+        assertThat(registry.get("stratal.logs.records.dropped").tag("reason", "queue_full").functionCounter().count()).isZero();
+        assertThat(registry.get("stratal.logs.database.available").gauge().value()).isEqualTo(1.0);
+
+        context.stop();
+        assertThat(server.isRegistered(name)).isFalse();
+        assertThat(registry.find("stratal.logs.records").meters()).isEmpty();
+    }
+}
