@@ -80,6 +80,32 @@ class OutageIT {
     }
 
     @Test
+    void tooManyConnectionsIsWaitedOut() throws Exception {
+        String role = "stratal_limited_" + ProcessHandle.current().pid();
+        db.execute("DROP ROLE IF EXISTS " + role, "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT 0",
+                "GRANT ALL ON SCHEMA public TO " + role);
+        try {
+            String url = db.url().replaceAll("user=[^&]*", "user=" + role);
+            context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", url, "flushInterval", "50 milliseconds"));
+            Logger log = context.getLogger("com.example.Limited");
+            UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+            logWave(log, jobRunIds(1), 0, 100);
+            await().atMost(Duration.ofSeconds(20)).until(() -> appender.getStats().retries() >= 2);
+            assertThat(appender.getStats().lastError()).contains("53300");
+
+            db.execute("ALTER ROLE " + role + " CONNECTION LIMIT -1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> appender.getStats().written() == 100);
+            context.stop();
+            assertEveryLineOnceInOrder(db, 1, 100);
+        } finally {
+            if (context != null) {
+                context.stop();
+            }
+            db.execute("DROP OWNED BY " + role, "DROP ROLE IF EXISTS " + role);
+        }
+    }
+
+    @Test
     void aQueueFilledFasterThanTheDatabaseDrainsItCountsEveryLineItDrops() throws Exception {
         context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "200",
                 "maxQueueBytes", "1 MB", "maxBlockTime", "0 milliseconds"));
