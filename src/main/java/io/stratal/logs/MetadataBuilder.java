@@ -4,6 +4,7 @@ import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * string is made safe ({@link SafeText}) and cut to the configured length, and values under secret keys are
  * masked ({@link Redaction}). Each change is noted under {@code log}, so a reader can tell what was stored
  * differently from what was logged. A builder is used once, by one thread.
+ *
+ * <p>This runs for every log call, so the common case allocates little: entries go straight into arrays,
+ * and the path of a value ({@code config.password}) is only spelled out when something has to be noted.
  */
 public final class MetadataBuilder {
 
@@ -35,31 +39,37 @@ public final class MetadataBuilder {
 
     private final Redaction redaction;
     private final int maxStringLength;
-    private final Map<String, Object> user = new LinkedHashMap<>();
-    private final Map<String, Object> log = new LinkedHashMap<>();
+    private final Entries user;
+    private final Entries log = new Entries(4);
     private List<String> repaired;
     private Map<String, Object> truncated;
     private List<String> redacted;
     private Map<String, Object> invalidIds;
 
     public MetadataBuilder(Redaction redaction, int maxStringLength) {
+        this(redaction, maxStringLength, 8);
+    }
+
+    /** A builder expecting about {@code expectedEntries} user entries, so it need not grow. */
+    public MetadataBuilder(Redaction redaction, int maxStringLength, int expectedEntries) {
         this.redaction = redaction;
         this.maxStringLength = maxStringLength;
+        this.user = new Entries(expectedEntries + 1); // and the log entry
     }
 
     /** Sets a top-level user entry, replacing an earlier one of the same key. */
     public MetadataBuilder put(String key, Object value) {
-        String safeKey = safeString(key, "key");
+        String safeKey = safeString(key, null, "key", -1);
         if (LOG_KEY.equals(safeKey)) {
             safeKey = USER_LOG_KEY;
         }
-        user.put(safeKey, snapshot(safeKey, value, safeKey, 0));
+        user.put(safeKey, snapshot(true, value, null, safeKey, -1, 0));
         return this;
     }
 
     /** Sets an entry under {@code log} (logger, thread, markers, exception...). Not redacted. */
     public MetadataBuilder putLog(String key, Object value) {
-        log.put(key, snapshot(null, value, LOG_KEY + "." + key, 0));
+        log.put(key, snapshot(false, value, LOG_KEY, key, -1, 0));
         return this;
     }
 
@@ -68,7 +78,7 @@ public final class MetadataBuilder {
      * {@code field}.
      */
     public String safeField(String value, String field) {
-        return safeString(value, field);
+        return safeString(value, null, field, -1);
     }
 
     /** Notes that a row id could not be stored as given: {@code log.invalid_ids.<column> = raw}. */
@@ -76,7 +86,7 @@ public final class MetadataBuilder {
         if (invalidIds == null) {
             invalidIds = new LinkedHashMap<>();
         }
-        invalidIds.put(column, safeString(raw, "log.invalid_ids." + column));
+        invalidIds.put(column, safeString(raw, "log.invalid_ids", column, -1));
         return this;
     }
 
@@ -86,11 +96,11 @@ public final class MetadataBuilder {
      */
     public static Map<String, Object> withLogEntry(Map<String, Object> metadata, String key, Object value) {
         Map<String, Object> out = metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata);
-        Object log = out.get(LOG_KEY);
-        Map<String, Object> notes = log instanceof Map ? new LinkedHashMap<>(castMap(log)) : new LinkedHashMap<>();
+        Object existing = out.get(LOG_KEY);
+        Map<String, Object> notes = existing instanceof Map ? new LinkedHashMap<>(castMap(existing)) : new LinkedHashMap<>();
         notes.put(key, value);
-        out.put(LOG_KEY, Collections.unmodifiableMap(notes));
-        return Collections.unmodifiableMap(out);
+        out.put(LOG_KEY, CompactMap.copyOf(notes));
+        return CompactMap.copyOf(out);
     }
 
     @SuppressWarnings("unchecked")
@@ -101,82 +111,90 @@ public final class MetadataBuilder {
     /** The finished object, or {@code null} when there is nothing to store. */
     public Map<String, Object> build() {
         if (invalidIds != null) {
-            log.put("invalid_ids", Collections.unmodifiableMap(invalidIds));
+            log.put("invalid_ids", CompactMap.copyOf(invalidIds));
         }
         if (repaired != null) {
             log.put("repaired", List.copyOf(repaired));
         }
         if (truncated != null) {
-            log.put("truncated", Collections.unmodifiableMap(truncated));
+            log.put("truncated", CompactMap.copyOf(truncated));
         }
         if (redacted != null) {
             log.put("redacted", List.copyOf(redacted));
         }
-        if (user.isEmpty() && log.isEmpty()) {
+        if (user.size == 0 && log.size == 0) {
             return null;
         }
-        Map<String, Object> out = new LinkedHashMap<>(user);
-        if (!log.isEmpty()) {
-            out.put(LOG_KEY, Collections.unmodifiableMap(log));
+        if (log.size > 0) {
+            user.put(LOG_KEY, log.toMap());
         }
-        return Collections.unmodifiableMap(out);
+        return user.toMap();
     }
 
-    private String safeString(String value, String path) {
+    /** The path of a value for notes: {@code parent.key}, {@code parent[index]}, or just {@code key}. */
+    private static String path(String parent, String key, int index) {
+        if (index >= 0) {
+            return parent + "[" + index + "]";
+        }
+        return parent == null ? key : parent + "." + key;
+    }
+
+    private String safeString(String value, String parent, String key, int index) {
         String safe = value;
         if (!SafeText.isSafe(safe)) {
             safe = SafeText.repair(safe);
             if (repaired == null) {
                 repaired = new ArrayList<>(2);
             }
-            repaired.add(path);
+            repaired.add(path(parent, key, index));
         }
         if (safe.length() > maxStringLength) {
-            if (truncated == null) {
-                truncated = new LinkedHashMap<>();
-            }
-            truncated.put(path, safe.length());
+            noteCut(path(parent, key, index), safe.length());
             safe = SafeText.cut(safe, maxStringLength);
         }
         return safe;
     }
 
-    /** Turns any value into an immutable JSON-shaped tree; {@code key} is null where redaction does not apply. */
-    private Object snapshot(String key, Object value, String path, int depth) {
-        if (key != null && redaction.isSecret(key) && value != null) {
+    /**
+     * Turns any value into an immutable JSON-shaped tree. The value sits at {@code parent.key} (or
+     * {@code parent[index]}); {@code redact} says whether its key is a user's key that may name a secret.
+     */
+    private Object snapshot(boolean redact, Object value, String parent, String key, int index, int depth) {
+        if (redact && index < 0 && value != null && redaction.isSecret(key)) {
             if (redacted == null) {
                 redacted = new ArrayList<>(2);
             }
-            redacted.add(path);
+            redacted.add(path(parent, key, index));
             return Redaction.MASK;
         }
         if (value == null || value instanceof Boolean) {
             return value;
         }
         if (value instanceof String) {
-            return safeString((String) value, path);
+            return safeString((String) value, parent, key, index);
         }
         if (value instanceof Number) {
-            return number((Number) value, path);
+            return number((Number) value, parent, key, index);
         }
         if (depth >= MAX_DEPTH) {
-            return safeString(describe(value), path);
+            return safeString(describe(value), parent, key, index);
         }
+        String here = path(parent, key, index);
         if (value instanceof Map) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            int kept = 0;
-            for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
-                if (kept++ == MAX_ELEMENTS) {
-                    noteCut(path, ((Map<?, ?>) value).size());
+            Map<?, ?> map = (Map<?, ?>) value;
+            Entries out = new Entries(Math.min(map.size(), MAX_ELEMENTS));
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (out.size == MAX_ELEMENTS) {
+                    noteCut(here, map.size());
                     break;
                 }
-                String childKey = safeString(String.valueOf(entry.getKey()), path + ".key");
-                out.put(childKey, snapshot(childKey, entry.getValue(), path + "." + childKey, depth + 1));
+                String childKey = safeString(String.valueOf(entry.getKey()), here, "key", -1);
+                out.put(childKey, snapshot(redact, entry.getValue(), here, childKey, -1, depth + 1));
             }
-            return Collections.unmodifiableMap(out);
+            return out.toMap();
         }
         if (value instanceof Collection) {
-            return list(((Collection<?>) value).toArray(), path, depth);
+            return list(redact, ((Collection<?>) value).toArray(), here, depth);
         }
         if (value.getClass().isArray()) {
             int length = Array.getLength(value);
@@ -185,21 +203,21 @@ public final class MetadataBuilder {
                 elements[i] = Array.get(value, i);
             }
             if (length > elements.length) {
-                noteCut(path, length);
+                noteCut(here, length);
             }
-            return list(elements, path, depth);
+            return list(redact, elements, here, depth);
         }
-        return safeString(describe(value), path);
+        return safeString(describe(value), parent, key, index);
     }
 
-    private List<Object> list(Object[] elements, String path, int depth) {
+    private List<Object> list(boolean redact, Object[] elements, String here, int depth) {
         int kept = Math.min(elements.length, MAX_ELEMENTS);
         if (elements.length > MAX_ELEMENTS) {
-            noteCut(path, elements.length);
+            noteCut(here, elements.length);
         }
         List<Object> out = new ArrayList<>(kept);
         for (int i = 0; i < kept; i++) {
-            out.add(snapshot(null, elements[i], path + "[" + i + "]", depth + 1));
+            out.add(snapshot(redact, elements[i], here, null, i, depth + 1));
         }
         return Collections.unmodifiableList(out);
     }
@@ -212,7 +230,7 @@ public final class MetadataBuilder {
     }
 
     /** Keeps immutable numbers as they are; snapshots mutable ones; JSON has no NaN or infinity. */
-    private Object number(Number n, String path) {
+    private Object number(Number n, String parent, String key, int index) {
         if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
                 || n instanceof BigInteger || n instanceof BigDecimal) {
             return n;
@@ -224,7 +242,7 @@ public final class MetadataBuilder {
         if (n instanceof AtomicInteger || n instanceof AtomicLong) {
             return n.longValue();
         }
-        return safeString(n.toString(), path);
+        return safeString(n.toString(), parent, key, index);
     }
 
     /** {@code toString()} that never throws out of the logging call. */
@@ -233,6 +251,38 @@ public final class MetadataBuilder {
             return String.valueOf(value);
         } catch (RuntimeException e) {
             return "<toString() of " + value.getClass().getName() + " failed: " + e + ">";
+        }
+    }
+
+    /**
+     * Keys and values in insertion order, interleaved in one array as {@link CompactMap} keeps them, so a
+     * builder sized right hands its array over without a copy. A repeated key replaces the earlier value.
+     */
+    private static final class Entries {
+        private Object[] keysAndValues;
+        private int size;
+
+        Entries(int capacity) {
+            keysAndValues = new Object[Math.max(capacity, 1) * 2];
+        }
+
+        void put(String key, Object value) {
+            for (int i = 0; i < size * 2; i += 2) {
+                if (keysAndValues[i].equals(key)) {
+                    keysAndValues[i + 1] = value;
+                    return;
+                }
+            }
+            if (size * 2 == keysAndValues.length) {
+                keysAndValues = Arrays.copyOf(keysAndValues, keysAndValues.length * 2);
+            }
+            keysAndValues[2 * size] = key;
+            keysAndValues[2 * size + 1] = value;
+            size++;
+        }
+
+        CompactMap toMap() {
+            return CompactMap.wrap(size * 2 == keysAndValues.length ? keysAndValues : Arrays.copyOf(keysAndValues, size * 2));
         }
     }
 }

@@ -17,8 +17,9 @@ public final class Main {
             "",
             "  demo [--exit]                       embedded PostgreSQL, a sample job run with tasks logging through",
             "                                      the appender, and a summary of the rows written; --exit stops after it",
-            "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p]",
-            "                                      apply all pending migrations, or revert the newest N (default 1)",
+            "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes]",
+            "                                      apply all pending migrations, or revert the newest N (default 1);",
+            "                                      --lean-indexes with up also applies the opt-in lean index set",
             "",
             "STRATAL_DB_URL, STRATAL_DB_USERNAME and STRATAL_DB_PASSWORD stand in for --url, --username, --password.");
 
@@ -43,7 +44,7 @@ public final class Main {
                 case "demo":
                     return demo(Args.parse(rest(argv), Set.of(), Set.of("--exit")), out);
                 case "migrate":
-                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), Set.of()), out);
+                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), Set.of("--lean-indexes")), out);
                 case "help":
                 case "--help":
                 case "-h":
@@ -85,6 +86,9 @@ public final class Main {
                 || (words.get(0).equals("up") && words.size() > 1)) {
             throw new Args.UsageException("migrate needs up, or down [N]");
         }
+        if (args.has("--lean-indexes") && !words.get(0).equals("up")) {
+            throw new Args.UsageException("--lean-indexes goes with migrate up");
+        }
         int steps = 1;
         if (words.size() == 2) {
             try {
@@ -101,6 +105,10 @@ public final class Main {
                 List<Long> applied = Migrations.up(connection);
                 out.println(applied.isEmpty() ? "no change: already at version " + Migrations.currentVersion(connection)
                         : "applied " + applied + ", now at version " + Migrations.currentVersion(connection));
+                if (args.has("--lean-indexes")) {
+                    Migrations.applyOptional(connection, Migrations.LEAN_INDEXES, true);
+                    out.println("applied the lean index set (" + Migrations.LEAN_INDEXES + ", opt-in; its .down.sql restores the seed's)");
+                }
             } else {
                 List<Long> reverted = Migrations.down(connection, steps);
                 Long now = Migrations.currentVersion(connection);

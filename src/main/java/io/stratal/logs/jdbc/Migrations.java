@@ -194,6 +194,34 @@ public final class Migrations {
         return names;
     }
 
+    /** The opt-in index set for the logs table (docs/PERFORMANCE.md): {@code db/optional/000003_lean-log-indexes}. */
+    public static final String LEAN_INDEXES = "000003_lean-log-indexes";
+
+    /**
+     * Runs the up (or down) file of an opt-in migration in {@code db/optional}, in one transaction. Opt-in
+     * migrations are idempotent and stay out of {@code schema_migrations}, so golang-migrate's version
+     * bookkeeping is not touched by them.
+     */
+    public static void applyOptional(Connection connection, String name, boolean up) throws SQLException {
+        String sql = readOptional(name + (up ? ".up.sql" : ".down.sql"));
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The text of an opt-in migration in {@code db/optional}. */
+    public static String readOptional(String file) {
+        return read("db/optional/" + file);
+    }
+
     static String read(String resource) {
         try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {

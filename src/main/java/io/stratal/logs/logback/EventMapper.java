@@ -42,8 +42,10 @@ final class EventMapper {
     }
 
     LogRecord map(ILoggingEvent event) {
-        MetadataBuilder metadata = new MetadataBuilder(redaction, maxMessageLength);
         Map<String, String> mdc = mdcOf(event);
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        MetadataBuilder metadata = new MetadataBuilder(redaction, maxMessageLength,
+                mdc.size() + (pairs == null ? 0 : pairs.size()));
 
         String rawJobRunId = presentOrNull(mdc.get(jobRunIdKey));
         String rawTaskRunId = presentOrNull(mdc.get(taskRunIdKey));
@@ -58,15 +60,15 @@ final class EventMapper {
         LogLevel level = level(event.getLevel());
         LogStream stream = stream(rawStream, type, level, metadata);
 
-        for (Map.Entry<String, String> entry : mdc.entrySet()) {
-            String key = entry.getKey();
+        // forEach, not an entry iterator: the MDC map is an unmodifiable view whose iterator wraps each entry
+        mdc.forEach((key, value) -> {
             if (!key.equals(jobRunIdKey) && !key.equals(taskRunIdKey) && !key.equals(streamKey)) {
-                metadata.put(key, entry.getValue());
+                metadata.put(key, value);
             }
-        }
-        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        });
         if (pairs != null) {
-            for (KeyValuePair pair : pairs) {
+            for (int i = 0; i < pairs.size(); i++) {
+                KeyValuePair pair = pairs.get(i);
                 metadata.put(pair.key, pair.value); // a key-value pair wins over an MDC entry of the same key
             }
         }

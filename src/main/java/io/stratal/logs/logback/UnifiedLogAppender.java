@@ -10,8 +10,10 @@ import io.stratal.logs.jdbc.CopyBatchWriter;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.pipeline.Pipeline;
 import io.stratal.logs.pipeline.PipelineConfig;
+import io.stratal.logs.pipeline.BatchSink;
 import io.stratal.logs.pipeline.OverflowPolicy;
 import io.stratal.logs.pipeline.PipelineStats;
+import io.stratal.logs.pipeline.Reporter;
 import io.stratal.logs.spool.Spool;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -123,7 +125,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         Redaction redaction = Redaction.of(Arrays.asList(redactKeys == null ? new String[0] : redactKeys.split(",")));
         mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit);
         StatusReporter reporter = new StatusReporter(this);
-        pipeline = new Pipeline(config.build(), new CopyBatchWriter(connections, tableName, createSchema, reporter), spool, reporter);
+        pipeline = new Pipeline(config.build(), createSink(connections, tableName, createSchema, reporter), spool, reporter);
         pipeline.start();
         observability = Observability.publish(pipeline, getContext() == null ? "default" : getContext().getName(), getName(),
                 jmx, micrometer, this);
@@ -133,6 +135,14 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         }
         super.start();
         addInfo("Appender [" + getName() + "] writes to table " + tableName + " of " + connections.description());
+    }
+
+    /**
+     * The sink the flusher writes batches to: a COPY writer into {@code table}. Benchmarks override this to
+     * measure the logging thread's cost without a database; applications have no reason to.
+     */
+    protected BatchSink createSink(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter) {
+        return new CopyBatchWriter(connections, table, createSchema, reporter);
     }
 
     /**
@@ -263,6 +273,12 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         return p == null ? 0 : p.getQueueSize();
     }
 
+    /** Estimated heap held by queued, in-flight and parked records; 0 before start. */
+    public long getQueueBytes() {
+        Pipeline p = pipeline;
+        return p == null ? 0 : p.getQueueBytes();
+    }
+
     // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
 
     /** JDBC URL of the PostgreSQL database, {@code jdbc:postgresql://host:5432/db}. No default. */
@@ -308,7 +324,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
 
     /**
      * A batch is written as soon as this many records wait. Larger batches cost fewer transactions under
-     * load; smaller ones make each record visible sooner. Default 1000.
+     * load (they reach the COPY ceiling, see docs/PERFORMANCE.md); at low rates flushInterval decides. Default 5000.
      */
     public void setBatchSize(int batchSize) {
         this.batchSize = batchSize;

@@ -80,9 +80,17 @@ final class Delivery {
         return write(Batch.of(free), false);
     }
 
-    /** Writes a batch as it is (one read back from the spool, or handed back earlier). */
+    /**
+     * Writes a batch read back from the spool, holding back its rows of runs that are waited for (they
+     * then wait in memory, no longer on disk).
+     */
     List<Batch> deliver(Batch batch) {
-        return write(batch, false);
+        List<LogRecord> free = parked.holdBack(batch.records());
+        syncParkedBytes();
+        if (free.isEmpty()) {
+            return List.of();
+        }
+        return write(free.size() == batch.size() ? batch : batch.subset("free", free), false);
     }
 
     /** Tries the parked records again; once a stop was requested, none of them waits any longer. */

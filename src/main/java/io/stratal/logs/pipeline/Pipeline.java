@@ -118,14 +118,16 @@ public final class Pipeline implements PipelineMXBean {
         // (bounded by the pool's connection timeout) and the final spool write still fit inside it.
         long margin = Math.min(TimeUnit.SECONDS.toNanos(1), graceNanos / 2);
         flusher.requestStop(System.nanoTime() + graceNanos - margin);
-        boolean finished = join(graceNanos);
+        // even a zero grace period leaves the flusher a moment to count and report what it gives up
+        boolean finished = join(Math.max(graceNanos, TimeUnit.MILLISECONDS.toNanos(100)));
         long unwritten = stats.dropped(DropReason.SHUTDOWN) - lostBefore;
         if (!finished) {
             // Stuck in a database call that did not time out. It keeps its resources and finishes on its own
             // (spooling what it holds) if the JVM lives on; the application's shutdown is not held up.
             unwritten += queue.size() + flusher.inFlight();
-            reporter.warn("Appender [" + config.name() + "] is still inside a database call after shutdownGracePeriod; "
-                    + unwritten + " record(s) are not yet written or spooled");
+            reporter.warn("Appender [" + config.name() + "] stopped with " + unwritten + " log record(s) unwritten: "
+                    + "after shutdownGracePeriod its flusher is still inside a database call; it writes or spools them "
+                    + "when the call returns, if the JVM lives that long");
             return unwritten;
         }
         if (unwritten > 0) {

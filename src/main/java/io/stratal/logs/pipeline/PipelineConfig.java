@@ -33,7 +33,7 @@ public record PipelineConfig(
         OverflowPolicy overflowPolicy,
         Duration spoolSyncInterval) {
 
-    public static final int DEFAULT_BATCH_SIZE = 1000;
+    public static final int DEFAULT_BATCH_SIZE = 5000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
     public static final long DEFAULT_MAX_QUEUE_BYTES = 64L * 1024 * 1024;
     public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofMillis(100);

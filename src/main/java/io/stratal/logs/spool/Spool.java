@@ -36,8 +36,9 @@ import java.util.zip.CRC32;
  * by an earlier run are read first. A frame that is cut short or fails its checksum ends its segment: the
  * bytes from there on are moved to {@code damaged/} and reported, and reading goes on with the next file.
  *
- * <p>Used by the flusher thread only. {@link #append} hands each frame to the operating system at once, so
- * a killed process loses none of it; {@link #sync} makes it survive a power loss too.
+ * <p>Thread-safe: in an outage one thread appends while another reads back (every method holds this
+ * object's lock; a frame is read or written within it). {@link #append} hands each frame to the operating
+ * system at once, so a killed process loses none of it; {@link #sync} makes it survive a power loss too.
  */
 public final class Spool implements AutoCloseable {
 
@@ -113,12 +114,12 @@ public final class Spool implements AutoCloseable {
     }
 
     /** True when every frame ever appended has been read back and marked done. */
-    public boolean isEmpty() {
+    public synchronized boolean isEmpty() {
         return pendingBytes() == 0 && head == null;
     }
 
     /** Bytes on disk not yet written to the database. */
-    public long pendingBytes() {
+    public synchronized long pendingBytes() {
         long total = 0;
         for (Map.Entry<Long, Long> segment : segmentSizes.entrySet()) {
             total += segment.getValue() - MAGIC.length;
@@ -131,7 +132,11 @@ public final class Spool implements AutoCloseable {
 
     /** Appends one batch as a frame and hands it to the operating system. */
     public void append(UUID batchId, List<LogRecord> records) throws IOException {
-        byte[] payload = encode(batchId, records);
+        byte[] payload = encode(batchId, records); // outside the lock: a reader need not wait for the encoding
+        appendFrame(payload);
+    }
+
+    private synchronized void appendFrame(byte[] payload) throws IOException {
         if (pendingBytes() + payload.length > maxBytes) {
             throw new SpoolFullException("the spool holds " + pendingBytes() + " bytes, its bound is " + maxBytes);
         }
@@ -150,7 +155,7 @@ public final class Spool implements AutoCloseable {
     }
 
     /** Forces appended frames to the disk itself. */
-    public void sync() throws IOException {
+    public synchronized void sync() throws IOException {
         if (dirty && writeChannel != null) {
             writeChannel.force(false);
             dirty = false;
@@ -158,7 +163,7 @@ public final class Spool implements AutoCloseable {
     }
 
     /** The oldest frame not yet done, or {@code null} when all are. Stays the same until {@link #done}. */
-    public Frame peek() throws IOException {
+    public synchronized Frame peek() throws IOException {
         while (head == null) {
             if (readChannel == null && !openNextForReading()) {
                 return null;
@@ -180,7 +185,7 @@ public final class Spool implements AutoCloseable {
      * Marks the frame from {@link #peek} as written. Returns the batch ids of a segment that this finished and
      * deleted (the ledger may forget them now), else an empty list.
      */
-    public List<UUID> done(Frame frame) throws IOException {
+    public synchronized List<UUID> done(Frame frame) throws IOException {
         if (frame != head) {
             throw new IllegalStateException("done() must follow peek() for the same frame");
         }
@@ -352,7 +357,7 @@ public final class Spool implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         try {
             closeWriter();
             if (readChannel != null) {

@@ -25,4 +25,20 @@ class MainIT {
             assertThat(db.scalar("SELECT to_regclass('task_logs') IS NOT NULL")).isEqualTo(true);
         }
     }
+
+    @Test
+    void migrateUpWithTheLeanIndexSet() {
+        try (TestDatabase db = TestDatabase.create()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+            assertThat(Main.run(new String[] {"migrate", "up", "--lean-indexes", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("applied the lean index set");
+            assertThat(db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'logs' ORDER BY indexname"))
+                    .extracting(row -> row.get("indexname"))
+                    .containsExactly("idx_logs_job_run_timestamp", "idx_logs_task_run_timestamp", "idx_logs_timestamp_brin",
+                            "idx_logs_type_timestamp", "logs_pkey");
+            assertThat(db.scalar("SELECT version FROM schema_migrations")).as("opt-in stays out of the versions").isEqualTo(2L);
+        }
+    }
 }

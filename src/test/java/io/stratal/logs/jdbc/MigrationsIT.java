@@ -66,6 +66,20 @@ class MigrationsIT {
     }
 
     @Test
+    void theLeanIndexSetGoesOnAndComesOffAgain() throws Exception {
+        try (Connection c = db.connect()) {
+            Migrations.up(c);
+            Migrations.applyOptional(c, Migrations.LEAN_INDEXES, true);
+            assertThat(indexesOfLogs()).isEqualTo(5);
+            Migrations.applyOptional(c, Migrations.LEAN_INDEXES, true); // idempotent
+            assertThat(indexesOfLogs()).isEqualTo(5);
+            Migrations.applyOptional(c, Migrations.LEAN_INDEXES, false);
+            assertThat(indexesOfLogs()).isEqualTo(8);
+            assertThat(foreignKeysOfLogs()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aDatabaseLeftDirtyByGolangMigrateIsNotTouched() throws Exception {
         db.execute("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
                 "INSERT INTO schema_migrations VALUES (1, true)");

@@ -100,7 +100,7 @@ class AppenderConfigTest {
                 + "<batchSize>0</batchSize><poolSize>-1</poolSize><flushInterval>0 milliseconds</flushInterval>"
                 + "<maxQueueBytes>10 KB</maxQueueBytes><maxMessageLength>5</maxMessageLength>");
         assertThat(appender.isStarted()).isTrue();
-        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("batchSize 0 is below 1, using 1000"))
+        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("batchSize 0 is below 1, using 5000"))
                 .anySatisfy(w -> assertThat(w).contains("poolSize -1 is below 1, using 2"))
                 .anySatisfy(w -> assertThat(w).contains("flushInterval").contains("using 250 milliseconds"))
                 .anySatisfy(w -> assertThat(w).contains("maxQueueBytes 10240 is below 1048576, using 67108864"))

@@ -30,6 +30,7 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean cut;
     private volatile boolean cutAtCommit;
     private volatile CountDownLatch commitCut = new CountDownLatch(1);
+    private volatile long clientBytesPerSecond;
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -60,6 +61,11 @@ public final class TcpProxy implements AutoCloseable {
             throw new IllegalArgumentException(jdbcUrl);
         }
         return "jdbc:postgresql://127.0.0.1:" + server.getLocalPort() + (m.group(3) == null ? "" : m.group(3));
+    }
+
+    /** Slows what the client sends to {@code bytesPerSecond} (0: no limit): a database that writes slowly. */
+    public void throttle(long bytesPerSecond) {
+        clientBytesPerSecond = bytesPerSecond;
     }
 
     /** Closes every connection and refuses new ones until {@link #restore()}. */
@@ -113,6 +119,10 @@ public final class TcpProxy implements AutoCloseable {
                         close(to);
                         commitCut.countDown();
                         return;
+                    }
+                    long limit = clientBytesPerSecond;
+                    if (!fromServer && limit > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(n * 1_000_000_000L / limit);
                     }
                     out.write(buffer, 0, n);
                     out.flush();

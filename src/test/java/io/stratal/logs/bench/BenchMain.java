@@ -1,0 +1,184 @@
+package io.stratal.logs.bench;
+
+import io.stratal.logs.testing.TestDatabase;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The benchmark, in one run on one machine: end-to-end throughput against raw COPY, the cost of a log call
+ * against logback's AsyncAppender, the heap held during a burst against a slow database, and what the
+ * seed's index set costs against leaner ones. Run it with:
+ *
+ * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
+ *
+ * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
+ * {@code --only e2e,call,burst,index} for some parts.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> words = new ArrayList<>();
+        for (String arg : args) {
+            if (!arg.isBlank()) {
+                words.addAll(Arrays.asList(arg.trim().split("\\s+")));
+            }
+        }
+        boolean smoke = words.contains("--smoke");
+        Set<String> parts = Set.of("e2e", "call", "burst", "index");
+        int only = words.indexOf("--only");
+        if (only >= 0 && only + 1 < words.size()) {
+            parts = Set.of(words.get(only + 1).split(","));
+        }
+        Locale.setDefault(Locale.ROOT);
+        System.out.println("Stratal benchmark" + (smoke ? " (smoke: small sizes, numbers mean little)" : ""));
+        System.out.println("  machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
+                + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
+        System.out.println("  database: " + TestDatabase.serverDescription());
+        if (parts.contains("e2e")) {
+            endToEnd(smoke ? 20_000 : 300_000, smoke ? 1 : 5);
+        }
+        if (parts.contains("call")) {
+            perCall(smoke);
+        }
+        if (parts.contains("burst")) {
+            burst(smoke ? 50_000 : 1_000_000);
+        }
+        if (parts.contains("index")) {
+            indexSets(smoke ? 20_000 : 3_000_000, smoke ? 3 : 7);
+        }
+    }
+
+    private static void endToEnd(int rows, int rounds) throws Exception {
+        System.out.printf("%n1. End to end: %,d task log calls from 2 threads until the last row is committed, seed schema%n", rows);
+        System.out.println("   (7 indexes, 2 foreign keys); raw COPY of the same rows, encoded beforehand, 5000 rows a");
+        System.out.println("   transaction, is the ceiling. Each round runs the two back to back; the ratio is taken per round,");
+        System.out.println("   because the server's own rate drifts between rounds about as much as the gap being measured.");
+        double[] copy = new double[rounds];
+        double[] appender = new double[rounds];
+        try (BenchSchema schema = new BenchSchema(20, 10)) {
+            EndToEndBench bench = new EndToEndBench(schema, rows, 2);
+            for (int r = 0; r < rounds; r++) {
+                schema.reset();
+                copy[r] = bench.copyCeilingRowsPerSecond();
+                double copyCpu = bench.lastJvmCpuSeconds;
+                schema.reset();
+                // default settings, except that callers may wait as long as it takes: this measures the
+                // database-bound rate of the whole run, not how many calls a 100 ms wait would drop
+                appender[r] = bench.appenderRowsPerSecond(Map.of("maxBlockTime", "10 minutes"));
+                System.out.printf("   round %d: COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f; JVM CPU during the run:"
+                                + " COPY %.1f s, appender %.1f s (of %.1f s wall)%n", r + 1, copy[r], appender[r], appender[r] / copy[r],
+                        copyCpu, bench.lastJvmCpuSeconds, rows / appender[r]);
+            }
+        }
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ratios[r] = appender[r] / copy[r];
+        }
+        System.out.printf("   median: COPY %,.0f rows/s, appender %,.0f rows/s; median of the rounds' ratios %.2f (target >= 0.90)%n",
+                median(copy), median(appender), median(ratios));
+    }
+
+    private static void perCall(boolean smoke) throws Exception {
+        System.out.println();
+        System.out.println("2. Cost of a log call on the application thread (JMH, one thread, average; allocation is per call,");
+        System.out.println("   all threads): a task line with MDC run ids, two arguments, two key-value pairs.");
+        Options options = new OptionsBuilder()
+                .include(AppendCostBenchmark.class.getName())
+                .forks(smoke ? 1 : 2)
+                .warmupIterations(smoke ? 1 : 4).warmupTime(TimeValue.seconds(smoke ? 1 : 2))
+                .measurementIterations(smoke ? 1 : 6).measurementTime(TimeValue.seconds(smoke ? 1 : 2))
+                .addProfiler(GCProfiler.class)
+                .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+        Map<String, double[]> byAppender = new HashMap<>();
+        for (RunResult result : results) {
+            String appender = result.getParams().getParam("appender");
+            double nanos = result.getPrimaryResult().getScore();
+            double error = result.getPrimaryResult().getScoreError();
+            double bytes = result.getSecondaryResults().get("gc.alloc.rate.norm").getScore();
+            byAppender.put(appender, new double[] {nanos, error, bytes});
+            System.out.printf("   %-8s %,8.0f ± %,5.0f ns/op  %,6.0f B/op%n", appender, nanos, error, bytes);
+        }
+        double[] stratal = byAppender.get("stratal");
+        double[] async = byAppender.get("async");
+        System.out.printf("   ratio stratal / AsyncAppender: %.2f in time (target <= 1.5), %.2f in allocation%n",
+                stratal[0] / async[0], stratal[2] / async[2]);
+    }
+
+    private static void burst(int events) throws Exception {
+        System.out.printf("%n3. Heap held during a burst of %,d events from 2 threads against a slow database (the link%n", events);
+        System.out.println("   throttled to 1 MB/s), read after full GCs during and at the end of the burst, above a baseline.");
+        System.out.println("   The appender is stopped right after the burst with a 1 s grace period: without a spool, what the");
+        System.out.println("   slow database has not taken by then is left unwritten (and counted); with one, it stays on disk.");
+        try (BenchSchema schema = new BenchSchema(20, 10)) {
+            BurstHeapBench bench = new BurstHeapBench(schema, 1_000_000);
+            long bound = 64L << 20;
+            List<BurstHeapBench.Result> results = new ArrayList<>();
+            results.add(bench.run("overflowPolicy DROP", events, bound, Map.of("overflowPolicy", "DROP", "shutdownGracePeriod", "1 second")));
+            schema.reset();
+            Path spool = BurstHeapBench.tempSpool();
+            results.add(bench.run("spoolDirectory (SPOOL)", events, bound, Map.of("spoolDirectory", spool.toString(),
+                    "shutdownGracePeriod", "1 second")));
+            for (BurstHeapBench.Result r : results) {
+                System.out.printf("   %-24s heap %5.1f MB of a %d MB bound (the queue's estimate: %5.1f MB); burst %.1f s;%n"
+                                + "   %-24s dropped during the burst %,d; written %,d; spooled %,d; left unwritten at stop %,d%n",
+                        r.configuration(), r.maxRetainedBytes() / 1048576.0, r.queueBound() >> 20,
+                        r.maxEstimatedQueueBytes() / 1048576.0, r.seconds(), "", r.droppedDuringBurst(), r.written(), r.spooled(),
+                        r.unwrittenAtStop());
+            }
+        }
+    }
+
+    private static void indexSets(int rows, int runs) throws Exception {
+        System.out.printf("%n4. Index sets: %,d rows over a week (80%% task, 10%% job, 10%% system; 2000 job runs x 10 tasks),%n", rows);
+        System.out.println("   loaded with COPY, then each query's median of " + runs + " runs (ms) and whether its plan uses an index.");
+        IndexSetBench bench = new IndexSetBench(rows, 2000, 10, runs);
+        List<IndexSetBench.Result> results = new ArrayList<>();
+        for (IndexSetBench.IndexSet set : List.of(IndexSetBench.SEED, IndexSetBench.COMPOSITES_AND_BRIN, IndexSetBench.LEAN)) {
+            results.add(bench.run(set));
+        }
+        StringBuilder header = new StringBuilder(String.format("   %-34s", ""));
+        for (IndexSetBench.Result r : results) {
+            header.append(String.format("%22s", r.set()));
+        }
+        System.out.println(header);
+        StringBuilder load = new StringBuilder(String.format("   %-34s", "load, rows/s"));
+        StringBuilder size = new StringBuilder(String.format("   %-34s", "index size, MB"));
+        for (IndexSetBench.Result r : results) {
+            load.append(String.format("%22s", String.format("%,.0f", r.loadRowsPerSecond())));
+            size.append(String.format("%22.1f", r.indexBytes() / 1048576.0));
+        }
+        System.out.println(load);
+        System.out.println(size);
+        for (String query : IndexSetBench.queries().keySet()) {
+            StringBuilder line = new StringBuilder(String.format("   %-34s", query));
+            for (IndexSetBench.Result r : results) {
+                line.append(String.format("%22s", String.format("%.2f%s", r.queryMillis().get(query), r.usesIndex().get(query) ? "" : " (no index)")));
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}

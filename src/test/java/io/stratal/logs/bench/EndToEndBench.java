@@ -1,0 +1,132 @@
+package io.stratal.logs.bench;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import io.stratal.logs.logback.UnifiedLogAppender;
+import io.stratal.logs.testing.LogbackContexts;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.MDC;
+
+/**
+ * End-to-end rows/s of the appender (log calls from several threads until the last row is committed)
+ * next to the ceiling: raw {@code COPY} of equivalent rows, encoded beforehand, into the same schema.
+ */
+final class EndToEndBench {
+
+    private static final int COPY_ROWS_PER_TRANSACTION = 5_000;
+
+    private final BenchSchema schema;
+    private final int rows;
+    private final int threads;
+
+    EndToEndBench(BenchSchema schema, int rows, int threads) {
+        this.schema = schema;
+        this.rows = rows;
+        this.threads = threads;
+    }
+
+    /** The message and metadata each row carries, the same in both runs. */
+    static String message(int i) {
+        return "Processed batch " + i + " of the nightly import: 250 records, 3 skipped";
+    }
+
+    /** Raw COPY: the rows are encoded before the clock starts; only the server's work is timed. */
+    double copyCeilingRowsPerSecond() throws Exception {
+        List<byte[]> chunks = new ArrayList<>();
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        LocalDateTime start = LocalDateTime.now(ZoneOffset.UTC);
+        for (int i = 0; i < rows; i++) {
+            int task = i % schema.taskRuns.size();
+            String line = "task\t" + schema.jobOfTask(task) + "\t" + schema.taskRuns.get(task) + "\t"
+                    + start.plusNanos(i * 1000L).toString().replace('T', ' ') + "\tinfo\tstdout\t" + message(i)
+                    + "\t{\"rows\": " + i + ", \"source\": \"s3://bucket/key\", \"log\": {\"logger\": \"com.example.bench.Importer\", "
+                    + "\"thread\": \"bench-" + (i % threads) + "\"}}\n";
+            chunk.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+            if ((i + 1) % COPY_ROWS_PER_TRANSACTION == 0) {
+                chunks.add(chunk.toByteArray());
+                chunk.reset();
+            }
+        }
+        if (chunk.size() > 0) {
+            chunks.add(chunk.toByteArray());
+        }
+        try (Connection c = schema.db.connect()) {
+            c.setAutoCommit(false);
+            long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
+            for (byte[] bytes : chunks) {
+                CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn("COPY logs (type, job_run_id, task_run_id, timestamp, level, stream, message, metadata) FROM STDIN");
+                copy.writeToCopy(bytes, 0, bytes.length);
+                copy.endCopy();
+                c.commit();
+            }
+            lastJvmCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+            return rows / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** CPU seconds this JVM used during the last measured run, all threads (mapping, encoding, GC...). */
+    double lastJvmCpuSeconds;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** The appender, as configured by {@code settings}: from the first log call until the last commit. */
+    double appenderRowsPerSecond(Map<String, String> settings) throws Exception {
+        Map<String, String> properties = new java.util.HashMap<>(settings);
+        properties.put("url", schema.db.url());
+        LoggerContext context = LogbackContexts.fromResource("bench/appender.xml", properties);
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        Logger log = context.getLogger("com.example.bench.Importer");
+        // one warm-up row creates the pool's connection and checks the schema, outside the clock
+        log.info("warm-up");
+        while (appender.getStats().written() < 1) {
+            Thread.onSpinWait();
+        }
+        long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        List<Thread> workers = new ArrayList<>();
+        int perThread = rows / threads;
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            workers.add(new Thread(() -> {
+                for (int i = thread * perThread; i < (thread + 1) * perThread; i++) {
+                    int task = i % schema.taskRuns.size();
+                    MDC.put("job_run_id", schema.jobOfTask(task).toString());
+                    MDC.put("task_run_id", schema.taskRuns.get(task).toString());
+                    log.atInfo().setMessage("Processed batch {} of the nightly import: {} records, {} skipped")
+                            .addArgument(i).addArgument(250).addArgument(3)
+                            .addKeyValue("rows", i).addKeyValue("source", "s3://bucket/key").log();
+                }
+                MDC.clear();
+            }, "bench-" + t));
+        }
+        workers.forEach(Thread::start);
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        context.stop(); // returns when the last batch is committed
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        lastJvmCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+        long written = appender.getStats().written() - 1;
+        if (written != (long) perThread * threads || appender.getStats().droppedTotal() != 0) {
+            throw new IllegalStateException("the appender wrote " + written + " of " + perThread * threads
+                    + " rows, dropped " + appender.getStats().droppedTotal());
+        }
+        return written / seconds;
+    }
+
+}
