@@ -120,14 +120,25 @@ public final class Migrations {
     }
 
     private static void apply(Connection connection, String sql, Long newVersion) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
+        inTransaction(connection, statement -> {
             statement.execute(sql);
             statement.execute("DELETE FROM schema_migrations");
             if (newVersion != null) {
                 statement.execute("INSERT INTO schema_migrations (version, dirty) VALUES (" + newVersion + ", false)");
             }
+        });
+    }
+
+    private interface StatementWork {
+        void run(Statement statement) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction, committed, or rolled back on any failure. */
+    private static void inTransaction(Connection connection, StatementWork work) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            work.run(statement);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -204,17 +215,7 @@ public final class Migrations {
      */
     public static void applyOptional(Connection connection, String name, boolean up) throws SQLException {
         String sql = readOptional(name + (up ? ".up.sql" : ".down.sql"));
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+        inTransaction(connection, statement -> statement.execute(sql));
     }
 
     /** The text of an opt-in migration in {@code db/optional}. */
