@@ -3,11 +3,11 @@ package io.stratal.logs.logback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.AppenderBase;
+import io.stratal.logs.testing.GlobalLogging;
 import io.stratal.logs.testing.TestDatabase;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,22 +40,14 @@ class RecursionIT {
     static void restoreLogging() throws Exception {
         SLF4JBridgeHandler.uninstall();
         java.util.logging.Logger.getLogger("org.postgresql").setLevel(null);
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        new ContextInitializer(context).autoConfig();
+        GlobalLogging.restore();
         db.close();
     }
 
     @Test
     void driverAndPoolLoggingIntoTheSameAppenderNeitherLoopsNorDeadlocks() throws Exception {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        context.putProperty("url", db.url());
-        context.putProperty("batchSize", "50");
-        context.putProperty("flushInterval", "20 milliseconds");
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(getClass().getClassLoader().getResource("config/unified.xml"));
+        LoggerContext context = GlobalLogging.configure("config/unified.xml",
+                Map.of("url", db.url(), "batchSize", "50", "flushInterval", "20 milliseconds"));
         CountingAppender counter = new CountingAppender();
         counter.setContext(context);
         counter.start();

@@ -1,0 +1,53 @@
+package io.stratal.logs.context;
+
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogStream;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/** Job and task logs of one job run (seed: the job run logger). Thread-safe; close when the run ends. */
+public final class JobRunLogger implements AutoCloseable {
+
+    private final UnifiedLogger owner;
+    private final UUID jobRunId;
+
+    JobRunLogger(UnifiedLogger owner, UUID jobRunId) {
+        this.owner = owner;
+        this.jobRunId = jobRunId;
+    }
+
+    public UUID jobRunId() {
+        return jobRunId;
+    }
+
+    /** A job log: seed {@code LogJob(level, message, metadata)}. */
+    public void logJob(LogLevel level, String message, Map<String, ?> metadata) {
+        try (LogContext.Scope scope = LogContext.job(jobRunId)) {
+            owner.emit(level, message, metadata);
+        }
+    }
+
+    /**
+     * A task log: seed {@code LogTask(taskRunID, level, message, stream, metadata)}. {@code stream} is
+     * {@code "stdout"}, {@code "stderr"} or {@code "system"}; {@code null} lets the level decide (stdout, or
+     * stderr for WARN and ERROR).
+     */
+    public void logTask(UUID taskRunId, LogLevel level, String message, String stream, Map<String, ?> metadata) {
+        Objects.requireNonNull(taskRunId, "taskRunId");
+        try (LogContext.Scope scope = LogContext.Scope.open(jobRunId.toString(), taskRunId.toString(), stream)) {
+            owner.emit(level, message, metadata);
+        }
+    }
+
+    /** {@link #logTask(UUID, LogLevel, String, String, Map)} with the stream as an enum. */
+    public void logTask(UUID taskRunId, LogLevel level, String message, LogStream stream, Map<String, ?> metadata) {
+        logTask(taskRunId, level, message, stream == null ? null : stream.dbValue(), metadata);
+    }
+
+    /** Seed: {@code CloseJobRunLogger}. The next {@code getJobRunLogger} of this id returns a new logger. */
+    @Override
+    public void close() {
+        owner.forget(this);
+    }
+}

@@ -1,0 +1,165 @@
+package io.stratal.logs.context;
+
+import io.stratal.logs.LogStream;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.MDC;
+
+/**
+ * Job and task scopes over plain SLF4J logging. Inside a scope every log line carries the run ids in the
+ * MDC, so the unified appender stores it as a job or task log:
+ *
+ * <pre>{@code
+ * try (var job = LogContext.job(jobRunId)) {
+ *     log.info("Job started");                              // type job
+ *     try (var task = LogContext.task(taskRunId)) {
+ *         log.info("Task started");                         // type task, stream stdout
+ *     }
+ * }
+ * }</pre>
+ *
+ * Closing a scope restores what the keys held before it, also when an exception escapes. Close scopes in
+ * the reverse order of opening them, as try-with-resources does.
+ *
+ * <p>To carry the current scope onto other threads, wrap the work or the executor: {@link #wrap(Runnable)},
+ * {@link #wrap(ExecutorService)}, or {@link #capture()} for the other shapes (suppliers, functions).
+ */
+public final class LogContext {
+
+    private static volatile String jobRunIdKey = "job_run_id";
+    private static volatile String taskRunIdKey = "task_run_id";
+    private static volatile String streamKey = "stream";
+
+    private LogContext() {
+    }
+
+    /**
+     * Uses other MDC keys, matching an appender configured with other {@code jobRunIdKey},
+     * {@code taskRunIdKey} and {@code streamKey}. Call once at start-up.
+     */
+    public static void useKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
+        LogContext.jobRunIdKey = Objects.requireNonNull(jobRunIdKey);
+        LogContext.taskRunIdKey = Objects.requireNonNull(taskRunIdKey);
+        LogContext.streamKey = Objects.requireNonNull(streamKey);
+    }
+
+    static String jobRunIdKey() {
+        return jobRunIdKey;
+    }
+
+    static String taskRunIdKey() {
+        return taskRunIdKey;
+    }
+
+    static String streamKey() {
+        return streamKey;
+    }
+
+    /** A job scope: lines are job logs of {@code jobRunId} (any task id or stream of an outer scope is hidden). */
+    public static Scope job(UUID jobRunId) {
+        return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(), null, null);
+    }
+
+    /** A task scope inside the current job scope: lines are task logs, on stdout (stderr for WARN and ERROR). */
+    public static Scope task(UUID taskRunId) {
+        return Scope.open(MDC.get(jobRunIdKey), Objects.requireNonNull(taskRunId, "taskRunId").toString(), null);
+    }
+
+    /** A task scope whose lines all go to {@code stream}. */
+    public static Scope task(UUID taskRunId, LogStream stream) {
+        return Scope.open(MDC.get(jobRunIdKey), Objects.requireNonNull(taskRunId, "taskRunId").toString(),
+                Objects.requireNonNull(stream, "stream").dbValue());
+    }
+
+    /** A task scope of {@code jobRunId}, for code that has no job scope around it. */
+    public static Scope task(UUID jobRunId, UUID taskRunId) {
+        return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(),
+                Objects.requireNonNull(taskRunId, "taskRunId").toString(), null);
+    }
+
+    /** The current run ids and the rest of the MDC, to apply on another thread. */
+    public static ContextSnapshot capture() {
+        return ContextSnapshot.capture();
+    }
+
+    /** {@code work}, running under the scope that is current now, whichever thread runs it. */
+    public static Runnable wrap(Runnable work) {
+        return capture().wrap(work);
+    }
+
+    /** {@code work}, running under the scope that is current now, whichever thread runs it. */
+    public static <T> Callable<T> wrap(Callable<T> work) {
+        return capture().wrap(work);
+    }
+
+    /** {@code work}, running under the scope that is current now: for {@code CompletableFuture.supplyAsync}. */
+    public static <T> Supplier<T> wrapSupplier(Supplier<T> work) {
+        return capture().wrapSupplier(work);
+    }
+
+    /** {@code work}, running under the scope that is current now: for {@code thenApply} and friends. */
+    public static <T, R> Function<T, R> wrapFunction(Function<T, R> work) {
+        return capture().wrapFunction(work);
+    }
+
+    /** An executor that runs each task under the scope current when it was handed over. */
+    public static Executor wrap(Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return task -> executor.execute(wrap(task));
+    }
+
+    /**
+     * An executor service that runs each task under the scope current when it was submitted; shutting it
+     * down shuts {@code executor} down. Works for pools, {@code ForkJoinPool} and virtual-thread executors.
+     */
+    public static ExecutorService wrap(ExecutorService executor) {
+        return new ContextExecutorService(executor);
+    }
+
+    /** An open scope; {@link #close()} restores the keys as they were before it opened. */
+    public static final class Scope implements AutoCloseable {
+
+        private final String previousJobRunId;
+        private final String previousTaskRunId;
+        private final String previousStream;
+        private boolean closed;
+
+        private Scope(String previousJobRunId, String previousTaskRunId, String previousStream) {
+            this.previousJobRunId = previousJobRunId;
+            this.previousTaskRunId = previousTaskRunId;
+            this.previousStream = previousStream;
+        }
+
+        static Scope open(String jobRunId, String taskRunId, String stream) {
+            Scope scope = new Scope(MDC.get(jobRunIdKey), MDC.get(taskRunIdKey), MDC.get(streamKey));
+            set(jobRunIdKey, jobRunId);
+            set(taskRunIdKey, taskRunId);
+            set(streamKey, stream);
+            return scope;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            set(jobRunIdKey, previousJobRunId);
+            set(taskRunIdKey, previousTaskRunId);
+            set(streamKey, previousStream);
+        }
+
+        private static void set(String key, String value) {
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
+        }
+    }
+}
