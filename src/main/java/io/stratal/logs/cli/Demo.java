@@ -4,6 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
+import io.stratal.logs.context.LogContext;
+import io.stratal.logs.context.TaskProcess;
 import io.stratal.logs.jdbc.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -13,6 +15,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -22,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * {@code demo}: starts an embedded PostgreSQL, applies the migrations, runs a sample job whose tasks log
@@ -30,7 +33,7 @@ import org.slf4j.MDC;
  */
 final class Demo {
 
-    private static final String[] TASKS = {"extract-orders", "transform-orders", "load-warehouse", "notify-team"};
+    private static final String[] TASKS = {"extract-orders", "transform-orders", "load-warehouse", "notify-team", "check-runtime"};
 
     private final PrintStream out;
 
@@ -97,16 +100,17 @@ final class Demo {
         }
 
         Logger job = LoggerFactory.getLogger("io.stratal.demo.Job");
-        MDC.put("job_run_id", jobRunId.toString());
+        LogContext.Scope jobScope = LogContext.job(jobRunId);
         job.atInfo().setMessage("Job execution started").addKeyValue("total_tasks", TASKS.length).addKeyValue("estimated_duration", "2m").log();
 
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // a wrapped pool: each task runs under the job scope of the thread that submitted it
+        ExecutorService pool = LogContext.wrap(Executors.newFixedThreadPool(2));
         List<Future<Boolean>> results = new ArrayList<>();
         for (int i = 0; i < TASKS.length; i++) {
             String taskName = TASKS[i];
             UUID taskRunId = taskRunIds.get(i);
             int index = i;
-            results.add(pool.submit(() -> runTask(jobRunId, taskRunId, taskName, index)));
+            results.add(pool.submit(() -> runTask(taskRunId, taskName, index)));
         }
         int failed = 0;
         for (int i = 0; i < results.size(); i++) {
@@ -124,17 +128,22 @@ final class Demo {
         } else {
             job.atError().setMessage("Job failed").addKeyValue("failed_tasks", failed).log();
         }
-        MDC.clear();
+        jobScope.close();
         return jobRunId;
     }
 
-    /** One task: logs as the task through the MDC; the third fails at once, the fourth after retries. */
-    private static boolean runTask(UUID jobRunId, UUID taskRunId, String name, int index) {
+    /**
+     * One task, logging as the task inside its scope: the third fails at once, the fourth after retries,
+     * the fifth runs a subprocess (this JVM's {@code java -version}) whose output becomes task logs.
+     */
+    private static boolean runTask(UUID taskRunId, String name, int index) {
         Logger log = LoggerFactory.getLogger("io.stratal.demo.tasks." + name);
-        MDC.put("job_run_id", jobRunId.toString());
-        MDC.put("task_run_id", taskRunId.toString());
-        try {
+        try (LogContext.Scope task = LogContext.task(taskRunId)) {
             log.atInfo().setMessage("Task started").addKeyValue("task_name", name).log();
+            if (index == 4) {
+                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                return TaskProcess.of(new ProcessBuilder(java, "-version")).logger(log).timeout(Duration.ofMinutes(1)).run().exitCode() == 0;
+            }
             for (int step = 1; step <= 3; step++) {
                 log.atDebug().setMessage("step {} of 3").addArgument(step).addKeyValue("rows", step * 1000 + index).log();
             }
@@ -150,10 +159,15 @@ final class Demo {
             log.atInfo().setMessage("HTTP request completed").addKeyValue("status_code", 200).addKeyValue("response_time", "150ms").log();
             return true;
         } catch (RuntimeException e) {
-            log.atError().setMessage("Task failed").addKeyValue("retry_count", 3).setCause(e).log();
+            try (LogContext.Scope task = LogContext.task(taskRunId)) {
+                log.atError().setMessage("Task failed").addKeyValue("retry_count", 3).setCause(e).log();
+            }
             return false;
-        } finally {
-            MDC.clear();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -164,7 +178,7 @@ final class Demo {
         out.println();
         out.println("Job run " + jobRunId + ", in order:");
         query(connection, "SELECT to_char(timestamp, 'HH24:MI:SS.US') AS utc, type, level, stream, "
-                + "left(coalesce(t.task_name, ''), 16) AS task, message FROM logs l LEFT JOIN task_runs t ON t.id = l.task_run_id "
+                + "left(coalesce(t.task_name, ''), 16) AS task, left(message, 60) AS message FROM logs l LEFT JOIN task_runs t ON t.id = l.task_run_id "
                 + "WHERE l.job_run_id = '" + jobRunId + "' ORDER BY l.timestamp, l.id");
         out.println();
         out.println("Error rate by job run (the seed's monitoring query):");
