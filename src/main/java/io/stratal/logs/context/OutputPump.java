@@ -16,10 +16,19 @@ import org.slf4j.MDC;
  * Reads one output stream of a process line by line on a thread of its own and logs each line under the
  * task's context with {@code stream} set. Works on bytes, so a line is split only at {@code '\n'} and
  * decoding problems are repaired, not thrown.
+ *
+ * <p>It never blocks in {@code read()}: it reads what {@code available()} reports and otherwise waits a
+ * little (1 ms, doubling to 50 ms while the process is quiet). So once the process has exited and its pipe
+ * is empty the output is over, even when a child it left running still holds the pipe open; a blocked read
+ * would wait for that child.
  */
 final class OutputPump implements Runnable {
 
+    private static final long MIN_IDLE_NANOS = 1_000_000L;
+    private static final long MAX_IDLE_NANOS = 50_000_000L;
+
     private final InputStream in;
+    private final Process process;
     private final String stream;
     private final Logger logger;
     private final ContextSnapshot context;
@@ -28,7 +37,9 @@ final class OutputPump implements Runnable {
     private volatile boolean logging = true;
     private volatile long lines;
 
-    OutputPump(InputStream in, String stream, Logger logger, ContextSnapshot context, int maxLineLength, Charset charset) {
+    OutputPump(Process process, InputStream in, String stream, Logger logger, ContextSnapshot context, int maxLineLength,
+               Charset charset) {
+        this.process = process;
         this.in = in;
         this.stream = stream;
         this.logger = logger;
@@ -64,9 +75,24 @@ final class OutputPump implements Runnable {
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         byte[] buffer = new byte[8192];
         int part = 0;
+        long idleNanos = MIN_IDLE_NANOS;
         try {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
+            while (true) {
+                boolean exited = !process.isAlive(); // before available(): what it wrote before exiting is in the pipe
+                int available = in.available();
+                if (available == 0) {
+                    if (exited) {
+                        break;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(idleNanos);
+                    idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
+                    continue;
+                }
+                idleNanos = MIN_IDLE_NANOS;
+                int n = in.read(buffer, 0, Math.min(available, buffer.length));
+                if (n < 0) {
+                    break;
+                }
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n') {

@@ -30,9 +30,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  * U+FFFD; a line longer than {@code maxLineLength} characters is stored in parts
  * ({@code metadata.line_part}, {@code line_continues}), not cut. Standard input is closed at once.
  *
- * <p>When the process exits, the JDK reads what is left in its pipes and closes them, even if a child it
- * left running still holds them: so the task ends with its process, and output such a child writes later
- * is not captured.
+ * <p>The output ends when the process has exited and its pipes are empty, even if a child it left running
+ * still holds them: so the task ends with its process, and what such a child writes later is not captured.
  */
 public final class TaskProcess {
 
@@ -106,8 +105,8 @@ public final class TaskProcess {
         long started = System.nanoTime();
         Process running = process.start();
         running.getOutputStream().close();
-        OutputPump stdout = new OutputPump(running.getInputStream(), "stdout", logger, context, maxLineLength, charset);
-        OutputPump stderr = new OutputPump(running.getErrorStream(), "stderr", logger, context, maxLineLength, charset);
+        OutputPump stdout = new OutputPump(running, running.getInputStream(), "stdout", logger, context, maxLineLength, charset);
+        OutputPump stderr = new OutputPump(running, running.getErrorStream(), "stderr", logger, context, maxLineLength, charset);
         Thread stdoutThread = stdout.start("stratal-stdout-" + running.pid());
         Thread stderrThread = stderr.start("stratal-stderr-" + running.pid());
 
