@@ -107,11 +107,6 @@ public final class LogRecord {
         return new LogRecord(type, newJobRunId, newTaskRunId, timestamp, level, stream, message, newMetadata);
     }
 
-    /** The same record with another message and metadata: used when a stored string has to be repaired. */
-    public LogRecord withContent(String newMessage, Map<String, Object> newMetadata) {
-        return new LogRecord(type, jobRunId, taskRunId, timestamp, level, stream, newMessage, newMetadata);
-    }
-
     /** Header and array of a compact string: one byte a character if all are Latin-1, else two. */
     private static long stringBytes(String s) {
         int length = s.length();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogStream;
 import io.stratal.logs.testing.GlobalLogging;
+import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +14,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,20 +29,18 @@ import org.slf4j.MDC;
 @Timeout(60)
 class ContextApiIT {
 
+    @RegisterExtension
+    static final DatabaseExtension database = new DatabaseExtension();
     private static TestDatabase db;
     private final UUID job = UUID.randomUUID();
     private final UUID task = UUID.randomUUID();
     private final Logger log = LoggerFactory.getLogger("com.example.Runner");
 
     @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
+    static void database() {
+        db = database.get();
     }
 
-    @AfterAll
-    static void dropDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void configure() {

@@ -3,6 +3,7 @@ package io.stratal.logs.context;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratal.logs.testing.GlobalLogging;
+import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -10,31 +11,29 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 /** A task's subprocess output, line by line, as task logs in the database. */
 @Timeout(120)
 class TaskProcessIT {
 
+    @RegisterExtension
+    static final DatabaseExtension database = new DatabaseExtension();
     private static TestDatabase db;
     private final UUID job = UUID.randomUUID();
     private final UUID task = UUID.randomUUID();
 
     @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
+    static void database() {
+        db = database.get();
     }
 
-    @AfterAll
-    static void dropDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void configure() {

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
 import java.time.Duration;
@@ -18,19 +19,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 /** The link to the database is cut while the application keeps logging, then restored. */
 @Timeout(120)
 class OutageIT {
 
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
     private TestDatabase db;
     private TcpProxy proxy;
     private LoggerContext context;
 
     @BeforeEach
     void setUp() {
-        db = TestDatabase.create();
+        db = database.get();
         proxy = TcpProxy.inFrontOf(db.url());
     }
 
@@ -40,7 +44,6 @@ class OutageIT {
             context.stop();
         }
         proxy.close();
-        db.close();
     }
 
     static void assertEveryLineOnceInOrder(TestDatabase db, int threads, int perThread) {

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Outages longer and larger than the queue, with a spool: nothing lost, nothing twice, order kept. */
@@ -28,6 +30,8 @@ class SpoolIT {
 
     @TempDir
     Path spoolDirectory;
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
     private TestDatabase db;
     private TcpProxy proxy;
     private LoggerContext context;
@@ -35,7 +39,7 @@ class SpoolIT {
 
     @BeforeEach
     void setUp() {
-        db = TestDatabase.create();
+        db = database.get();
         proxy = TcpProxy.inFrontOf(db.url());
     }
 
@@ -45,7 +49,6 @@ class SpoolIT {
             context.stop();
         }
         proxy.close();
-        db.close();
     }
 
     private Logger start(Map<String, String> extra) {

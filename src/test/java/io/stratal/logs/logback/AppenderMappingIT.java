@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -13,12 +14,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 import org.slf4j.MarkerFactory;
 
@@ -26,19 +27,17 @@ import org.slf4j.MarkerFactory;
 @Timeout(60)
 class AppenderMappingIT {
 
+    @RegisterExtension
+    static final DatabaseExtension database = new DatabaseExtension();
     private static TestDatabase db;
     private LoggerContext context;
     private Logger log;
 
     @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
+    static void database() {
+        db = database.get();
     }
 
-    @AfterAll
-    static void dropDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void startAppender() {

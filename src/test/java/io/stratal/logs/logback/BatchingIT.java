@@ -6,36 +6,35 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 /** When batches go out, how many transactions they take, and that stopping writes everything. */
 @Timeout(120)
 class BatchingIT {
 
+    @RegisterExtension
+    static final DatabaseExtension database = new DatabaseExtension();
     private static TestDatabase db;
     private LoggerContext context;
 
     @BeforeAll
-    static void createDatabase() {
-        db = TestDatabase.create();
+    static void database() {
+        db = database.get();
     }
 
-    @AfterAll
-    static void dropDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void cleanTable() {
