@@ -336,6 +336,10 @@ final class Flusher implements Runnable, Delivery.StopSignal {
         return spooler != null && spooler.isSpilling();
     }
 
+    boolean isSpoolerThread(Thread thread) {
+        return spooler != null && spooler.isThread(thread);
+    }
+
     /** Records taken from the queue and not yet written or dropped, including those waiting for a parent. */
     int inFlight() {
         return inFlight + delivery.parkedCount();

@@ -54,6 +54,7 @@ public final class Pipeline implements PipelineMXBean {
      */
     public boolean offer(LogRecord record) {
         if (!acceptingRecords) {
+            stats.recordDropped(DropReason.SHUTDOWN, 1); // arrived while stopping: counted, as stop() reports
             return false;
         }
         if (config.overflowPolicy() == OverflowPolicy.DROP && shedsByLevel(record.level())) {
@@ -96,9 +97,10 @@ public final class Pipeline implements PipelineMXBean {
         }
     }
 
-    /** True on the flusher thread: whatever it logs must not come back into this queue. */
+    /** True on the pipeline's own threads (flusher, spooler): whatever they log must not come back in here. */
     public boolean isFlusherThread() {
-        return Thread.currentThread() == thread;
+        Thread current = Thread.currentThread();
+        return current == thread || flusher.isSpoolerThread(current);
     }
 
     /**

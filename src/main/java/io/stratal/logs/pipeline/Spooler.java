@@ -57,6 +57,10 @@ final class Spooler implements Runnable {
         return spilling;
     }
 
+    boolean isThread(Thread other) {
+        return other == thread;
+    }
+
     /** These batches could not be written: they, and everything queued after them, go to disk from now on. */
     void spill(List<Batch> batches) {
         synchronized (lock) {

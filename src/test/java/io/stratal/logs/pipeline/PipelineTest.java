@@ -209,9 +209,10 @@ class PipelineTest {
     }
 
     @Test
-    void recordsOfferedAfterStopAreRefused() {
+    void recordsOfferedAfterStopAreRefusedAndCounted() {
         start(PipelineConfig.builder("t"));
         pipeline.stop();
         assertThat(pipeline.offer(record("late"))).isFalse();
+        assertThat(pipeline.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(1);
     }
 }
