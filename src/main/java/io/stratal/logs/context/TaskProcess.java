@@ -147,9 +147,8 @@ public final class TaskProcess {
     private void logEnd(ContextSnapshot context, int exitCode, long millis, boolean timedOut, boolean leftOpen,
                         long stdoutLines, long stderrLines) {
         context.run(() -> {
-            String previous = MDC.get(LogContext.streamKey());
-            MDC.put(LogContext.streamKey(), "system");
-            try {
+            try (LogContext.Scope systemStream = LogContext.Scope.open(MDC.get(LogContext.jobRunIdKey()),
+                    MDC.get(LogContext.taskRunIdKey()), "system")) {
                 LoggingEventBuilder end = timedOut
                         ? logger.atError().setMessage("Process timed out after {} and was stopped (exit code {})")
                                 .addArgument(timeout).addArgument(exitCode).addKeyValue("timed_out", true)
@@ -162,12 +161,6 @@ public final class TaskProcess {
                 if (leftOpen) {
                     logger.atWarn().setMessage("The rest of the process's output was not logged within {} of its exit")
                             .addArgument(drainTimeout).log();
-                }
-            } finally {
-                if (previous == null) {
-                    MDC.remove(LogContext.streamKey());
-                } else {
-                    MDC.put(LogContext.streamKey(), previous);
                 }
             }
         });

@@ -72,17 +72,20 @@ final class Delivery {
 
     /** Writes records taken from the queue, holding back those that must wait behind parked ones. */
     List<Batch> deliver(List<LogRecord> records) {
-        List<LogRecord> free = parked.holdBack(records);
-        syncParkedBytes();
-        if (free.isEmpty()) {
-            return List.of();
-        }
-        return write(Batch.of(free), false);
+        return deliver(Batch.of(records));
     }
 
     /**
-     * Writes a batch read back from the spool, holding back its rows of runs that are waited for (they
-     * then wait in memory, no longer on disk).
+     * Writes {@code batches} in order; once one comes back unwritten, the rest are handed back unwritten
+     * too, so their order is kept for the next attempt.
+     */
+    List<Batch> deliverInOrder(List<Batch> batches) {
+        return inOrder(batches, this::deliver);
+    }
+
+    /**
+     * Writes a batch (from the queue, or read back from the spool), holding back its rows of runs that are
+     * waited for; rows from the spool then wait in memory, no longer on disk.
      */
     List<Batch> deliver(Batch batch) {
         List<LogRecord> free = parked.holdBack(batch.records());
@@ -95,12 +98,7 @@ final class Delivery {
 
     /** Tries the parked records again; once a stop was requested, none of them waits any longer. */
     List<Batch> retryParked() {
-        if (parked.isEmpty()) {
-            return List.of();
-        }
-        List<LogRecord> rows = parked.takeRecords();
-        syncParkedBytes();
-        return write(Batch.of(rows), false);
+        return parked.isEmpty() ? List.of() : write(Batch.of(takeParked()), false);
     }
 
     boolean hasParked() {
@@ -141,11 +139,12 @@ final class Delivery {
             switch (failure.kind()) {
                 case UNAVAILABLE:
                     markDatabaseUnavailable(failure, batch.size());
-                    stats.recordError(describe(failure));
+                    String why = describe(failure);
                     if (!keepRetrying || pastStopDeadline()) {
+                        stats.recordError(why);
                         return List.of(batch);
                     }
-                    stats.recordRetry(describe(failure));
+                    stats.recordRetry(why);
                     pause(backoff.delayNanos(attempt++));
                     continue;
                 case FOREIGN_KEY:
@@ -195,12 +194,17 @@ final class Delivery {
             parts.add(batch.part(0, size / 2));
             parts.add(batch.part(size / 2, size));
         }
+        return inOrder(parts, part -> write(part, repaired));
+    }
+
+    /** Runs {@code write} on each batch until one comes back unwritten; that one and the rest are returned. */
+    private static List<Batch> inOrder(List<Batch> batches, java.util.function.Function<Batch, List<Batch>> write) {
         List<Batch> unwritten = new ArrayList<>();
-        for (Batch part : parts) {
+        for (Batch batch : batches) {
             if (unwritten.isEmpty()) {
-                unwritten.addAll(write(part, repaired));
+                unwritten.addAll(write.apply(batch));
             } else {
-                unwritten.add(part); // the database went away: keep the order, write nothing more now
+                unwritten.add(batch); // the database went away: keep the order, write nothing more now
             }
         }
         return unwritten;
@@ -240,7 +244,7 @@ final class Delivery {
     }
 
     /** Sleeps between retries; a stop request cuts the pause short so the last attempts happen in time. */
-    void pause(long nanos) {
+    private void pause(long nanos) {
         long end = System.nanoTime() + nanos;
         if (stop.stopRequested()) {
             end = Math.min(end, stop.deadlineNanos());

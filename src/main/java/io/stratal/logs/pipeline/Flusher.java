@@ -3,7 +3,6 @@ package io.stratal.logs.pipeline;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.spool.Spool;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -195,17 +194,10 @@ final class Flusher implements Runnable, Delivery.StopSignal {
                 replayFrame = frame;
                 replayRemaining = List.of(new Batch(frame.id(), frame.records(), true));
             }
-            List<Batch> still = new ArrayList<>();
-            for (Batch batch : replayRemaining) {
-                if (still.isEmpty()) {
-                    still.addAll(delivery.deliver(batch));
-                } else {
-                    still.add(batch);
-                }
-            }
+            List<Batch> still = delivery.deliverInOrder(replayRemaining);
             if (!still.isEmpty()) {
                 replayRemaining = still;
-                nextReplayNanos = System.nanoTime() + delivery.backoff.delayNanos(replayAttempt++);
+                replayAfterBackoff();
                 stats.recordRetry("the database is unavailable; replay of the spool paused");
                 return;
             }
@@ -238,7 +230,7 @@ final class Flusher implements Runnable, Delivery.StopSignal {
             return spool.peek();
         } catch (IOException e) {
             reporter.error("Appender [" + config.name() + "] cannot read its spool; the records stay on disk", e);
-            nextReplayNanos = System.nanoTime() + delivery.backoff.delayNanos(replayAttempt++);
+            replayAfterBackoff();
             return null;
         }
     }
@@ -258,8 +250,13 @@ final class Flusher implements Runnable, Delivery.StopSignal {
         spooler.spill(unwritten);
         if (!wasSpilling) {
             replayAttempt = 0;
-            nextReplayNanos = System.nanoTime() + delivery.backoff.delayNanos(replayAttempt++);
+            replayAfterBackoff();
         }
+    }
+
+    /** The next replay attempt waits the next step of the backoff. */
+    private void replayAfterBackoff() {
+        nextReplayNanos = System.nanoTime() + delivery.backoff.delayNanos(replayAttempt++);
     }
 
     /**
