@@ -133,4 +133,19 @@ public final class PipelineStats {
     public Instant lastWriteTime() {
         return lastWriteTime;
     }
+
+    /** The counters in one line, for a status message or a test's failure report. */
+    @Override
+    public String toString() {
+        StringBuilder drops = new StringBuilder();
+        for (Map.Entry<DropReason, LongAdder> entry : dropped.entrySet()) {
+            long n = entry.getValue().sum();
+            if (n > 0) {
+                drops.append(drops.length() == 0 ? "" : ", ").append(entry.getKey()).append('=').append(n);
+            }
+        }
+        return "enqueued=" + enqueued() + " written=" + written() + " batches=" + batches() + " retries=" + retries()
+                + " repaired=" + repaired() + " spooled=" + spooled() + " replayed=" + replayed()
+                + " spoolBytes=" + spoolBytes + " dropped={" + drops + "}";
+    }
 }
