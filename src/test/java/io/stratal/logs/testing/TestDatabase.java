@@ -1,6 +1,7 @@
 package io.stratal.logs.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stratal.logs.jdbc.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
@@ -69,6 +72,23 @@ public final class TestDatabase implements AutoCloseable {
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url);
+    }
+
+    /** A DataSource of this database, without a pool: each {@code getConnection()} opens a connection. */
+    public DataSource dataSource() {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        return dataSource;
+    }
+
+    /** Applies the seed's migrations ({@code job_runs}, {@code task_runs}, {@code logs} with its foreign keys). */
+    public TestDatabase migrated() {
+        try (Connection c = connect()) {
+            Migrations.up(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
     }
 
     /** Runs statements, for setting up a test. */

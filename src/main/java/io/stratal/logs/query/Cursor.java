@@ -1,0 +1,67 @@
+package io.stratal.logs.query;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+
+/**
+ * A position in the read order {@code (timestamp, id)}: the last row of a page. A client passes it back
+ * to get the rows after it, which stays correct while rows are added and costs the same on page 1 and
+ * page 10,000, unlike an offset. Rows whose timestamp is NULL sort last, ordered by id.
+ *
+ * <p>On the wire it is opaque: base64url of {@code <epoch micros or "null">:<id>}.
+ */
+public record Cursor(LocalDateTime timestamp, long id) {
+
+    private static final long MICROS_PER_SECOND = 1_000_000L;
+
+    /** The cursor after {@code log}. */
+    public static Cursor after(StoredLog log) {
+        return new Cursor(log.timestamp(), log.id());
+    }
+
+    public String encode() {
+        String key = (timestamp == null ? "null" : Long.toString(epochMicros(timestamp))) + ":" + id;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads a cursor from the wire; the parameter name goes into the error a client sees. */
+    public static Cursor decode(String parameter, String text) {
+        String key;
+        try {
+            key = new String(Base64.getUrlDecoder().decode(text.trim()), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            throw invalid(parameter, text);
+        }
+        int colon = key.indexOf(':');
+        if (colon < 0) {
+            throw invalid(parameter, text);
+        }
+        try {
+            String when = key.substring(0, colon);
+            long id = Long.parseLong(key.substring(colon + 1));
+            LocalDateTime timestamp = when.equals("null") ? null : fromEpochMicros(Long.parseLong(when));
+            return new Cursor(timestamp, id);
+        } catch (RuntimeException e) {
+            throw invalid(parameter, text);
+        }
+    }
+
+    private static InvalidParameterException invalid(String parameter, String text) {
+        return new InvalidParameterException(parameter, "'" + LogFilter.shorten(text)
+                + "' is not a cursor this server gave out (pass next_cursor of the previous page as it is)");
+    }
+
+    private static long epochMicros(LocalDateTime timestamp) {
+        var instant = timestamp.toInstant(ZoneOffset.UTC);
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND), instant.getNano() / 1000);
+    }
+
+    private static LocalDateTime fromEpochMicros(long micros) {
+        long seconds = Math.floorDiv(micros, MICROS_PER_SECOND);
+        long nanos = Math.floorMod(micros, MICROS_PER_SECOND) * 1000;
+        return LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,20 @@
+package io.stratal.logs.query;
+
+/**
+ * A read parameter that cannot be used as given. It names the parameter and says what would be accepted,
+ * so an HTTP layer can answer 400 with the message as it is.
+ */
+public final class InvalidParameterException extends IllegalArgumentException {
+
+    private final String parameter;
+
+    public InvalidParameterException(String parameter, String reason) {
+        super(parameter + ": " + reason);
+        this.parameter = parameter;
+    }
+
+    /** The parameter's name, as the client wrote it ({@code limit}, {@code job_run_id}, ...). */
+    public String parameter() {
+        return parameter;
+    }
+}

@@ -1,0 +1,67 @@
+package io.stratal.logs.query;
+
+import io.stratal.logs.LogType;
+import io.stratal.logs.Uuids;
+import java.util.UUID;
+
+/**
+ * Which rows a read wants: the seed's endpoints select by job run, by task run, or by type; {@link #all()}
+ * takes every row. At most one condition is set.
+ */
+public record LogFilter(UUID jobRunId, UUID taskRunId, LogType type) {
+
+    public static LogFilter all() {
+        return new LogFilter(null, null, null);
+    }
+
+    /** The job run's own rows and those of its tasks. */
+    public static LogFilter jobRun(UUID jobRunId) {
+        return new LogFilter(require(jobRunId, "job_run_id"), null, null);
+    }
+
+    public static LogFilter taskRun(UUID taskRunId) {
+        return new LogFilter(null, require(taskRunId, "task_run_id"), null);
+    }
+
+    public static LogFilter ofType(LogType type) {
+        return new LogFilter(null, null, require(type, "type"));
+    }
+
+    public static LogFilter system() {
+        return ofType(LogType.SYSTEM);
+    }
+
+    /** Parses a UUID parameter, strictly (the canonical 8-4-4-4-12 form PostgreSQL takes). */
+    public static UUID parseId(String parameter, String text) {
+        UUID id = Uuids.parseOrNull(text == null ? null : text.trim());
+        if (id == null) {
+            throw new InvalidParameterException(parameter, "'" + shorten(text) + "' is not a UUID"
+                    + " (expected the form 123e4567-e89b-12d3-a456-426614174000)");
+        }
+        return id;
+    }
+
+    /** Parses a type parameter: {@code system}, {@code job} or {@code task}. */
+    public static LogType parseType(String parameter, String text) {
+        LogType type = LogType.fromDbValue(text == null ? null : text.trim());
+        if (type == null) {
+            throw new InvalidParameterException(parameter, "'" + shorten(text) + "' is not a log type"
+                    + " (expected system, job or task)");
+        }
+        return type;
+    }
+
+    static String shorten(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+
+    private static <T> T require(T value, String name) {
+        if (value == null) {
+            throw new NullPointerException(name);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,102 @@
+package io.stratal.logs.query;
+
+import io.stratal.logs.jdbc.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The seed's monitoring queries: log volume by type, by level over a recent window, and the error rate of
+ * each job run that had errors in it.
+ *
+ * <p>The seed writes the window as {@code timestamp > NOW() - INTERVAL '1 hour'}. The column has no time
+ * zone and holds UTC, while {@code NOW()} is compared in the session's time zone, so that form is off by
+ * the session's UTC offset. Here the window's start is computed in UTC and passed in.
+ */
+public final class LogStats {
+
+    /** A job run's errors among its logs in the window. */
+    public record JobRunErrorRate(UUID jobRunId, long errors, long totalLogs, double errorRate) {
+    }
+
+    private final DataSource dataSource;
+    private final String table;
+    private final Clock clock;
+
+    public LogStats(DataSource dataSource, TableName table) {
+        this(dataSource, table, Clock.systemUTC());
+    }
+
+    LogStats(DataSource dataSource, TableName table, Clock clock) {
+        this.dataSource = dataSource;
+        this.table = table.qualified();
+        this.clock = clock;
+    }
+
+    /** {@code SELECT type, COUNT(*) FROM logs GROUP BY type}, types in name order. */
+    public Map<String, Long> countByType() throws SQLException {
+        return counts("SELECT type, count(*) FROM " + table + " GROUP BY type ORDER BY type", null);
+    }
+
+    /** Logs per level whose timestamp falls in the last {@code window}, levels in name order. */
+    public Map<String, Long> countByLevel(Duration window) throws SQLException {
+        return counts("SELECT level, count(*) FROM " + table + " WHERE timestamp > ? GROUP BY level ORDER BY level",
+                windowStart(window));
+    }
+
+    /** Job runs with at least one error in the last {@code window}, the highest error rate first. */
+    public List<JobRunErrorRate> errorRates(Duration window) throws SQLException {
+        String sql = "SELECT job_run_id, count(*) FILTER (WHERE level = 'error') AS errors, count(*) AS total_logs"
+                + " FROM " + table + " WHERE type IN ('job', 'task') AND timestamp > ?"
+                + " GROUP BY job_run_id HAVING count(*) FILTER (WHERE level = 'error') > 0"
+                + " ORDER BY count(*) FILTER (WHERE level = 'error')::float8 / count(*) DESC, job_run_id";
+        List<JobRunErrorRate> rates = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, windowStart(window));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    long errors = rs.getLong("errors");
+                    long total = rs.getLong("total_logs");
+                    rates.add(new JobRunErrorRate(rs.getObject("job_run_id", UUID.class), errors, total,
+                            100.0 * errors / total));
+                }
+            }
+        }
+        return rates;
+    }
+
+    private LocalDateTime windowStart(Duration window) {
+        if (window == null || window.isNegative() || window.isZero()) {
+            throw new InvalidParameterException("window", "must be a positive duration, was " + window);
+        }
+        return LocalDateTime.ofInstant(clock.instant().minus(window), ZoneOffset.UTC);
+    }
+
+    private Map<String, Long> counts(String sql, LocalDateTime since) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            if (since != null) {
+                statement.setObject(1, since);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,64 @@
+package io.stratal.logs.query;
+
+/**
+ * How much of a read to return: up to {@code limit} rows, starting {@code offset} rows in, or after
+ * {@code cursor} when one is given (then {@code offset} is 0).
+ */
+public record PageRequest(int limit, long offset, Cursor cursor) {
+
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+
+    public PageRequest {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidParameterException("limit", limit + " is outside 1.." + MAX_LIMIT);
+        }
+        if (offset < 0) {
+            throw new InvalidParameterException("offset", offset + " is negative");
+        }
+        if (cursor != null && offset != 0) {
+            throw new InvalidParameterException("cursor", "give either offset or cursor, not both");
+        }
+    }
+
+    public static PageRequest first(int limit) {
+        return new PageRequest(limit, 0, null);
+    }
+
+    /**
+     * Reads the query parameters {@code limit}, {@code offset} and {@code cursor}, each possibly absent
+     * ({@code null} or empty). A limit above {@value #MAX_LIMIT} is lowered to it, as the seed's clients
+     * ask for "all" that way; anything that is not a number in range is refused with the reason.
+     */
+    public static PageRequest parse(String limit, String offset, String cursor) {
+        int rows = DEFAULT_LIMIT;
+        if (present(limit)) {
+            long asked = parseWhole("limit", limit);
+            if (asked < 1) {
+                throw new InvalidParameterException("limit", "must be at least 1, was " + asked);
+            }
+            rows = (int) Math.min(asked, MAX_LIMIT);
+        }
+        long skip = 0;
+        if (present(offset)) {
+            skip = parseWhole("offset", offset);
+            if (skip < 0) {
+                throw new InvalidParameterException("offset", "must be 0 or more, was " + skip);
+            }
+        }
+        Cursor after = present(cursor) ? Cursor.decode("cursor", cursor) : null;
+        return new PageRequest(rows, skip, after);
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static long parseWhole(String parameter, String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidParameterException(parameter, "'" + LogFilter.shorten(text) + "' is not a whole number");
+        }
+    }
+}
