@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
-/** The command line: {@code demo} and {@code migrate}. A wrong command line prints usage and exits 2. */
+/** The command line: {@code demo}, {@code serve} and {@code migrate}. A wrong command line prints usage and exits 2. */
 public final class Main {
 
     static final String USAGE = String.join("\n",
@@ -17,11 +17,15 @@ public final class Main {
             "",
             "  demo [--exit]                       embedded PostgreSQL, a sample job run with tasks logging through",
             "                                      the appender, and a summary of the rows written; --exit stops after it",
+            "  serve --url <jdbc-url> [--username u] [--password p] [--port 8080] [--bind 127.0.0.1] [--token t]",
+            "        [--table logs]                the read API under /api/v1/logs; --bind 0.0.0.0 serves every",
+            "                                      interface; with --token (or STRATAL_TOKEN) requests must show it",
             "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes]",
             "                                      apply all pending migrations, or revert the newest N (default 1);",
             "                                      --lean-indexes with up also applies the opt-in lean index set",
             "",
-            "STRATAL_DB_URL, STRATAL_DB_USERNAME and STRATAL_DB_PASSWORD stand in for --url, --username, --password.");
+            "STRATAL_DB_URL, STRATAL_DB_USERNAME, STRATAL_DB_PASSWORD and STRATAL_TOKEN stand in for --url, --username,",
+            "--password and --token.");
 
     private Main() {
     }
@@ -43,6 +47,9 @@ public final class Main {
             switch (argv[0]) {
                 case "demo":
                     return demo(Args.parse(rest(argv), Set.of(), Set.of("--exit")), out);
+                case "serve":
+                    return Serve.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--port", "--bind",
+                            "--token", "--table"), Set.of()), out);
                 case "migrate":
                     return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), Set.of("--lean-indexes")), out);
                 case "help":
@@ -120,6 +127,11 @@ public final class Main {
     }
 
     static Connection connect(Args args) throws Args.UsageException, SQLException {
+        return DriverManager.getConnection(url(args), credentials(args));
+    }
+
+    /** The {@code --url} flag or {@code STRATAL_DB_URL}, checked to be a PostgreSQL JDBC URL. */
+    static String url(Args args) throws Args.UsageException {
         String url = args.valueOrEnv("--url", "STRATAL_DB_URL");
         if (url == null) {
             throw new Args.UsageException("--url (or STRATAL_DB_URL) is required");
@@ -127,6 +139,11 @@ public final class Main {
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new Args.UsageException("--url must be a PostgreSQL JDBC URL like jdbc:postgresql://localhost:5432/stratal");
         }
+        return url;
+    }
+
+    /** {@code user} and {@code password} from the flags or the environment, where given. */
+    static Properties credentials(Args args) {
         Properties properties = new Properties();
         String username = args.valueOrEnv("--username", "STRATAL_DB_USERNAME");
         String password = args.valueOrEnv("--password", "STRATAL_DB_PASSWORD");
@@ -136,6 +153,6 @@ public final class Main {
         if (password != null) {
             properties.setProperty("password", password);
         }
-        return DriverManager.getConnection(url, properties);
+        return properties;
     }
 }

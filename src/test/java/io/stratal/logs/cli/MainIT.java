@@ -3,9 +3,17 @@ package io.stratal.logs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratal.logs.testing.TestDatabase;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,5 +48,41 @@ class MainIT {
                             "idx_logs_type_timestamp", "logs_pkey");
             assertThat(db.scalar("SELECT version FROM schema_migrations")).as("opt-in stays out of the versions").isEqualTo(2L);
         }
+    }
+
+    @Test
+    void serveAnswersTheReadApiUntilTheProcessIsStopped() throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            db.migrated().execute("INSERT INTO logs (type, message) VALUES ('system', 'served')");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "serve", "--url", db.url(), "--port", "0", "--token", "t0ken").redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = out.readLine()) != null && !line.startsWith("Serving ")) {
+                    // logging of the child
+                }
+                assertThat(line).as("the start-up line").matches("Serving http://127\\.0\\.0\\.1:\\d+/api/v1/logs \\(token required\\)");
+                String api = line.split(" ")[1];
+                HttpClient http = HttpClient.newHttpClient();
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(api + "/system"))
+                        .header("Authorization", "Bearer t0ken").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.body()).contains("\"message\":\"served\"");
+            } finally {
+                child.destroy(); // SIGTERM: the shutdown hook stops the server
+                assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void serveExitsWithTheReasonWhenTheDatabaseCannotBeReached() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertThat(Main.run(new String[] {"serve", "--url", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "--port", "0"},
+                print, print)).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("error: ").contains("SQLSTATE 08001");
     }
 }

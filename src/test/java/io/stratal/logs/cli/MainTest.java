@@ -51,6 +51,21 @@ class MainTest {
     }
 
     @Test
+    void serveRefusesABadPortOrUrlBeforeTouchingTheDatabase() {
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--port", "eighty")).isEqualTo(2);
+        assertThat(err()).contains("--port takes a port number 0..65535, got eighty");
+        err.reset();
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--port", "70000")).isEqualTo(2);
+        assertThat(err()).contains("got 70000");
+        err.reset();
+        assertThat(run("serve", "--url", "jdbc:mysql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("PostgreSQL JDBC URL");
+        err.reset();
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--bnid", "0.0.0.0")).isEqualTo(2);
+        assertThat(err()).contains("unknown option --bnid");
+    }
+
+    @Test
     void helpGoesToStandardOutputAndSucceeds() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");

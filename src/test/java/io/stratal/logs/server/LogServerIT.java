@@ -1,0 +1,226 @@
+package io.stratal.logs.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stratal.logs.testing.DatabaseExtension;
+import io.stratal.logs.testing.TestDatabase;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The seed's read endpoints over real HTTP on a real PostgreSQL. */
+@Timeout(60)
+class LogServerIT {
+
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private TestDatabase db;
+    private LogServer server;
+    private UUID job;
+    private UUID task;
+
+    @BeforeEach
+    void setUp() {
+        db = database.get().migrated();
+        job = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('j') RETURNING id");
+        task = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + job + "', 't') RETURNING id");
+        db.execute("INSERT INTO logs (type, timestamp, message, metadata) VALUES ('system', '2026-11-29 08:00:00', 'Server started', '{\"port\": 8080}')",
+                "INSERT INTO logs (type, job_run_id, timestamp, message) VALUES ('job', '" + job + "', '2026-11-29 08:00:01.000250', 'Job started')",
+                "INSERT INTO logs (type, job_run_id, task_run_id, timestamp, level, stream, message) SELECT 'task', '" + job + "', '"
+                        + task + "', timestamp '2026-11-29 08:00:02' + g * interval '1 ms', 'error', 'stderr', 'line ' || g"
+                        + " FROM generate_series(1, 250) g");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private LogServer start(LogServer.Builder builder) {
+        server = builder.port(0).start();
+        return server;
+    }
+
+    private LogServer start() {
+        return start(LogServer.builder(db.dataSource()));
+    }
+
+    private HttpResponse<String> get(String pathAndQuery, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode ok(String pathAndQuery) throws Exception {
+        HttpResponse<String> response = get(pathAndQuery);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        return json.readTree(response.body());
+    }
+
+    @Test
+    void aJobRunsLogsComePagedWithTheSeedsFields() throws Exception {
+        start();
+        JsonNode page = ok("/api/v1/logs/job-runs/" + job + "?limit=2");
+
+        assertThat(page.get("logs")).hasSize(2);
+        assertThat(page.get("limit").asInt()).isEqualTo(2);
+        assertThat(page.get("offset").asInt()).isZero();
+        assertThat(page.get("has_more").asBoolean()).isTrue();
+        JsonNode first = page.get("logs").get(0);
+        assertThat(first.get("type").asText()).isEqualTo("job");
+        assertThat(first.get("job_run_id").asText()).isEqualTo(job.toString());
+        assertThat(first.get("task_run_id").isNull()).isTrue();
+        assertThat(first.get("timestamp").asText()).isEqualTo("2026-11-29T08:00:01.000250Z");
+        JsonNode second = page.get("logs").get(1);
+        assertThat(second.get("task_run_id").asText()).isEqualTo(task.toString());
+        assertThat(second.get("level").asText()).isEqualTo("error");
+        assertThat(second.get("stream").asText()).isEqualTo("stderr");
+        assertThat(second.get("message").asText()).isEqualTo("line 1");
+    }
+
+    @Test
+    void theDefaultPageIsAHundredAndALargerLimitIsCappedAtAThousand() throws Exception {
+        start();
+        assertThat(ok("/api/v1/logs/task-runs/" + task).get("logs")).hasSize(100);
+        db.execute("INSERT INTO logs (type, message) SELECT 'system', 'm' FROM generate_series(1, 1200)");
+        JsonNode capped = ok("/api/v1/logs/system?limit=5000");
+        assertThat(capped.get("limit").asInt()).isEqualTo(1000);
+        assertThat(capped.get("logs")).hasSize(1000);
+        assertThat(capped.get("has_more").asBoolean()).isTrue();
+    }
+
+    @Test
+    void offsetAndCursorPagesWalkATaskRunOnce() throws Exception {
+        start();
+        List<String> byOffset = new ArrayList<>();
+        for (int offset = 0; ; offset += 60) {
+            JsonNode page = ok("/api/v1/logs/task-runs/" + task + "?limit=60&offset=" + offset);
+            page.get("logs").forEach(log -> byOffset.add(log.get("message").asText()));
+            if (!page.get("has_more").asBoolean()) {
+                break;
+            }
+        }
+        List<String> byCursor = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = ok("/api/v1/logs/task-runs/" + task + "?limit=60"
+                    + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+            page.get("logs").forEach(log -> byCursor.add(log.get("message").asText()));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+
+        assertThat(byOffset).hasSize(250).doesNotHaveDuplicates().isEqualTo(byCursor);
+        assertThat(byOffset.get(249)).isEqualTo("line 250");
+    }
+
+    @Test
+    void systemAndTypeEndpointsSelectTheirRows() throws Exception {
+        start();
+        JsonNode system = ok("/api/v1/logs/system");
+        assertThat(system.get("logs")).hasSize(1);
+        assertThat(system.get("logs").get(0).get("metadata").get("port").asInt()).isEqualTo(8080);
+        assertThat(ok("/api/v1/logs/type/job").get("logs")).hasSize(1);
+        assertThat(ok("/api/v1/logs/type/task?limit=1000").get("logs")).hasSize(250);
+    }
+
+    @Test
+    void anUnknownIdGivesAnEmptyList() throws Exception {
+        start();
+        JsonNode page = ok("/api/v1/logs/job-runs/" + UUID.randomUUID());
+        assertThat(page.get("logs")).isEmpty();
+        assertThat(page.get("has_more").asBoolean()).isFalse();
+    }
+
+    @Test
+    void eachBadParameterGetsA400NamingIt() throws Exception {
+        start();
+        assertBadRequest("/api/v1/logs/job-runs/not-a-uuid", "job_run_id");
+        assertBadRequest("/api/v1/logs/task-runs/1-2-3-4-5", "task_run_id");
+        assertBadRequest("/api/v1/logs/type/everything", "type");
+        assertBadRequest("/api/v1/logs/system?limit=ten", "limit");
+        assertBadRequest("/api/v1/logs/system?limit=0", "limit");
+        assertBadRequest("/api/v1/logs/system?offset=-5", "offset");
+        assertBadRequest("/api/v1/logs/system?cursor=garbage!", "cursor");
+        assertBadRequest("/api/v1/logs/system?offset=3&cursor=" + ok("/api/v1/logs/type/task?limit=1").get("next_cursor").asText(), "cursor");
+    }
+
+    private void assertBadRequest(String pathAndQuery, String parameter) throws Exception {
+        HttpResponse<String> response = get(pathAndQuery);
+        assertThat(response.statusCode()).as(pathAndQuery).isEqualTo(400);
+        JsonNode error = json.readTree(response.body());
+        assertThat(error.get("parameter").asText()).isEqualTo(parameter);
+        assertThat(error.get("error").asText()).startsWith(parameter + ": ");
+    }
+
+    @Test
+    void anUnknownApiPathIsAJson404() throws Exception {
+        start();
+        HttpResponse<String> response = get("/api/v1/logs/jobs");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(response.body()).get("error").asText()).contains("/api/v1/logs/jobs");
+    }
+
+    @Test
+    void withATokenOnlyRequestsShowingItAreAnswered() throws Exception {
+        start(LogServer.builder(db.dataSource()).token("s3cret"));
+        HttpResponse<String> refused = get("/api/v1/logs/system");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(get("/api/v1/logs/system", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/logs/system", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/logs/system?access_token=s3cret").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aDatabaseThatCannotBeReachedGivesA503() throws Exception {
+        PGSimpleDataSource nowhere = new PGSimpleDataSource();
+        nowhere.setURL("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
+        start(LogServer.builder(nowhere));
+        HttpResponse<String> response = get("/api/v1/logs/system");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json.readTree(response.body()).get("error").asText()).contains("database");
+    }
+
+    @Test
+    void itListensOnLoopbackOnlyUnlessToldOtherwise() throws Exception {
+        start();
+        List<InetAddress> outside = new ArrayList<>();
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                nic.inetAddresses().filter(a -> a instanceof Inet4Address).forEach(outside::add);
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(outside.isEmpty(), "this machine has no address besides loopback");
+        URI uri = URI.create("http://" + outside.get(0).getHostAddress() + ":" + server.port() + "/api/v1/logs/system");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
+        assertThat(get("/api/v1/logs/system").statusCode()).isEqualTo(200);
+    }
+}
