@@ -13,7 +13,7 @@ import java.util.Set;
 public final class Main {
 
     static final String USAGE = String.join("\n",
-            "Usage: java -jar stratal-logback.jar <command> [options]",
+            "Usage: io.stratal.logs.cli.Main <command> [options]   (from the project: mvn -q exec:java -Dexec.args=\"<command> ...\")",
             "",
             "  demo [--exit]                       embedded PostgreSQL, a sample job run with tasks logging through",
             "                                      the appender, and a summary of the rows written; --exit stops after it",
