@@ -38,7 +38,9 @@ final class Serve {
             dataSource.close();
             throw e;
         }
-        LogServer.Builder builder = LogServer.builder(dataSource).port(port).token(token);
+        java.util.Properties credentials = Main.credentials(args);
+        LogServer.Builder builder = LogServer.builder(dataSource).port(port).token(token)
+                .listenConnections(() -> java.sql.DriverManager.getConnection(url, credentials)); // outside the pool
         if (bind != null) {
             builder.host(bind);
         }

@@ -43,6 +43,7 @@ public final class CopyBatchWriter implements BatchSink {
     private final boolean createSchema;
     private final Reporter reporter;
     private final String copySql;
+    private final String notifyChannel;
     private final CopyRowEncoder encoder = new CopyRowEncoder();
     private final BatchLedger ledger;
     private final ParentTables parents = new ParentTables();
@@ -57,6 +58,16 @@ public final class CopyBatchWriter implements BatchSink {
     private boolean taskRunsHaveJobRunId;
 
     public CopyBatchWriter(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter) {
+        this(connections, table, createSchema, reporter, null);
+    }
+
+    /**
+     * @param notifyChannel where each committed batch is announced with {@code pg_notify(channel, table)}, so
+     *                      a log server streams the new rows at once; {@code null} announces nothing
+     */
+    public CopyBatchWriter(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter,
+                           String notifyChannel) {
+        this.notifyChannel = notifyChannel;
         this.connections = connections;
         this.table = table;
         this.createSchema = createSchema;
@@ -90,6 +101,7 @@ public final class CopyBatchWriter implements BatchSink {
                     }
                     throw e;
                 }
+                announce(connection);
                 connection.commit();
                 ledger.committed(batch.id(), batch.durable());
             } catch (SQLException | RuntimeException e) {
@@ -103,6 +115,18 @@ public final class CopyBatchWriter implements BatchSink {
             }
         } catch (SQLException e) {
             throw SqlStates.toWriteException(e);
+        }
+    }
+
+    /** Inside the transaction: PostgreSQL delivers the notification when, and only if, it commits. */
+    private void announce(Connection connection) throws SQLException {
+        if (notifyChannel == null) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            statement.setString(1, notifyChannel);
+            statement.setString(2, table.qualified());
+            statement.execute();
         }
     }
 

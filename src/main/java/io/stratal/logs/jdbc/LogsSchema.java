@@ -15,6 +15,9 @@ import java.util.List;
 public final class LogsSchema {
 
     /** The columns the appender writes, in COPY order. */
+    /** Where writers announce committed rows ({@code pg_notify(channel, table)}) and log servers listen. */
+    public static final String NOTIFY_CHANNEL = "stratal_logs";
+
     public static final String COPY_COLUMNS = "(type, job_run_id, task_run_id, timestamp, level, stream, message, metadata)";
 
     /** Serializes concurrent {@code createSchema} runs of several apps starting at once. */

@@ -7,6 +7,7 @@ import ch.qos.logback.core.util.FileSize;
 import io.stratal.logs.Redaction;
 import io.stratal.logs.jdbc.ConnectionFactory;
 import io.stratal.logs.jdbc.CopyBatchWriter;
+import io.stratal.logs.jdbc.LogsSchema;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.pipeline.Pipeline;
 import io.stratal.logs.pipeline.PipelineConfig;
@@ -60,6 +61,8 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private DataSource dataSource;
     private String table = DEFAULT_TABLE;
     private boolean createSchema = true;
+    private String notifyChannel = LogsSchema.NOTIFY_CHANNEL;
+    private String checkedNotifyChannel;
     private int poolSize = DEFAULT_POOL_SIZE;
     private int batchSize = PipelineConfig.DEFAULT_BATCH_SIZE;
     private Duration flushInterval = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
@@ -116,6 +119,11 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
                         PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD))
                 .spoolSyncInterval(check.positive("spoolSyncInterval", spoolSyncInterval,
                         PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL));
+        checkedNotifyChannel = notifyChannel == null || notifyChannel.isBlank() ? null : notifyChannel.trim();
+        if (checkedNotifyChannel != null && !checkedNotifyChannel.matches("[a-z_][a-z0-9_]{0,62}")) {
+            check.error("notifyChannel \"" + notifyChannel + "\" is not a plain name; write <notifyChannel>"
+                    + LogsSchema.NOTIFY_CHANNEL + "</notifyChannel> (lower-case letters, digits and _), or leave it empty for none");
+        }
         int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
         if (check.failed()) {
             return;
@@ -142,7 +150,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      * measure the logging thread's cost without a database; applications have no reason to.
      */
     protected BatchSink createSink(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter) {
-        return new CopyBatchWriter(connections, table, createSchema, reporter);
+        return new CopyBatchWriter(connections, table, createSchema, reporter, checkedNotifyChannel);
     }
 
     /**
@@ -315,6 +323,15 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      */
     public void setCreateSchema(boolean createSchema) {
         this.createSchema = createSchema;
+    }
+
+    /**
+     * After each batch commits, {@code pg_notify(notifyChannel, table)} tells log servers (the {@code serve}
+     * command) to stream the new rows at once; they fall back to polling every two seconds without it. Empty
+     * for no notification. Default {@code stratal_logs}.
+     */
+    public void setNotifyChannel(String notifyChannel) {
+        this.notifyChannel = notifyChannel;
     }
 
     /** Connections in the appender's own pool (with {@code url}). The flusher uses one. Default 2. */

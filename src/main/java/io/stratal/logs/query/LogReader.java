@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  */
 public final class LogReader {
 
-    private static final String COLUMNS =
+    static final String COLUMNS =
             "id, type, job_run_id, task_run_id, timestamp, level, stream, message, metadata::text AS metadata";
 
     private final DataSource dataSource;
@@ -35,8 +35,30 @@ public final class LogReader {
 
     /** One page of the rows {@code filter} selects. An id that matches nothing gives an empty page. */
     public LogPage page(LogFilter filter, PageRequest request) throws SQLException {
-        Query query = build(filter, request);
-        List<StoredLog> rows = new ArrayList<>(Math.min(request.limit() + 1, 128));
+        List<StoredLog> rows = fetch(build(filter, request));
+        boolean hasMore = rows.size() > request.limit();
+        if (hasMore) {
+            rows = rows.subList(0, request.limit());
+        }
+        Cursor next = hasMore ? Cursor.after(rows.get(rows.size() - 1)) : null;
+        return new LogPage(rows, request.limit(), request.offset(), hasMore, next);
+    }
+
+    /**
+     * Up to {@code limit} rows {@code filter} selects whose id is above {@code afterId}, in id order: what a
+     * stream client that saw {@code afterId} last has not seen yet.
+     */
+    public List<StoredLog> after(LogFilter filter, long afterId, int limit) throws SQLException {
+        Query query = new Query();
+        String where = filter(filter, query);
+        query.sql = "SELECT " + COLUMNS + " FROM " + table + where + and(where) + "id > ? ORDER BY id LIMIT ?";
+        query.values.add(afterId);
+        query.values.add(limit);
+        return fetch(query);
+    }
+
+    private List<StoredLog> fetch(Query query) throws SQLException {
+        List<StoredLog> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(query.sql)) {
             query.bind(statement);
@@ -46,12 +68,7 @@ public final class LogReader {
                 }
             }
         }
-        boolean hasMore = rows.size() > request.limit();
-        if (hasMore) {
-            rows = rows.subList(0, request.limit());
-        }
-        Cursor next = hasMore ? Cursor.after(rows.get(rows.size() - 1)) : null;
-        return new LogPage(rows, request.limit(), request.offset(), hasMore, next);
+        return rows;
     }
 
     private Query build(LogFilter filter, PageRequest request) {

@@ -3,6 +3,7 @@ package io.stratal.logs.server;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.stratal.logs.jdbc.LogsSchema;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.LogFilter;
@@ -10,7 +11,9 @@ import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.LogPage;
 import io.stratal.logs.query.LogReader;
 import io.stratal.logs.query.PageRequest;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -23,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * try (LogServer server = LogServer.builder(dataSource).port(8080).start()) { ... }
  * }</pre>
  *
- * It binds to {@code 127.0.0.1} unless told otherwise, and with a token answers 401 to any API request
+ * <p>The streams ({@code /stream/sse}, {@code /stream/ws}) are fed by one connection that
+ * {@code LISTEN}s for the writers' notifications and reads new rows once for all clients.
+ *
+ * <p>It binds to {@code 127.0.0.1} unless told otherwise, and with a token answers 401 to any API request
  * that does not show it. A parameter it cannot use gets a 400 naming the parameter; a database it cannot
  * reach, a 503.
  */
@@ -32,13 +38,26 @@ public final class LogServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogServer.class);
     static final String API = "/api/v1/logs";
 
+    /** Opens a connection of the stream feed's own, which it keeps to LISTEN. */
+    @FunctionalInterface
+    public interface ConnectionOpener {
+        Connection open() throws SQLException;
+    }
+
     private final Javalin app;
     private final LogReader reader;
     private final BearerToken token;
+    private final StreamHub hub;
+    private final LogFeed feed;
 
     private LogServer(Builder builder) {
         this.reader = new LogReader(builder.dataSource, builder.table);
         this.token = builder.token == null ? null : new BearerToken(builder.token);
+        this.hub = new StreamHub(reader, builder.clientCapacity, builder.heartbeatInterval);
+        ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
+        this.feed = new LogFeed(opener::open, builder.table, builder.notifyChannel, builder.pollInterval,
+                builder.holeHold, hub);
+        StreamRoutes streams = new StreamRoutes(hub, feed);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -46,6 +65,7 @@ public final class LogServer implements AutoCloseable {
             config.jetty.port = builder.port;
             config.router.ignoreTrailingSlashes = true;
             config.routes.before(API + "/*", this::authorize);
+            config.routes.wsBeforeUpgrade(API + "/*", this::authorize);
             config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx,
                     LogFilter.jobRun(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id")))));
             config.routes.get(API + "/task-runs/{task_run_id}", ctx -> page(ctx,
@@ -53,6 +73,7 @@ public final class LogServer implements AutoCloseable {
             config.routes.get(API + "/system", ctx -> page(ctx, LogFilter.system()));
             config.routes.get(API + "/type/{type}", ctx -> page(ctx,
                     LogFilter.ofType(LogFilter.parseType("type", ctx.pathParam("type")))));
+            streams.register(config, API);
             config.routes.exception(InvalidParameterException.class, (e, ctx) ->
                     answer(ctx, HttpStatus.BAD_REQUEST, JsonBodies.error(e.getMessage(), e.parameter())));
             config.routes.exception(SQLException.class, (e, ctx) -> {
@@ -91,7 +112,21 @@ public final class LogServer implements AutoCloseable {
     }
 
     private LogServer start() {
-        app.start();
+        feed.start();
+        try {
+            // A stream client that connects right after start-up gets every row written after it connected;
+            // if the database is away the server starts anyway and the feed catches up when it is back.
+            feed.awaitStarted(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            feed.close();
+            hub.close();
+            throw e;
+        }
         return this;
     }
 
@@ -109,6 +144,8 @@ public final class LogServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        hub.close();
+        feed.close();
     }
 
     /** What to serve and where; {@link #start()} builds and starts the server. */
@@ -118,6 +155,12 @@ public final class LogServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private String token;
+        private ConnectionOpener listenConnections;
+        private String notifyChannel = LogsSchema.NOTIFY_CHANNEL;
+        private Duration pollInterval = Duration.ofSeconds(2);
+        private Duration holeHold = Duration.ofSeconds(30);
+        private Duration heartbeatInterval = Duration.ofSeconds(15);
+        private int clientCapacity = 10_000;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -152,6 +195,62 @@ public final class LogServer implements AutoCloseable {
         public Builder token(String token) {
             this.token = token == null || token.isEmpty() ? null : token;
             return this;
+        }
+
+        /**
+         * How the stream feed opens the one connection it keeps for {@code LISTEN}. By default it takes one
+         * from the DataSource and holds it; give a non-pooled source (a {@code DriverManager} call) to keep
+         * the pool whole.
+         */
+        public Builder listenConnections(ConnectionOpener opener) {
+            this.listenConnections = opener;
+            return this;
+        }
+
+        /** The channel writers announce new rows on ({@code stratal_logs}); {@code null} to only poll. */
+        public Builder notifyChannel(String channel) {
+            if (channel != null && !channel.matches("[a-z_][a-z0-9_]{0,62}")) {
+                throw new IllegalArgumentException("notifyChannel: '" + channel + "' is not a plain lower-case name");
+            }
+            this.notifyChannel = channel;
+            return this;
+        }
+
+        /** How often the feed looks for new rows without a notification (writers that do not notify). Default 2 s. */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = positive("pollInterval", interval);
+            return this;
+        }
+
+        /**
+         * How long a gap in the ids is waited for (a transaction holding lower ids that commits late)
+         * before it counts as rolled back. Default 30 s.
+         */
+        public Builder holeHold(Duration hold) {
+            this.holeHold = positive("holeHold", hold);
+            return this;
+        }
+
+        /** How often an idle stream is checked with a heartbeat. Default 15 s. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /** Rows a stream client may fall behind before it is closed (it reconnects and catches up). Default 10,000. */
+        public Builder clientCapacity(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("clientCapacity: " + rows + " is below 1");
+            }
+            this.clientCapacity = rows;
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (value == null || value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + value + " is not a positive duration");
+            }
+            return value;
         }
 
         public LogServer start() {

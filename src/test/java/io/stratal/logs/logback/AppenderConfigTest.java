@@ -88,6 +88,14 @@ class AppenderConfigTest {
     }
 
     @Test
+    void aNotifyChannelThatListenWouldFoldIsRefused() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><notifyChannel>Stratal-Logs</notifyChannel>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("notifyChannel \"Stratal-Logs\"")
+                .contains("<notifyChannel>stratal_logs</notifyChannel>"));
+    }
+
+    @Test
     void clashingMdcKeysAreRefused() {
         UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><taskRunIdKey>job_run_id</taskRunIdKey>");
         assertThat(appender.isStarted()).isFalse();

@@ -1,0 +1,181 @@
+package io.stratal.logs.server;
+
+import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.query.LogTail;
+import io.stratal.logs.query.StoredLog;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread per server that learns of new rows and hands them to the {@link StreamHub}: it holds a
+ * connection of its own (not one of the pool's) that {@code LISTEN}s on the writers' channel, and reads the
+ * new rows through a {@link LogTail} when a notification comes, or after {@code pollInterval} without one
+ * (for writers that do not notify). However many clients stream, the database sees one reader.
+ *
+ * <p>When the database goes away it reconnects with backoff and goes on from the last id it read, so the
+ * rows written meanwhile still reach the clients.
+ */
+final class LogFeed implements AutoCloseable {
+
+    /** Opens the feed's own connection. */
+    interface ConnectionOpener {
+        Connection open() throws SQLException;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(LogFeed.class);
+    private static final int MAX_ROWS_PER_POLL = 2000;
+    private static final long MAX_RECONNECT_DELAY_MILLIS = 5000;
+
+    private final ConnectionOpener opener;
+    private final String channel;
+    private final long pollMillis;
+    private final LogTail tail;
+    private final StreamHub hub;
+    private final Thread thread;
+    private final CountDownLatch firstStart = new CountDownLatch(1);
+    private final AtomicLong notifications = new AtomicLong();
+    private final AtomicLong polls = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile boolean listening;
+    private volatile String lastError;
+    private volatile long lastId = -1;
+    private volatile Connection connection;
+
+    LogFeed(ConnectionOpener opener, TableName table, String channel, Duration pollInterval, Duration holeHold, StreamHub hub) {
+        this.opener = opener;
+        this.channel = channel;
+        this.pollMillis = Math.max(1, pollInterval.toMillis());
+        this.tail = new LogTail(table, MAX_ROWS_PER_POLL, holeHold.toNanos());
+        this.hub = hub;
+        this.thread = new Thread(this::run, "stratal-log-feed");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Waits until the feed follows the table (so a client connecting now misses nothing); false on timeout. */
+    boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return firstStart.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        long delay = 100;
+        while (running) {
+            try (Connection c = opener.open()) {
+                connection = c;
+                c.setAutoCommit(true);
+                if (channel != null) {
+                    try (Statement statement = c.createStatement()) {
+                        statement.execute("LISTEN " + channel); // checked to be a plain lower-case name
+                    }
+                }
+                if (!tail.started()) {
+                    tail.startAtEnd(c);
+                    lastId = tail.lastId();
+                }
+                listening = true;
+                lastError = null;
+                firstStart.countDown();
+                delay = 100;
+                follow(c);
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                listening = false;
+                lastError = e.getMessage();
+                log.warn("Log stream feed lost the database ({}); reconnecting in {} ms", e.getMessage(), delay);
+                sleep(delay);
+                delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MILLIS);
+            } finally {
+                connection = null;
+                listening = false;
+            }
+        }
+    }
+
+    private void follow(Connection c) throws SQLException {
+        PGConnection pg = c.unwrap(PGConnection.class);
+        while (running) {
+            List<StoredLog> rows = poll(c);
+            if (!tail.behind(rows)) {
+                PGNotification[] received = pg.getNotifications((int) pollMillis); // waits for one, or times out
+                if (received != null) {
+                    notifications.addAndGet(received.length);
+                }
+            }
+        }
+    }
+
+    private List<StoredLog> poll(Connection c) throws SQLException {
+        List<StoredLog> rows = tail.poll(c, System.nanoTime());
+        polls.incrementAndGet();
+        lastId = tail.lastId();
+        hub.publish(rows, tail.settledThrough());
+        return rows;
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    boolean listening() {
+        return listening;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    long lastId() {
+        return lastId;
+    }
+
+    long notifications() {
+        return notifications.get();
+    }
+
+    long polls() {
+        return polls.get();
+    }
+
+    String channel() {
+        return channel;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close(); // ends a wait for notifications at once
+            } catch (SQLException e) {
+                // closing anyway
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

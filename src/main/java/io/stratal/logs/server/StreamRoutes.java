@@ -1,0 +1,172 @@
+package io.stratal.logs.server;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.websocket.WsConnectContext;
+import io.javalin.websocket.WsContext;
+import io.stratal.logs.query.InvalidParameterException;
+import io.stratal.logs.query.LogFilter;
+import io.stratal.logs.query.LogJson;
+import io.stratal.logs.query.StoredLog;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.websocket.api.Callback;
+
+/**
+ * {@code /stream/sse}, {@code /stream/ws} and {@code /stream/status}. Both streams take
+ * {@code job_run_id} (else they carry every log) and the last id a client saw, as SSE's
+ * {@code Last-Event-ID} header or the {@code after_id} parameter; a client that gives it misses nothing.
+ */
+final class StreamRoutes {
+
+    private static final long WS_SEND_TIMEOUT_SECONDS = 30;
+
+    private final StreamHub hub;
+    private final LogFeed feed;
+
+    StreamRoutes(StreamHub hub, LogFeed feed) {
+        this.hub = hub;
+        this.feed = feed;
+    }
+
+    void register(JavalinConfig config, String api) {
+        config.routes.before(api + "/stream/sse", ctx -> {
+            checkParameters(ctx);
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                ctx.status(406).contentType("application/json").result(JsonBodies.error(
+                        "this is a Server-Sent Events stream: send Accept: text/event-stream", null));
+                ctx.skipRemainingHandlers();
+            }
+        });
+        config.routes.wsBeforeUpgrade(api + "/stream/ws", StreamRoutes::checkParameters);
+        config.routes.sse(api + "/stream/sse", this::sse);
+        config.routes.ws(api + "/stream/ws", ws -> {
+            ws.onConnect(this::webSocket);
+            ws.onClose(ctx -> end(ctx));
+            ws.onError(ctx -> end(ctx));
+        });
+        config.routes.get(api + "/stream/status", this::status);
+    }
+
+    /** Before a stream starts, so a bad parameter still gets a plain 400. */
+    private static void checkParameters(Context ctx) {
+        jobRunId(ctx.queryParam("job_run_id"));
+        afterId(ctx.header("Last-Event-ID"), ctx.queryParam("after_id"));
+    }
+
+    static UUID jobRunId(String text) {
+        return text == null || text.isBlank() ? null : LogFilter.parseId("job_run_id", text);
+    }
+
+    static Long afterId(String lastEventId, String afterIdParameter) {
+        String parameter = lastEventId != null && !lastEventId.isBlank() ? "Last-Event-ID" : "after_id";
+        String text = parameter.equals("Last-Event-ID") ? lastEventId : afterIdParameter;
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            long id = Long.parseLong(text.trim());
+            if (id >= 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new InvalidParameterException(parameter, "'" + text + "' is not a log id (a whole number, 0 or more)");
+    }
+
+    private void sse(SseClient client) {
+        Context ctx = client.ctx();
+        UUID jobRunId = jobRunId(ctx.queryParam("job_run_id"));
+        Long after = afterId(ctx.header("Last-Event-ID"), ctx.queryParam("after_id"));
+        client.keepAlive();
+        Subscriber subscriber = hub.subscribe(jobRunId, after, new Subscriber.Sink() {
+            @Override
+            public boolean send(StoredLog log) {
+                client.sendEvent("log", LogJson.toJson(log), Long.toString(log.id()));
+                return !client.terminated();
+            }
+
+            @Override
+            public boolean heartbeat() {
+                client.sendComment("heartbeat");
+                return !client.terminated();
+            }
+
+            @Override
+            public void close(String reason) {
+                client.sendEvent("close", JsonBodies.error(reason, null));
+                client.close();
+            }
+        }, "sse");
+        client.onClose(subscriber::end);
+    }
+
+    private void webSocket(WsConnectContext ctx) {
+        UUID jobRunId = jobRunId(ctx.queryParam("job_run_id"));
+        Long after = afterId(null, ctx.queryParam("after_id"));
+        ctx.enableAutomaticPings(15, TimeUnit.SECONDS);
+        Subscriber subscriber = hub.subscribe(jobRunId, after, new Subscriber.Sink() {
+            @Override
+            public boolean send(StoredLog log) {
+                return sendText(ctx, LogJson.toJson(log));
+            }
+
+            @Override
+            public boolean heartbeat() {
+                return ctx.session.isOpen(); // the automatic pings keep the connection checked
+            }
+
+            @Override
+            public void close(String reason) {
+                ctx.closeSession(1013, reason.length() > 120 ? reason.substring(0, 120) : reason); // "try again later"
+            }
+        }, "ws");
+        ctx.attribute("stratal.subscriber", subscriber);
+    }
+
+    /** Waits for the frame to be written, so a slow client fills its own queue, not the server's memory. */
+    private static boolean sendText(WsContext ctx, String text) {
+        if (!ctx.session.isOpen()) {
+            return false;
+        }
+        Callback.Completable sent = new Callback.Completable();
+        ctx.session.sendText(text, sent);
+        try {
+            sent.get(WS_SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    private static void end(WsContext ctx) {
+        Subscriber subscriber = ctx.attribute("stratal.subscriber");
+        if (subscriber != null) {
+            subscriber.end();
+        }
+    }
+
+    private void status(Context ctx) {
+        String json = JsonBodies.object(generator -> {
+            generator.writeBooleanField("listening", feed.listening());
+            generator.writeStringField("channel", feed.channel());
+            generator.writeNumberField("last_id", feed.lastId());
+            generator.writeObjectFieldStart("clients");
+            generator.writeNumberField("sse", hub.count("sse"));
+            generator.writeNumberField("ws", hub.count("ws"));
+            generator.writeEndObject();
+            generator.writeNumberField("notifications", feed.notifications());
+            generator.writeNumberField("polls", feed.polls());
+            generator.writeStringField("last_error", feed.lastError());
+        });
+        ctx.contentType("application/json").result(json);
+    }
+}

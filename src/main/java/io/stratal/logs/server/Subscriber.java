@@ -1,0 +1,195 @@
+package io.stratal.logs.server;
+
+import io.stratal.logs.query.LogFilter;
+import io.stratal.logs.query.LogReader;
+import io.stratal.logs.query.StoredLog;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+
+/**
+ * One stream client. Rows reach it through a bounded queue, and one task at a time on the hub's executor
+ * sends them, so a slow client holds up nobody else. A client that falls {@code capacity} rows behind is
+ * closed with the reason: it reconnects with the last id it received and catches up from the table, which
+ * costs the server nothing while it is away.
+ *
+ * <p>Catching up: a client that gives the last id it saw first gets the rows after it from the table, then
+ * the rows the feed published meanwhile, less those it already got from the table.
+ */
+final class Subscriber {
+
+    /** Where the rows go: an SSE response or a WebSocket session. */
+    interface Sink {
+        /** Sends one row; false when the client is gone. Blocks while the client's connection is full. */
+        boolean send(StoredLog log);
+
+        /** Tells the client it is still connected (and finds out whether it is). */
+        boolean heartbeat();
+
+        void close(String reason);
+    }
+
+    private static final Object HEARTBEAT = new Object();
+    private static final int REPLAY_PAGE = 500;
+
+    private final UUID jobRunId;
+    private final Sink sink;
+    private final String kind;
+    private final int capacity;
+    private final Executor executor;
+    private final StreamHub hub;
+    private final ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by this
+    private boolean draining = true; // guarded by this; begin() hands the queue over once caught up
+    private boolean closed; // guarded by this
+
+    private final Long replayAfterId;
+    private final long settledAtStart;
+    private Set<Long> replayed = Set.of(); // ids above settledAtStart already sent from the table
+
+    Subscriber(UUID jobRunId, Long replayAfterId, long settledAtStart, Sink sink, String kind, int capacity,
+               Executor executor, StreamHub hub) {
+        this.jobRunId = jobRunId;
+        this.replayAfterId = replayAfterId;
+        this.settledAtStart = settledAtStart;
+        this.sink = sink;
+        this.kind = kind;
+        this.capacity = capacity;
+        this.executor = executor;
+        this.hub = hub;
+    }
+
+    String kind() {
+        return kind;
+    }
+
+    boolean wants(StoredLog log) {
+        return jobRunId == null || jobRunId.equals(log.jobRunId());
+    }
+
+    /** From the feed thread: queue the rows this client wants. */
+    void offer(List<StoredLog> rows) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (StoredLog log : rows) {
+                if (wants(log)) {
+                    queue.add(log);
+                }
+            }
+            if (queue.size() > capacity) {
+                queue.clear();
+                closed = true;
+            }
+        }
+        if (isClosed()) {
+            hub.remove(this);
+            executor.execute(() -> sink.close("this client fell " + capacity + " rows behind; reconnect with the last id you got"));
+            return;
+        }
+        schedule();
+    }
+
+    void heartbeat() {
+        synchronized (this) {
+            if (closed || queue.contains(HEARTBEAT)) {
+                return;
+            }
+            queue.add(HEARTBEAT);
+        }
+        schedule();
+    }
+
+    /** Starts the client: the catch-up from the table first, when asked for. */
+    void begin(LogReader reader) {
+        executor.execute(() -> {
+            if (replayAfterId != null && !replay(reader)) {
+                return;
+            }
+            synchronized (this) {
+                draining = false;
+            }
+            schedule();
+        });
+    }
+
+    private boolean replay(LogReader reader) {
+        LogFilter filter = jobRunId == null ? LogFilter.all() : LogFilter.jobRun(jobRunId);
+        Set<Long> sentAboveSettled = new HashSet<>();
+        long after = replayAfterId;
+        try {
+            while (!isClosed()) {
+                List<StoredLog> page = reader.after(filter, after, REPLAY_PAGE);
+                for (StoredLog log : page) {
+                    if (!sink.send(log)) {
+                        end();
+                        return false;
+                    }
+                    if (log.id() > settledAtStart) {
+                        sentAboveSettled.add(log.id());
+                    }
+                    after = log.id();
+                }
+                if (page.size() < REPLAY_PAGE) {
+                    break;
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            hub.remove(this);
+            sink.close("the database cannot answer now; reconnect with the last id you got");
+            return false;
+        }
+        replayed = sentAboveSettled;
+        return true;
+    }
+
+    private void schedule() {
+        synchronized (this) {
+            if (draining || closed || queue.isEmpty()) {
+                return;
+            }
+            draining = true;
+        }
+        executor.execute(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            Object next;
+            synchronized (this) {
+                next = queue.poll();
+                if (next == null || closed) {
+                    draining = false;
+                    return;
+                }
+            }
+            boolean alive;
+            if (next == HEARTBEAT) {
+                alive = sink.heartbeat();
+            } else {
+                StoredLog log = (StoredLog) next;
+                alive = replayed.contains(log.id()) || sink.send(log);
+            }
+            if (!alive) {
+                end();
+                return;
+            }
+        }
+    }
+
+    /** The client went away. */
+    void end() {
+        synchronized (this) {
+            closed = true;
+            queue.clear();
+        }
+        hub.remove(this);
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+}

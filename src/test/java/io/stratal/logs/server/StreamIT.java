@@ -1,0 +1,313 @@
+package io.stratal.logs.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stratal.logs.testing.DatabaseExtension;
+import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.TcpProxy;
+import io.stratal.logs.testing.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.MDC;
+
+/** SSE and WebSocket streams fed by LISTEN/NOTIFY from the appender, on a real PostgreSQL. */
+@Timeout(90)
+class StreamIT {
+
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private TestDatabase db;
+    private LogServer server;
+    private UUID jobA;
+    private UUID jobB;
+
+    @BeforeEach
+    void setUp() {
+        db = database.get().migrated();
+        jobA = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('a') RETURNING id");
+        jobB = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('b') RETURNING id");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable closeable : open) {
+            closeable.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private LogServer start(LogServer.Builder builder) {
+        server = builder.port(0).start();
+        return server;
+    }
+
+    /** An appender on the test database, as an application would configure it. */
+    private Logger appender() {
+        LoggerContext context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url()));
+        open.add(context::stop);
+        return context.getLogger("com.example.Streamed");
+    }
+
+    private void logAs(Logger log, UUID job, String... messages) {
+        MDC.put("job_run_id", job.toString());
+        try {
+            for (String message : messages) {
+                log.info(message);
+            }
+        } finally {
+            MDC.remove("job_run_id");
+        }
+    }
+
+    /** Reads an SSE response line by line on a thread of its own. */
+    private final class SseReader implements AutoCloseable {
+        final List<JsonNode> logs = new CopyOnWriteArrayList<>();
+        final List<Long> ids = new CopyOnWriteArrayList<>();
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final HttpResponse<Stream<String>> response;
+        private final Thread thread;
+
+        SseReader(String query, String lastEventId) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse" + query))
+                    .header("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                request.header("Last-Event-ID", lastEventId);
+            }
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            thread = new Thread(() -> {
+                try {
+                    response.body().forEach(this::line);
+                } catch (java.io.UncheckedIOException closedByTheTest) {
+                    // the test closed the stream
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+            open.add(this);
+        }
+
+        private void line(String line) {
+            lines.add(line);
+            try {
+                if (line.startsWith("id: ")) {
+                    ids.add(Long.parseLong(line.substring(4)));
+                } else if (line.startsWith("data: ")) {
+                    logs.add(json.readTree(line.substring(6)));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        List<String> messages() {
+            return logs.stream().map(log -> log.get("message").asText()).toList();
+        }
+
+        @Override
+        public void close() {
+            response.body().close();
+        }
+    }
+
+    private URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + server.port() + pathAndQuery);
+    }
+
+    @Test
+    void anSseClientGetsEachNewLogOfItsJobRunAsItIsWritten() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMinutes(1))); // only a notification can wake it
+        Logger log = appender();
+        SseReader sse = new SseReader("?job_run_id=" + jobA, null);
+        assertThat(sse.response.statusCode()).isEqualTo(200);
+        assertThat(sse.response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        await().until(() -> server != null && statusOf("clients").get("sse").asInt() == 1);
+
+        logAs(log, jobA, "a1", "a2");
+        logAs(log, jobB, "b1");
+        logAs(log, jobA, "a3");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 3);
+        assertThat(sse.messages()).containsExactly("a1", "a2", "a3");
+        assertThat(sse.lines).contains("event: log");
+        JsonNode first = sse.logs.get(0);
+        assertThat(first.get("type").asText()).isEqualTo("job");
+        assertThat(first.get("job_run_id").asText()).isEqualTo(jobA.toString());
+        assertThat(first.get("timestamp").asText()).endsWith("Z");
+        assertThat(first.get("metadata").isObject()).isTrue();
+        assertThat(sse.ids).containsExactly(first.get("id").asLong(), sse.logs.get(1).get("id").asLong(), sse.logs.get(2).get("id").asLong());
+        assertThat(statusOf("notifications").asLong()).isPositive();
+    }
+
+    @Test
+    void aClientThatReconnectsWithTheLastIdItSawMissesNothingAndGetsNothingTwice() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
+        Logger log = appender();
+        SseReader first = new SseReader("", null);
+        await().until(() -> statusOf("clients").get("sse").asInt() == 1);
+        logAs(log, jobA, "n0", "n1", "n2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.logs.size() == 3);
+        first.close();
+        long lastSeen = first.ids.get(2);
+
+        logAs(log, jobA, "n3", "n4");
+        logAs(log, jobB, "n5");
+        await().until(() -> db.count("SELECT count(*) FROM logs") == 6);
+
+        SseReader again = new SseReader("", Long.toString(lastSeen));
+        logAs(log, jobA, "n6");
+        await().atMost(Duration.ofSeconds(10)).until(() -> again.logs.size() >= 4);
+        Thread.sleep(500); // would a duplicate follow?
+        assertThat(again.messages()).containsExactly("n3", "n4", "n5", "n6");
+    }
+
+    @Test
+    void aWebSocketClientGetsOneLogPerFrameAndCanCatchUpByAfterId() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
+        Logger log = appender();
+        logAs(log, jobA, "before 1", "before 2");
+        await().until(() -> db.count("SELECT count(*) FROM logs") == 2);
+        long firstId = db.count("SELECT min(id) FROM logs");
+
+        List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        WebSocket socket = http.newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/logs/stream/ws?job_run_id=" + jobA + "&after_id=" + firstId),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        try {
+                            frames.add(json.readTree(data.toString()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        webSocket.request(1);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                }).join();
+        open.add(() -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
+
+        logAs(log, jobB, "other job");
+        logAs(log, jobA, "live 1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> frames.size() == 2);
+        assertThat(frames).extracting(f -> f.get("message").asText()).containsExactly("before 2", "live 1");
+        assertThat(statusOf("clients").get("ws").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void rowsFromAWriterThatDoesNotNotifyArriveByPolling() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
+        SseReader sse = new SseReader("", null);
+        await().until(() -> statusOf("clients").get("sse").asInt() == 1);
+        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'plain insert')");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.messages().contains("plain insert"));
+    }
+
+    @Test
+    void aRowWhoseTransactionCommitsAfterANewerOneStillReachesTheStream() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(100)));
+        SseReader sse = new SseReader("", null);
+        await().until(() -> statusOf("clients").get("sse").asInt() == 1);
+        try (Connection slow = DriverManager.getConnection(db.url())) {
+            slow.setAutoCommit(false);
+            try (Statement statement = slow.createStatement()) {
+                statement.execute("INSERT INTO logs (type, message) VALUES ('system', 'lower id, committed late')");
+            }
+            db.execute("INSERT INTO logs (type, message) VALUES ('system', 'higher id, committed first')");
+            await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 1);
+            await().until(() -> statusOf("polls").asLong() > 3); // the gap was asked for again, and stayed empty
+            slow.commit();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 2);
+        assertThat(sse.messages()).containsExactly("higher id, committed first", "lower id, committed late");
+        assertThat(sse.ids.get(1)).isLessThan(sse.ids.get(0));
+    }
+
+    @Test
+    void theFeedWaitsOutADatabaseOutageAndSendsWhatWasWrittenMeanwhile() throws Exception {
+        try (TcpProxy proxy = TcpProxy.inFrontOf(db.url())) {
+            String viaProxy = proxy.url(db.url());
+            start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200))
+                    .listenConnections(() -> DriverManager.getConnection(viaProxy)));
+            SseReader sse = new SseReader("", null);
+            await().until(() -> statusOf("listening").asBoolean());
+            proxy.cut();
+            db.execute("INSERT INTO logs (type, message) VALUES ('system', 'during the outage')");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !statusOf("listening").asBoolean());
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(20)).until(() -> sse.messages().contains("during the outage"));
+            assertThat(statusOf("listening").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void badStreamParametersGetA400BeforeAnyStreamStarts() throws Exception {
+        start(LogServer.builder(db.dataSource()));
+        for (String query : List.of("?job_run_id=nope", "?after_id=-1", "?after_id=abc")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse" + query))
+                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(json.readTree(response.body()).get("error").asText()).isNotBlank();
+        }
+        HttpResponse<String> badLastEventId = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse"))
+                .header("Last-Event-ID", "x").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json.readTree(badLastEventId.body()).get("parameter").asText()).isEqualTo("Last-Event-ID");
+        HttpResponse<String> notAnEventStream = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(notAnEventStream.statusCode()).isEqualTo(406);
+        assertThat(notAnEventStream.body()).contains("Accept: text/event-stream");
+
+        CompletableFuture<WebSocket> refused = http.newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/logs/stream/ws?job_run_id=nope"), new WebSocket.Listener() { });
+        assertThat(refused).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .havingRootCause().withMessageContaining("status code 400");
+    }
+
+    @Test
+    void streamsNeedTheTokenToo() throws Exception {
+        start(LogServer.builder(db.dataSource()).token("t"));
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        CompletableFuture<WebSocket> ws = http.newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/logs/stream/ws"), new WebSocket.Listener() { });
+        assertThat(ws).failsWithin(Duration.ofSeconds(10));
+        WebSocket allowed = http.newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/logs/stream/ws?access_token=t"), new WebSocket.Listener() { }).join();
+        allowed.sendClose(WebSocket.NORMAL_CLOSURE, "ok");
+    }
+
+    private JsonNode statusOf(String field) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return json.readTree(response.body()).get(field);
+    }
+}

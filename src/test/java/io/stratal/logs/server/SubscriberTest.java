@@ -1,0 +1,101 @@
+package io.stratal.logs.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stratal.logs.query.StoredLog;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Stream clients without a server: filtering, a slow client, heartbeats. */
+@Timeout(30)
+class SubscriberTest {
+
+    private final StreamHub hub = new StreamHub(null, 5, Duration.ofMillis(50));
+
+    @AfterEach
+    void close() {
+        hub.close();
+    }
+
+    private static List<StoredLog> rows(UUID job, long from, long to) {
+        return LongStream.range(from, to).mapToObj(id -> new StoredLog(id, "job", job, null, null, "info", "system", "m" + id, null)).toList();
+    }
+
+    /** A client whose connection takes rows until it is told to stall. */
+    private static final class FakeSink implements Subscriber.Sink {
+        final List<Long> sent = new CopyOnWriteArrayList<>();
+        final List<String> closed = new CopyOnWriteArrayList<>();
+        volatile int heartbeats;
+        volatile CountDownLatch stall = new CountDownLatch(0);
+
+        @Override
+        public boolean send(StoredLog log) {
+            try {
+                stall.await();
+            } catch (InterruptedException e) {
+                return false;
+            }
+            sent.add(log.id());
+            return true;
+        }
+
+        @Override
+        public boolean heartbeat() {
+            heartbeats++;
+            return true;
+        }
+
+        @Override
+        public void close(String reason) {
+            closed.add(reason);
+        }
+    }
+
+    @Test
+    void aClientGetsTheRowsOfItsJobRunInOrder() {
+        UUID job = UUID.randomUUID();
+        FakeSink sink = new FakeSink();
+        hub.subscribe(job, null, sink, "sse");
+        hub.publish(rows(job, 1, 3), 2);
+        hub.publish(rows(UUID.randomUUID(), 3, 5), 4);
+        hub.publish(rows(job, 5, 7), 6);
+        await().until(() -> sink.sent.size() == 4);
+        assertThat(sink.sent).containsExactly(1L, 2L, 5L, 6L);
+    }
+
+    @Test
+    void aClientThatFallsTooFarBehindIsClosedWithTheReasonAndTheOthersGoOn() {
+        UUID job = UUID.randomUUID();
+        FakeSink slow = new FakeSink();
+        slow.stall = new CountDownLatch(1);
+        FakeSink fast = new FakeSink();
+        hub.subscribe(null, null, slow, "sse");
+        hub.subscribe(null, null, fast, "ws");
+        for (long id = 1; id <= 20; id += 2) {
+            hub.publish(rows(job, id, id + 2), id + 1);
+            long expected = id + 1;
+            await().until(() -> fast.sent.size() == expected); // the fast client keeps up
+        }
+        await().until(() -> slow.closed.size() == 1);
+        assertThat(slow.closed.get(0)).contains("fell 5 rows behind").contains("reconnect with the last id");
+        assertThat(hub.count("sse")).isZero();
+        await().until(() -> fast.sent.size() == 20);
+        assertThat(hub.count("ws")).isEqualTo(1);
+        slow.stall.countDown();
+    }
+
+    @Test
+    void idleClientsGetHeartbeats() {
+        FakeSink sink = new FakeSink();
+        hub.subscribe(null, null, sink, "sse");
+        await().until(() -> sink.heartbeats >= 2);
+    }
+}
