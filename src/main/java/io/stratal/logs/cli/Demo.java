@@ -7,8 +7,16 @@ import ch.qos.logback.core.joran.spi.JoranException;
 import io.stratal.logs.context.LogContext;
 import io.stratal.logs.context.TaskProcess;
 import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.server.LogServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,18 +55,20 @@ final class Demo {
         quietLogger("io.zonky");
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             String url = postgres.getJdbcUrl("postgres", "postgres");
+            UUID jobRunId;
             try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
                 out.println("Migrations applied: " + Migrations.up(connection));
                 LoggerContext logging = configureLogging(url);
-                UUID jobRunId = runSampleJob(connection);
+                jobRunId = runSampleJob(connection);
                 logging.stop(); // drains the appender's queue into the database
                 printSummary(connection, jobRunId);
             }
             out.println();
             out.println("Connect with: psql -h localhost -p " + postgres.getPort() + " -U postgres postgres");
-            if (!exitAfterSummary) {
-                out.println("The database stays up until you press Ctrl-C.");
-                new CountDownLatch(1).await();
+            if (exitAfterSummary) {
+                showTheReadApi(postgres.getPostgresDatabase(), jobRunId);
+            } else {
+                serveUntilStopped(postgres.getPostgresDatabase(), url, jobRunId);
             }
             return 0;
         } catch (IOException | SQLException e) {
@@ -65,6 +76,86 @@ final class Demo {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
+        }
+    }
+
+    /** With --exit: one request to the read API, to show it answers (and so CI keeps the path working). */
+    private void showTheReadApi(DataSource dataSource, UUID jobRunId) throws IOException, InterruptedException {
+        try (LogServer server = LogServer.builder(dataSource).port(0).start()) {
+            String path = "/api/v1/logs/job-runs/" + jobRunId + "?limit=5";
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+            int logs = 0;
+            boolean hasMore = false;
+            try (JsonParser json = new JsonFactory().createParser(answer.body())) {
+                while (json.nextToken() != null) {
+                    if (json.currentToken() == JsonToken.FIELD_NAME && json.getParsingContext().getParent().inRoot()) {
+                        String field = json.currentName();
+                        json.nextToken();
+                        if (field.equals("logs")) {
+                            while (json.nextToken() == JsonToken.START_OBJECT) {
+                                logs++;
+                                json.skipChildren();
+                            }
+                        } else if (field.equals("has_more")) {
+                            hasMore = json.getBooleanValue();
+                        }
+                    }
+                }
+            }
+            out.println();
+            out.println("The read API answered GET " + path + ": HTTP " + answer.statusCode() + ", " + logs + " logs, has_more="
+                    + hasMore);
+        }
+    }
+
+    /**
+     * Without --exit: the read API and the viewer on port 8080 (or a free one), and a ticker job that logs a
+     * line a second, so the viewer's live view has something to show. Runs until Ctrl-C.
+     */
+    private void serveUntilStopped(DataSource dataSource, String url, UUID jobRunId) throws SQLException, InterruptedException {
+        LogServer server;
+        try {
+            server = LogServer.builder(dataSource).port(8080).start();
+        } catch (RuntimeException portTaken) {
+            server = LogServer.builder(dataSource).port(0).start();
+        }
+        String base = "http://127.0.0.1:" + server.port();
+        LoggerContext logging = configureLogging(url);
+        UUID ticker;
+        try (Connection connection = dataSource.getConnection()) {
+            ticker = insertReturningId(connection,
+                    "INSERT INTO job_runs (job_name, status, started_at) VALUES (?, 'running', now()) RETURNING id", "ticker", null);
+        }
+        Thread tick = new Thread(() -> tick(ticker), "demo-ticker");
+        tick.setDaemon(true);
+        tick.start();
+        out.println();
+        out.println("Log viewer, the sample job:  " + base + "/?job_run_id=" + jobRunId);
+        out.println("Log viewer, live:            " + base + "/?job_run_id=" + ticker + "   (a line a second)");
+        out.println("Read API:                    " + base + "/api/v1/logs/system");
+        out.println("Server, viewer and database stay up until you press Ctrl-C.");
+        LogServer running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            logging.stop();
+        }, "demo-stop"));
+        new CountDownLatch(1).await();
+    }
+
+    private static void tick(UUID ticker) {
+        Logger log = LoggerFactory.getLogger("io.stratal.demo.Ticker");
+        try (LogContext.Scope job = LogContext.job(ticker)) {
+            for (long n = 1; ; n++) {
+                if (n % 10 == 0) {
+                    log.atWarn().setMessage("tick {} is a multiple of ten").addArgument(n).addKeyValue("n", n).log();
+                } else {
+                    log.atInfo().setMessage("tick {}").addArgument(n).addKeyValue("n", n).log();
+                }
+                Thread.sleep(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -3,6 +3,7 @@ package io.stratal.logs.server;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
 import io.stratal.logs.jdbc.LogsSchema;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.query.InvalidParameterException;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (LogServer server = LogServer.builder(dataSource).port(8080).start()) { ... }
  * }</pre>
+ *
+ * <p>At {@code /} it serves the log viewer, a static page that reads the same API.
  *
  * <p>The streams ({@code /stream/sse}, {@code /stream/ws}) are fed by one connection that
  * {@code LISTEN}s for the writers' notifications and reads new rows once for all clients.
@@ -64,6 +67,11 @@ public final class LogServer implements AutoCloseable {
             config.jetty.host = builder.host;
             config.jetty.port = builder.port;
             config.router.ignoreTrailingSlashes = true;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/viewer"; // src/main/resources/viewer: the log viewer, no build step
+                files.location = Location.CLASSPATH;
+            });
             config.routes.before(API + "/*", this::authorize);
             config.routes.wsBeforeUpgrade(API + "/*", this::authorize);
             config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx,

@@ -98,6 +98,19 @@ final class StreamRoutes {
             }
 
             @Override
+            public boolean ready(long position) {
+                // Its id is where a reconnect without any log received yet resumes (EventSource sends it back).
+                String id = position >= 0 ? Long.toString(position) : null;
+                String data = JsonBodies.object(generator -> generator.writeNumberField("position", Math.max(position, 0)));
+                if (id == null) {
+                    client.sendEvent("ready", data);
+                } else {
+                    client.sendEvent("ready", data, id);
+                }
+                return !client.terminated();
+            }
+
+            @Override
             public void close(String reason) {
                 client.sendEvent("close", JsonBodies.error(reason, null));
                 client.close();
@@ -119,6 +132,11 @@ final class StreamRoutes {
             @Override
             public boolean heartbeat() {
                 return ctx.session.isOpen(); // the automatic pings keep the connection checked
+            }
+
+            @Override
+            public boolean ready(long position) {
+                return ctx.session.isOpen(); // a WebSocket frame is a log, nothing else
             }
 
             @Override

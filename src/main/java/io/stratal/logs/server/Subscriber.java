@@ -29,6 +29,12 @@ final class Subscriber {
         /** Tells the client it is still connected (and finds out whether it is). */
         boolean heartbeat();
 
+        /**
+         * The catch-up is done and live rows follow: every row with an id above {@code position} that was
+         * not sent yet will be, so a client that reads the table now and dedupes by id misses nothing.
+         */
+        boolean ready(long position);
+
         void close(String reason);
     }
 
@@ -107,6 +113,10 @@ final class Subscriber {
     void begin(LogReader reader) {
         executor.execute(() -> {
             if (replayAfterId != null && !replay(reader)) {
+                return;
+            }
+            if (!sink.ready(settledAtStart)) {
+                end();
                 return;
             }
             synchronized (this) {

@@ -94,6 +94,7 @@ class StreamIT {
         final List<JsonNode> logs = new CopyOnWriteArrayList<>();
         final List<Long> ids = new CopyOnWriteArrayList<>();
         final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<String> others = new CopyOnWriteArrayList<>();
         final HttpResponse<Stream<String>> response;
         private final Thread thread;
 
@@ -116,13 +117,27 @@ class StreamIT {
             open.add(this);
         }
 
+        private String event = "message";
+        private String id;
+
+        /** One line of the event stream: fields until a blank line, which ends the event. */
         private void line(String line) {
             lines.add(line);
             try {
                 if (line.startsWith("id: ")) {
-                    ids.add(Long.parseLong(line.substring(4)));
+                    id = line.substring(4);
+                } else if (line.startsWith("event: ")) {
+                    event = line.substring(7);
                 } else if (line.startsWith("data: ")) {
-                    logs.add(json.readTree(line.substring(6)));
+                    if (event.equals("log")) {
+                        logs.add(json.readTree(line.substring(6)));
+                        ids.add(Long.parseLong(id));
+                    } else {
+                        others.add(event + " " + line.substring(6) + (id == null ? "" : " id " + id));
+                    }
+                } else if (line.isEmpty()) {
+                    event = "message";
+                    id = null;
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -159,6 +174,7 @@ class StreamIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 3);
         assertThat(sse.messages()).containsExactly("a1", "a2", "a3");
         assertThat(sse.lines).contains("event: log");
+        assertThat(sse.others).first().asString().startsWith("ready {\"position\":");
         JsonNode first = sse.logs.get(0);
         assertThat(first.get("type").asText()).isEqualTo("job");
         assertThat(first.get("job_run_id").asText()).isEqualTo(jobA.toString());

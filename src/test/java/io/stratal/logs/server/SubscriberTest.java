@@ -33,6 +33,7 @@ class SubscriberTest {
     private static final class FakeSink implements Subscriber.Sink {
         final List<Long> sent = new CopyOnWriteArrayList<>();
         final List<String> closed = new CopyOnWriteArrayList<>();
+        final List<Long> readyAt = new CopyOnWriteArrayList<>();
         volatile int heartbeats;
         volatile CountDownLatch stall = new CountDownLatch(0);
 
@@ -54,6 +55,12 @@ class SubscriberTest {
         }
 
         @Override
+        public boolean ready(long position) {
+            readyAt.add(position);
+            return true;
+        }
+
+        @Override
         public void close(String reason) {
             closed.add(reason);
         }
@@ -69,6 +76,12 @@ class SubscriberTest {
         hub.publish(rows(job, 5, 7), 6);
         await().until(() -> sink.sent.size() == 4);
         assertThat(sink.sent).containsExactly(1L, 2L, 5L, 6L);
+        assertThat(sink.readyAt).containsExactly(Long.MIN_VALUE); // subscribed before the feed said anything
+
+        FakeSink later = new FakeSink();
+        hub.subscribe(job, null, later, "sse");
+        await().until(() -> later.readyAt.size() == 1);
+        assertThat(later.readyAt).containsExactly(6L);
     }
 
     @Test
