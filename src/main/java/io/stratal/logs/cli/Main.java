@@ -1,15 +1,20 @@
 package io.stratal.logs.cli;
 
 import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.jdbc.Retention;
+import io.stratal.logs.jdbc.TableName;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
-/** The command line: {@code demo}, {@code serve} and {@code migrate}. A wrong command line prints usage and exits 2. */
+/** The command line: {@code demo}, {@code serve}, {@code migrate} and {@code retention}. A wrong command line prints usage and exits 2. */
 public final class Main {
 
     static final String USAGE = String.join("\n",
@@ -20,6 +25,9 @@ public final class Main {
             "  serve --url <jdbc-url> [--username u] [--password p] [--port 8080] [--bind 127.0.0.1] [--token t]",
             "        [--table logs]                the read API under /api/v1/logs; --bind 0.0.0.0 serves every",
             "                                      interface; with --token (or STRATAL_TOKEN) requests must show it",
+            "  retention --older-than <age> --url <jdbc-url> [--username u] [--password p] [--table logs]",
+            "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
+            "                                      per transaction; --dry-run only counts them",
             "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes]",
             "                                      apply all pending migrations, or revert the newest N (default 1);",
             "                                      --lean-indexes with up also applies the opt-in lean index set",
@@ -50,6 +58,9 @@ public final class Main {
                 case "serve":
                     return Serve.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--port", "--bind",
                             "--token", "--table"), Set.of()), out);
+                case "retention":
+                    return retention(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--older-than",
+                            "--table", "--batch-size"), Set.of("--dry-run")), out);
                 case "migrate":
                     return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), Set.of("--lean-indexes")), out);
                 case "help":
@@ -85,6 +96,51 @@ public final class Main {
             throw new Args.UsageException("demo takes no arguments besides --exit");
         }
         return new Demo(out).run(args.has("--exit"));
+    }
+
+    private static int retention(Args args, PrintStream out) throws Args.UsageException, SQLException {
+        if (!args.positional().isEmpty()) {
+            throw new Args.UsageException("retention takes no arguments besides its options");
+        }
+        String ageText = args.valueOrEnv("--older-than", "STRATAL_RETENTION");
+        if (ageText == null) {
+            throw new Args.UsageException("retention needs --older-than, e.g. --older-than 30d");
+        }
+        Duration age;
+        try {
+            age = Retention.parseAge(ageText);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--older-than: " + e.getMessage());
+        }
+        String tableText = args.valueOrEnv("--table", "STRATAL_TABLE");
+        TableName table = TableName.parseOrNull(tableText == null ? "logs" : tableText);
+        if (table == null) {
+            throw new Args.UsageException("--table: '" + tableText + "' is not a plain table name");
+        }
+        int batchSize = 10_000;
+        String batchText = args.valueOrEnv("--batch-size", "STRATAL_BATCH_SIZE");
+        if (batchText != null) {
+            try {
+                batchSize = Integer.parseInt(batchText);
+            } catch (NumberFormatException e) {
+                batchSize = 0;
+            }
+            if (batchSize < 1) {
+                throw new Args.UsageException("--batch-size takes a whole number of rows, 1 or more, got " + batchText);
+            }
+        }
+        Retention retention = new Retention(table, batchSize);
+        LocalDateTime cutoff = Retention.cutoff(Instant.now(), age);
+        try (Connection connection = connect(args)) {
+            if (args.has("--dry-run")) {
+                out.println(retention.countOlderThan(connection, cutoff) + " log(s) in " + table + " are older than "
+                        + cutoff + " UTC; nothing deleted (--dry-run)");
+            } else {
+                out.println("deleted " + retention.deleteOlderThan(connection, cutoff) + " log(s) from " + table
+                        + " older than " + cutoff + " UTC");
+            }
+        }
+        return 0;
     }
 
     private static int migrate(Args args, PrintStream out) throws Args.UsageException, SQLException {

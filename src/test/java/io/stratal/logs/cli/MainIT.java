@@ -85,4 +85,21 @@ class MainIT {
                 print, print)).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("error: ").contains("SQLSTATE 08001");
     }
+
+    @Test
+    void retentionCountsWithDryRunThenDeletes() {
+        try (TestDatabase db = TestDatabase.create()) {
+            db.migrated().execute("INSERT INTO logs (type, timestamp, message) VALUES ('system', timestamp '2000-01-01', 'ancient'),"
+                    + " ('system', now() AT TIME ZONE 'UTC', 'fresh')");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+            assertThat(Main.run(new String[] {"retention", "--older-than", "30d", "--dry-run", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 log(s) in logs are older than").contains("nothing deleted");
+            assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(2);
+            assertThat(Main.run(new String[] {"retention", "--older-than", "30d", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("deleted 1 log(s) from logs");
+            assertThat(db.scalar("SELECT message FROM logs")).isEqualTo("fresh");
+        }
+    }
 }

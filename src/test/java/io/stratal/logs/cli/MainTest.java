@@ -66,6 +66,18 @@ class MainTest {
     }
 
     @Test
+    void retentionNeedsAnAgeItCanRead() {
+        assertThat(run("retention", "--url", "jdbc:postgresql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("retention needs --older-than");
+        err.reset();
+        assertThat(run("retention", "--older-than", "a while", "--url", "jdbc:postgresql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("--older-than: 'a while' is not an age");
+        err.reset();
+        assertThat(run("retention", "--older-than", "7d", "--batch-size", "0", "--url", "jdbc:postgresql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("--batch-size takes a whole number of rows, 1 or more, got 0");
+    }
+
+    @Test
     void helpGoesToStandardOutputAndSucceeds() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");

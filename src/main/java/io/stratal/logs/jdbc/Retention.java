@@ -1,0 +1,99 @@
+package io.stratal.logs.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Deletes logs older than a given age, in batches of {@code batchSize} rows, each in a transaction of its
+ * own, so a large purge neither holds locks for long nor builds one huge transaction. The timestamp index
+ * (the seed's b-tree, or the lean set's BRIN) finds the rows. Timestamps are UTC, so the cut-off is too.
+ */
+public final class Retention {
+
+    private static final Pattern AGE = Pattern.compile("(\\d+)\\s*(d|h|m|s)");
+
+    private final TableName table;
+    private final int batchSize;
+
+    public Retention(TableName table, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize: " + batchSize + " is below 1");
+        }
+        this.table = table;
+        this.batchSize = batchSize;
+    }
+
+    /** The UTC cut-off for {@code age} before {@code now}: rows with an earlier timestamp are old. */
+    public static LocalDateTime cutoff(Instant now, Duration age) {
+        return LocalDateTime.ofInstant(now.minus(age), ZoneOffset.UTC);
+    }
+
+    /** Reads an age like {@code 30d}, {@code 12h}, {@code 90m}, {@code 45s}, or ISO-8601 ({@code P30D}). */
+    public static Duration parseAge(String text) {
+        String value = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        Matcher compact = AGE.matcher(value);
+        Duration age;
+        if (compact.matches()) {
+            long n = Long.parseLong(compact.group(1));
+            age = switch (compact.group(2)) {
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } else {
+            try {
+                age = Duration.parse(value.toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'" + text + "' is not an age: write 30d, 12h, 90m, 45s or P30D");
+            }
+        }
+        if (age.isZero() || age.isNegative()) {
+            throw new IllegalArgumentException("'" + text + "' is not a positive age");
+        }
+        return age;
+    }
+
+    /** How many rows are older than {@code cutoff}. */
+    public long countOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT count(*) FROM " + table.qualified() + " WHERE timestamp < ?")) {
+            statement.setObject(1, cutoff);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Deletes the rows older than {@code cutoff}, a batch per transaction; returns how many went. */
+    public long deleteOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(true); // each DELETE commits on its own
+        String sql = "DELETE FROM " + table.qualified() + " WHERE id IN (SELECT id FROM " + table.qualified()
+                + " WHERE timestamp < ? LIMIT ?)";
+        long deleted = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            while (true) {
+                statement.setObject(1, cutoff);
+                statement.setInt(2, batchSize);
+                int n = statement.executeUpdate();
+                deleted += n;
+                if (n < batchSize) {
+                    return deleted;
+                }
+            }
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+}
