@@ -1,0 +1,72 @@
+package io.stratal.logs.logback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.stratal.logs.testing.DatabaseExtension;
+import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** Each committed batch is announced on the notify channel, unless notify is off. */
+@Timeout(60)
+class NotifyIT {
+
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
+
+    private List<String> notificationsWhileLogging(Map<String, String> settings, String channel) throws Exception {
+        TestDatabase db = database.get();
+        try (Connection listener = db.connect()) {
+            try (Statement statement = listener.createStatement()) {
+                statement.execute("LISTEN " + channel);
+            }
+            Map<String, String> properties = new java.util.HashMap<>(settings);
+            properties.put("url", db.url());
+            LoggerContext context = LogbackContexts.fromXml(
+                    "<configuration><appender name=\"U\" class=\"io.stratal.logs.logback.UnifiedLogAppender\">"
+                            + "<url>${url}</url><notify>${notify:-true}</notify><notifyChannel>${channel:-stratal_logs}</notifyChannel>"
+                            + "<flushInterval>50 milliseconds</flushInterval><registerShutdownHook>false</registerShutdownHook>"
+                            + "</appender><root level=\"INFO\"><appender-ref ref=\"U\"/></root></configuration>", properties);
+            UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("U");
+            context.getLogger("x").info("one");
+            await().until(() -> appender.getStats().written() == 1);
+            context.getLogger("x").info("two");
+            await().until(() -> appender.getStats().written() == 2);
+            context.stop();
+            List<String> payloads = new ArrayList<>();
+            PGNotification[] received = listener.unwrap(PGConnection.class).getNotifications(500);
+            if (received != null) {
+                for (PGNotification notification : received) {
+                    payloads.add(notification.getName() + ":" + notification.getParameter());
+                }
+            }
+            return payloads;
+        }
+    }
+
+    @Test
+    void eachBatchIsAnnouncedWithTheTableItWentTo() throws Exception {
+        assertThat(notificationsWhileLogging(Map.of(), "stratal_logs")).containsExactly("stratal_logs:logs", "stratal_logs:logs");
+    }
+
+    @Test
+    void anotherChannelCanBeNamed() throws Exception {
+        assertThat(notificationsWhileLogging(Map.of("channel", "ops_logs"), "ops_logs")).containsExactly("ops_logs:logs", "ops_logs:logs");
+    }
+
+    @Test
+    void withNotifyOffNothingIsAnnounced() throws Exception {
+        assertThat(notificationsWhileLogging(Map.of("notify", "false"), "stratal_logs")).isEmpty();
+    }
+}
