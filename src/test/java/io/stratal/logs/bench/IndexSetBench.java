@@ -78,6 +78,10 @@ final class IndexSetBench {
             }
             double load = load(db, tasks);
             db.execute("VACUUM ANALYZE logs");
+            // a page in the middle of the task logs, for offset against keyset paging
+            long middle = Math.max(1, db.count("SELECT count(*) FROM logs WHERE type = 'task'") / 2);
+            Map<String, Object> position = db.query("SELECT timestamp, id FROM logs WHERE type = 'task' ORDER BY timestamp, id"
+                    + " OFFSET " + (middle - 1) + " LIMIT 1").get(0);
             Map<String, Double> millis = new LinkedHashMap<>();
             Map<String, Boolean> indexed = new LinkedHashMap<>();
             Random random = new Random(42);
@@ -86,7 +90,9 @@ final class IndexSetBench {
                 boolean usesIndex = false;
                 for (int r = 0; r < queryRuns; r++) {
                     UUID[] task = tasks.get(random.nextInt(tasks.size()));
-                    String sql = query.getValue().replace(":job", "'" + task[0] + "'").replace(":task", "'" + task[1] + "'");
+                    String sql = query.getValue().replace(":job", "'" + task[0] + "'").replace(":task", "'" + task[1] + "'")
+                            .replace(":middle", Long.toString(middle)).replace(":cursor_ts", "'" + position.get("timestamp") + "'")
+                            .replace(":cursor_id", position.get("id").toString());
                     Object[] plan = explain(db, sql);
                     times[r] = (Double) plan[0];
                     usesIndex = (Boolean) plan[1];
@@ -108,6 +114,14 @@ final class IndexSetBench {
         q.put("GET task-runs/{id}", "SELECT " + columns + " FROM logs WHERE task_run_id = :task ORDER BY timestamp, id LIMIT 1000");
         q.put("GET system (page 1)", "SELECT " + columns + " FROM logs WHERE type = 'system' ORDER BY timestamp, id LIMIT 100 OFFSET 0");
         q.put("GET type/task (page 1)", "SELECT " + columns + " FROM logs WHERE type = 'task' ORDER BY timestamp, id LIMIT 100 OFFSET 0");
+        q.put("GET type/task, middle page, offset", "SELECT " + columns + " FROM logs WHERE type = 'task' ORDER BY timestamp, id"
+                + " LIMIT 101 OFFSET :middle");
+        // the keyset form LogReader sends for a cursor (rows without a timestamp in a branch of their own)
+        q.put("GET type/task, middle page, cursor", "SELECT * FROM ((SELECT " + columns + " FROM logs WHERE type = 'task'"
+                + " AND (timestamp, id) > (:cursor_ts, :cursor_id) ORDER BY timestamp, id LIMIT 101) UNION ALL (SELECT " + columns
+                + " FROM logs WHERE type = 'task' AND timestamp IS NULL ORDER BY id LIMIT 101)) page ORDER BY timestamp, id LIMIT 101");
+        q.put("stream tail: id > n (one poll)", "SELECT " + columns + " FROM logs WHERE id > (SELECT max(id) - 100 FROM logs)"
+                + " ORDER BY id LIMIT 2000");
         q.put("count by level, last hour", "SELECT level, count(*) FROM logs WHERE timestamp > (now() AT TIME ZONE 'UTC') - interval '1 hour' GROUP BY level");
         q.put("error rate by job run, last hour", "SELECT job_run_id, count(CASE WHEN level = 'error' THEN 1 END) AS errors, count(*) "
                 + "FROM logs WHERE type IN ('job', 'task') AND timestamp > (now() AT TIME ZONE 'UTC') - interval '1 hour' "
