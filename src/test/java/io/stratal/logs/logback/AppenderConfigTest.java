@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.core.status.Status;
 import io.stratal.logs.testing.LogbackContexts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +51,20 @@ class AppenderConfigTest {
 
     private List<String> warnings() {
         return LogbackContexts.statusMessages(context, Status.WARN);
+    }
+
+    @Test
+    void theSampleConfigurationWithEverySettingLoadsWithoutAComplaint(@TempDir Path spool) throws Exception {
+        String sample = Files.readString(Path.of("logback-sample.xml"))
+                .replace("jdbc:postgresql://localhost:5432/stratal", CLOSED_PORT_URL)
+                .replace("/var/lib/myapp/log-spool", spool.toString())
+                .replace("<registerShutdownHook>true</registerShutdownHook>", "<registerShutdownHook>false</registerShutdownHook>")
+                .replace("<shutdownGracePeriod>10 seconds</shutdownGracePeriod>", "<shutdownGracePeriod>0 seconds</shutdownGracePeriod>");
+        context = LogbackContexts.fromXml(sample, Map.of("STRATAL_DB_PASSWORD", "secret"));
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        assertThat(appender.isStarted()).isTrue();
+        assertThat(errors()).isEmpty();
+        assertThat(warnings()).as("a setting logback does not know is only a warning").isEmpty();
     }
 
     @Test
