@@ -51,6 +51,9 @@ public final class Main {
             err.println(USAGE);
             return 2;
         }
+        if (!argv[0].equals("demo")) {
+            CliLogging.quietUnlessConfigured(); // the demo configures its own
+        }
         try {
             switch (argv[0]) {
                 case "demo":

@@ -2,6 +2,8 @@ package io.stratal.logs.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.stratal.logs.jdbc.LogsSchema;
+import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.server.LogServer;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -32,8 +34,18 @@ final class Serve {
         pool.setConnectionTimeout(5_000);
         pool.setInitializationFailTimeout(-1); // the check below says what is wrong, in one line
         HikariDataSource dataSource = new HikariDataSource(pool);
+        TableName logs = TableName.parseOrNull(table == null ? "logs" : table);
+        if (logs == null) {
+            dataSource.close();
+            throw new Args.UsageException("--table: '" + table + "' is not a plain table name");
+        }
         try (Connection check = dataSource.getConnection()) {
-            check.isValid(5);
+            if (!LogsSchema.exists(check, logs.qualified())) {
+                dataSource.close();
+                out.println("error: there is no table " + logs + " in this database; create it with"
+                        + " migrate up --url ..., or name yours with --table");
+                return 1;
+            }
         } catch (SQLException e) {
             dataSource.close();
             throw e;
@@ -44,9 +56,7 @@ final class Serve {
         if (bind != null) {
             builder.host(bind);
         }
-        if (table != null) {
-            builder.table(table);
-        }
+        builder.table(logs.qualified());
         LogServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -96,7 +96,7 @@ final class LogFeed implements AutoCloseable {
                 }
                 listening = false;
                 lastError = e.getMessage();
-                log.warn("Log stream feed lost the database ({}); reconnecting in {} ms", e.getMessage(), delay);
+                log.warn("Log stream feed cannot follow the table: {}; trying again in {} ms", e.getMessage(), delay);
                 sleep(delay);
                 delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MILLIS);
             } finally {

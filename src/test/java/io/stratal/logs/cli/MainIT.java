@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratal.logs.testing.TestDatabase;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -13,7 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,14 +60,19 @@ class MainIT {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated().execute("INSERT INTO logs (type, message) VALUES ('system', 'served')");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+            // the class path a user has: no test classes, so no logback-test.xml
+            String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                    .filter(entry -> !entry.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator));
+            Process child = new ProcessBuilder(java, "-cp", classPath, Main.class.getName(),
                     "serve", "--url", db.url(), "--port", "0", "--token", "t0ken").redirectErrorStream(true).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                List<String> before = new ArrayList<>();
                 String line;
                 while ((line = out.readLine()) != null && !line.startsWith("Serving ")) {
-                    // logging of the child
+                    before.add(line);
                 }
+                assertThat(before).as("without a logback configuration the command logs quietly").noneMatch(l -> l.contains("DEBUG"));
                 assertThat(line).as("the start-up line").matches("Serving http://127\\.0\\.0\\.1:\\d+/api/v1/logs \\(token required\\)");
                 String api = line.split(" ")[1];
                 HttpClient http = HttpClient.newHttpClient();
@@ -74,6 +84,17 @@ class MainIT {
                 child.destroy(); // SIGTERM: the shutdown hook stops the server
                 assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
             }
+        }
+    }
+
+    @Test
+    void serveExitsWithTheReasonWhenTheTableIsMissing() {
+        try (TestDatabase db = TestDatabase.create()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+            assertThat(Main.run(new String[] {"serve", "--url", db.url(), "--port", "0"}, print, print)).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("there is no table logs in this database")
+                    .contains("migrate up");
         }
     }
 
