@@ -88,6 +88,10 @@ public final class LogServer implements AutoCloseable {
                 log.warn("A read failed: {} (SQLSTATE {})", e.getMessage(), e.getSQLState());
                 answer(ctx, HttpStatus.SERVICE_UNAVAILABLE, JsonBodies.error("the database cannot answer now; try again", null));
             });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("A request to {} failed", ctx.path(), e);
+                answer(ctx, HttpStatus.INTERNAL_SERVER_ERROR, JsonBodies.error("the server failed on this request", null));
+            });
             config.routes.error(404, ctx -> {
                 if (ctx.path().startsWith(API)) {
                     answer(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + ctx.path(), null));

@@ -171,6 +171,18 @@ class LogServerIT {
         assertBadRequest("/api/v1/logs/system?offset=3&cursor=" + ok("/api/v1/logs/type/task?limit=1").get("next_cursor").asText(), "cursor");
     }
 
+    @Test
+    void aFailureOfTheServerItselfIsAJson500() throws Exception {
+        javax.sql.DataSource broken = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    throw new IllegalStateException("a bug");
+                });
+        start(LogServer.builder(broken).listenConnections(() -> java.sql.DriverManager.getConnection(db.url())));
+        HttpResponse<String> response = get("/api/v1/logs/system");
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(json.readTree(response.body()).get("error").asText()).isEqualTo("the server failed on this request");
+    }
+
     private void assertBadRequest(String pathAndQuery, String parameter) throws Exception {
         HttpResponse<String> response = get(pathAndQuery);
         assertThat(response.statusCode()).as(pathAndQuery).isEqualTo(400);
