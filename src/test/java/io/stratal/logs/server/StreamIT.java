@@ -202,7 +202,8 @@ class StreamIT {
         SseReader again = new SseReader("", Long.toString(lastSeen));
         logAs(log, jobA, "n6");
         await().atMost(Duration.ofSeconds(10)).until(() -> again.logs.size() >= 4);
-        Thread.sleep(500); // would a duplicate follow?
+        // and no duplicate follows
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> again.logs.size() == 4);
         assertThat(again.messages()).containsExactly("n3", "n4", "n5", "n6");
     }
 
