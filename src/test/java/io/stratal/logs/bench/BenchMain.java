@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
- * {@code --only e2e,call,burst,index} for some parts.
+ * {@code --only e2e,call,burst,index,stream} for some parts.
  */
 public final class BenchMain {
 
@@ -40,7 +40,7 @@ public final class BenchMain {
             }
         }
         boolean smoke = words.contains("--smoke");
-        Set<String> parts = Set.of("e2e", "call", "burst", "index");
+        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream");
         int only = words.indexOf("--only");
         if (only >= 0 && only + 1 < words.size()) {
             parts = Set.of(words.get(only + 1).split(","));
@@ -61,6 +61,26 @@ public final class BenchMain {
         }
         if (parts.contains("index")) {
             indexSets(smoke ? 20_000 : 3_000_000, smoke ? 3 : 7);
+        }
+        if (parts.contains("stream")) {
+            streams(smoke ? 2 : 20);
+        }
+    }
+
+    private static void streams(int seconds) throws Exception {
+        System.out.printf("%n5. Streaming: the appender logs 200 rows a second into one job run for %d s (defaults:%n", seconds);
+        System.out.println("   flushInterval 250 ms); SSE clients of a log server on the same database time each row from the");
+        System.out.println("   log call to its arrival. Without NOTIFY the server finds rows by polling every 2 s.");
+        try (BenchSchema schema = new BenchSchema(1, 1)) {
+            StreamBench bench = new StreamBench(schema);
+            List<StreamBench.Result> results = List.of(
+                    bench.run("notify on", true, 1, 200, seconds),
+                    bench.run("notify on", true, 50, 200, seconds),
+                    bench.run("notify off (polling)", false, 1, 200, seconds));
+            for (StreamBench.Result r : results) {
+                System.out.printf("   %-22s %3d client(s): %,6d rows each; latency p50 %7.1f ms, p99 %7.1f ms, max %7.1f ms;"
+                        + " missing %d%n", r.name(), r.clients(), r.rows(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.missing());
+            }
         }
     }
 
