@@ -31,7 +31,8 @@ final class Subscriber {
 
         /**
          * The catch-up is done and live rows follow: every row with an id above {@code position} that was
-         * not sent yet will be, so a client that reads the table now and dedupes by id misses nothing.
+         * not sent yet will be, so a client that reads the table now and dedupes by id misses nothing. After
+         * a catch-up, {@code position} is at least the last id it sent.
          */
         boolean ready(long position);
 
@@ -54,6 +55,7 @@ final class Subscriber {
     private final Long replayAfterId;
     private final long settledAtStart;
     private Set<Long> replayed = Set.of(); // ids above settledAtStart already sent from the table
+    private long lastReplayedId = Long.MIN_VALUE;
 
     Subscriber(UUID jobRunId, Long replayAfterId, long settledAtStart, Sink sink, String kind, int capacity,
                Executor executor, StreamHub hub) {
@@ -115,7 +117,9 @@ final class Subscriber {
             if (replayAfterId != null && !replay(reader)) {
                 return;
             }
-            if (!sink.ready(settledAtStart)) {
+            // After a catch-up the position is at least the last id sent, so a client that resumes from it
+            // (EventSource sends the ready event's id back) is not sent the replayed rows again.
+            if (!sink.ready(Math.max(settledAtStart, lastReplayedId))) {
                 end();
                 return;
             }
@@ -142,6 +146,7 @@ final class Subscriber {
                         sentAboveSettled.add(log.id());
                     }
                     after = log.id();
+                    lastReplayedId = log.id();
                 }
                 if (page.size() < REPLAY_PAGE) {
                     break;

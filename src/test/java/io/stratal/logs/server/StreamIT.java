@@ -205,6 +205,20 @@ class StreamIT {
         // and no duplicate follows
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> again.logs.size() == 4);
         assertThat(again.messages()).containsExactly("n3", "n4", "n5", "n6");
+
+    }
+
+    @Test
+    void afterACatchUpTheReadyEventCarriesAnIdPastTheReplayedRows() throws Exception {
+        // a feed that has not seen the new rows yet: no LISTEN, and its next poll a minute away
+        start(LogServer.builder(db.dataSource()).notifyChannel(null).pollInterval(Duration.ofMinutes(1)));
+        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'r1'), ('system', 'r2')");
+        SseReader sse = new SseReader("?after_id=0", null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 2 && !sse.others.isEmpty());
+        String ready = sse.others.get(0);
+        assertThat(ready).startsWith("ready ");
+        // EventSource resumes from the ready event's id when no log follows it: the replayed rows must not come again
+        assertThat(Long.parseLong(ready.substring(ready.lastIndexOf(" id ") + 4))).isEqualTo(sse.ids.get(1));
     }
 
     @Test
