@@ -175,37 +175,33 @@
     setState(live.checked ? 'idle' : 'paused');
   }
 
-  // Opens the stream for the current view. With onReady, calls it once the server follows the table for
-  // this client: a page read after that, plus the stream, misses no row (rows in both are shown once).
-  function startStream(onReady) {
+  function maxLoadedId() {
+    let max = 0;
+    logs.forEach((log, id) => { if (id > max) max = id; });
+    return max;
+  }
+
+  // Opens the stream for the current view, after the first page is shown. When that page held every row
+  // (no "Load more"), the stream starts after its highest id, so a row written between the page and the
+  // stream is not lost; otherwise it starts live, and "Load more" reaches the rows written before it.
+  // Nothing waits for the stream: the page shows even where a proxy holds streamed responses back.
+  function startStream() {
     stopStream();
     if (!live.checked) return;
     let url = API + '/stream/sse';
     const params = new URLSearchParams();
     if (view.value === 'job-runs') params.set('job_run_id', runId.value.trim());
-    if (lastStreamId !== null) params.set('after_id', lastStreamId); // resuming after a pause
+    const after = lastStreamId !== null ? lastStreamId : (more.hidden ? maxLoadedId() : null);
+    if (after !== null) params.set('after_id', after);
     if (params.toString()) url += '?' + params.toString();
     setState('connecting');
     const mine = generation;
     source = new EventSource(withToken(url)); // on a reconnect it sends Last-Event-ID by itself
-    source.onerror = () => {
-      const closed = source && source.readyState === EventSource.CLOSED; // refused (401, 400): no retry
-      setState(closed ? 'offline' : 'connecting');
-      if (closed && onReady && mine === generation) {
-        const first = onReady; // the page request says why, in words
-        onReady = null;
-        first();
-      }
-    };
+    source.onerror = () => setState(source && source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
     source.addEventListener('ready', (event) => {
       if (mine !== generation) return;
       if (event.lastEventId) lastStreamId = event.lastEventId;
       setState('live', 'new logs appear as they are written');
-      if (onReady) {
-        const first = onReady;
-        onReady = null;
-        first();
-      }
     });
     source.addEventListener('log', (event) => {
       if (mine !== generation) return;
@@ -241,13 +237,13 @@
     if (needsId()) params.set('id', id);
     history.replaceState(null, '', '?' + params.toString());
     lastStreamId = null;
-    const firstPage = () => fetchPage(mine).then(updateCount).catch((e) => {
+    try {
+      if (await fetchPage(mine)) {
+        updateCount();
+        startStream();
+      }
+    } catch (e) {
       if (mine === generation) showError('The server cannot be reached: ' + e.message);
-    });
-    if (live.checked) {
-      startStream(firstPage);
-    } else {
-      await firstPage();
     }
   }
 
@@ -257,7 +253,7 @@
 
   $('query').addEventListener('submit', (event) => { event.preventDefault(); show(); });
   view.addEventListener('change', () => { syncIdField(); if (!needsId()) show(); });
-  live.addEventListener('change', () => (live.checked ? startStream(logs.size === 0 && !errorBox.textContent ? () => fetchPage(generation) : null) : stopStream()));
+  live.addEventListener('change', () => (live.checked ? startStream() : stopStream()));
   more.addEventListener('click', () => fetchPage(generation).catch((e) => showError(e.message)));
   textFilter.addEventListener('input', applyFilters);
   document.querySelectorAll('.level-filter').forEach((box) => box.addEventListener('change', applyFilters));

@@ -141,6 +141,23 @@ class ViewerIT {
     }
 
     @Test
+    void pausingLiveAndResumingMissesNothing() {
+        // a feed that never finds rows by itself: no LISTEN, its next poll a minute away; so a row written
+        // while paused can only come from the catch-up that resuming asks for
+        server.close();
+        server = LogServer.builder(db.dataSource()).port(0).notifyChannel(null).pollInterval(Duration.ofMinutes(1)).start();
+        insertJobLog("info", "before the pause");
+        open("/?job_run_id=" + job);
+        waiting().until(d -> "live".equals(d.findElement(By.id("state")).getText()));
+        browser.findElement(By.id("live")).click();
+        waiting().until(d -> "paused".equals(d.findElement(By.id("state")).getText()));
+        insertJobLog("warn", "written while paused");
+        browser.findElement(By.id("live")).click();
+        waiting().until(d -> rows().size() == 2);
+        assertThat(visibleMessages()).containsExactly("before the pause", "written while paused");
+    }
+
+    @Test
     void levelAndTextFiltersHideRowsWithoutLosingThem() {
         insertJobLog("info", "fetching page 1");
         insertJobLog("error", "fetch failed");
