@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -37,6 +38,9 @@ public final class CopyBatchWriter implements BatchSink {
     /** A buffer grown past this by one huge batch is dropped afterwards rather than kept forever. */
     private static final int MAX_RETAINED_BUFFER = 4 * 1024 * 1024;
     private static final int MAX_CACHED_TASK_RUNS = 10_000;
+    /** program_limit_exceeded: what a commit that notifies gets when the server's notification queue is full. */
+    private static final String NOTIFY_QUEUE_FULL = "54000";
+    private static final long NOTIFY_PAUSE_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     private final ConnectionFactory connections;
     private final TableName table;
@@ -44,6 +48,8 @@ public final class CopyBatchWriter implements BatchSink {
     private final Reporter reporter;
     private final String copySql;
     private final String notifyChannel;
+    /** Notifications resume at this nanoTime after the queue was full; in the past when never paused. */
+    private long notifyPausedUntil = System.nanoTime();
     private final CopyRowEncoder encoder = new CopyRowEncoder();
     private final BatchLedger ledger;
     private final ParentTables parents = new ParentTables();
@@ -101,8 +107,15 @@ public final class CopyBatchWriter implements BatchSink {
                     }
                     throw e;
                 }
-                announce(connection);
-                connection.commit();
+                boolean announced = announce(connection);
+                try {
+                    connection.commit();
+                } catch (SQLException e) {
+                    if (announced && NOTIFY_QUEUE_FULL.equals(e.getSQLState())) {
+                        pauseNotifications();
+                    }
+                    throw e; // kept and retried: without the notification it goes through
+                }
                 ledger.committed(batch.id(), batch.durable());
             } catch (SQLException | RuntimeException e) {
                 ledger.abandoned();
@@ -118,16 +131,33 @@ public final class CopyBatchWriter implements BatchSink {
         }
     }
 
-    /** Inside the transaction: PostgreSQL delivers the notification when, and only if, it commits. */
-    private void announce(Connection connection) throws SQLException {
-        if (notifyChannel == null) {
-            return;
+    /**
+     * Inside the transaction: PostgreSQL delivers the notification when, and only if, it commits. Returns
+     * whether it notified.
+     */
+    private boolean announce(Connection connection) throws SQLException {
+        if (notifyChannel == null || System.nanoTime() - notifyPausedUntil < 0) {
+            return false;
         }
         try (PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
             statement.setString(1, notifyChannel);
             statement.setString(2, table.qualified());
             statement.execute();
         }
+        return true;
+    }
+
+    /**
+     * The server's notification queue is full, and every transaction that notifies fails at commit until a
+     * listener that does not read (a stuck LISTEN session) goes away. Logs come first: write without
+     * notifying for a while, and say why.
+     */
+    private void pauseNotifications() {
+        notifyPausedUntil = System.nanoTime() + NOTIFY_PAUSE_NANOS;
+        reporter.warn("PostgreSQL's notification queue is full (SQLSTATE " + NOTIFY_QUEUE_FULL + "), so a batch that"
+                + " notified " + notifyChannel + " could not commit; batches are written without NOTIFY for the next "
+                + TimeUnit.NANOSECONDS.toMinutes(NOTIFY_PAUSE_NANOS) + " minutes (log servers still find them by polling)."
+                + " A LISTEN session that does not read holds the queue: see pg_notification_queue_usage()");
     }
 
     /** Names the run ids the batch referenced that the parent tables lack, so only their rows wait. */

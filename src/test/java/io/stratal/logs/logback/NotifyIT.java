@@ -69,4 +69,39 @@ class NotifyIT {
     void withNotifyOffNothingIsAnnounced() throws Exception {
         assertThat(notificationsWhileLogging(Map.of("notify", "false"), "stratal_logs")).isEmpty();
     }
+
+    @Test
+    void aFullNotificationQueueCostsTheNotificationsNotTheLogs() throws Exception {
+        TestDatabase db = database.get().migrated();
+        // The first commit fails as a full NOTIFY queue makes it fail (a sequence survives the rollback)
+        db.execute("CREATE SEQUENCE fail_once",
+                "CREATE FUNCTION fail_first_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " IF nextval('fail_once') = 1 THEN RAISE EXCEPTION 'too many notifications in the NOTIFY queue'"
+                        + " USING ERRCODE = '54000'; END IF; RETURN NULL; END $$",
+                "CREATE CONSTRAINT TRIGGER fail_first AFTER INSERT ON logs DEFERRABLE INITIALLY DEFERRED"
+                        + " FOR EACH ROW EXECUTE FUNCTION fail_first_commit()");
+        try (Connection listener = db.connect()) {
+            try (Statement statement = listener.createStatement()) {
+                statement.execute("LISTEN stratal_logs");
+            }
+            LoggerContext context = LogbackContexts.fromXml(
+                    "<configuration><appender name=\"U\" class=\"io.stratal.logs.logback.UnifiedLogAppender\">"
+                            + "<url>${url}</url><flushInterval>50 milliseconds</flushInterval>"
+                            + "<registerShutdownHook>false</registerShutdownHook>"
+                            + "</appender><root level=\"INFO\"><appender-ref ref=\"U\"/></root></configuration>", Map.of("url", db.url()));
+            UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("U");
+            context.getLogger("x").info("one");
+            await().atMost(java.time.Duration.ofSeconds(30)).until(() -> appender.getStats().written() == 1);
+            context.getLogger("x").info("two");
+            await().until(() -> appender.getStats().written() == 2);
+            List<String> warnings = LogbackContexts.statusMessages(context, ch.qos.logback.core.status.Status.WARN);
+            context.stop();
+
+            assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(2);
+            assertThat(appender.getStats().droppedTotal()).isZero();
+            assertThat(warnings).anySatisfy(w -> assertThat(w).contains("notification queue is full")
+                    .contains("without NOTIFY for the next 5 minutes"));
+            assertThat(listener.unwrap(PGConnection.class).getNotifications(300)).as("paused after the failure").isNullOrEmpty();
+        }
+    }
 }
