@@ -60,7 +60,7 @@
     return needsId() ? API + '/' + view.value + '/' + encodeURIComponent(runId.value.trim()) : API + '/' + view.value;
   }
 
-  // Which streamed logs belong to the current view (the stream filters by job run only).
+  // Which streamed logs belong to the current view (the server filters too; this guards a view change).
   function belongs(log) {
     switch (view.value) {
       case 'job-runs': return log.job_run_id === runId.value.trim().toLowerCase();
@@ -190,7 +190,10 @@
     if (!live.checked) return;
     let url = API + '/stream/sse';
     const params = new URLSearchParams();
+    // the server filters the stream, so a view is sent only its own rows
     if (view.value === 'job-runs') params.set('job_run_id', runId.value.trim());
+    else if (view.value === 'task-runs') params.set('task_run_id', runId.value.trim());
+    else params.set('type', view.value === 'system' ? 'system' : view.value.slice('type/'.length));
     const after = lastStreamId !== null ? lastStreamId : (more.hidden ? maxLoadedId() : null);
     if (after !== null) params.set('after_id', after);
     if (params.toString()) url += '?' + params.toString();

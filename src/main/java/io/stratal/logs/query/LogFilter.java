@@ -31,6 +31,17 @@ public record LogFilter(UUID jobRunId, UUID taskRunId, LogType type) {
         return ofType(LogType.SYSTEM);
     }
 
+    /** Whether {@code log} is one of the rows this filter selects (for rows that arrive by stream). */
+    public boolean matches(StoredLog log) {
+        if (jobRunId != null) {
+            return jobRunId.equals(log.jobRunId());
+        }
+        if (taskRunId != null) {
+            return taskRunId.equals(log.taskRunId());
+        }
+        return type == null || type.dbValue().equals(log.type());
+    }
+
     /** Parses a UUID parameter, strictly (the canonical 8-4-4-4-12 form PostgreSQL takes). */
     public static UUID parseId(String parameter, String text) {
         UUID id = Uuids.parseOrNull(text == null ? null : text.trim());

@@ -1,10 +1,10 @@
 package io.stratal.logs.server;
 
+import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogReader;
 import io.stratal.logs.query.StoredLog;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,13 +46,13 @@ final class StreamHub implements AutoCloseable {
     }
 
     /**
-     * A new client of {@code kind} ("sse", "ws"), for one job run or ({@code null}) all logs; with
-     * {@code afterId} it first gets the rows after that id from the table.
+     * A new client of {@code kind} ("sse", "ws") for the rows {@code filter} selects; with {@code afterId}
+     * it first gets the rows after that id from the table.
      */
-    Subscriber subscribe(UUID jobRunId, Long afterId, Subscriber.Sink sink, String kind) {
+    Subscriber subscribe(LogFilter filter, Long afterId, Subscriber.Sink sink, String kind) {
         Subscriber subscriber;
         synchronized (publishLock) {
-            subscriber = new Subscriber(jobRunId, afterId, settledThrough, sink, kind, clientCapacity, senders, this);
+            subscriber = new Subscriber(filter, afterId, settledThrough, sink, kind, clientCapacity, senders, this);
             subscribers.add(subscriber);
         }
         subscriber.begin(reader);

@@ -9,7 +9,7 @@ import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.StoredLog;
-import java.util.UUID;
+import java.util.function.Function;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,7 +17,7 @@ import org.eclipse.jetty.websocket.api.Callback;
 
 /**
  * {@code /stream/sse}, {@code /stream/ws} and {@code /stream/status}. Both streams take
- * {@code job_run_id} (else they carry every log) and the last id a client saw, as SSE's
+ * {@code job_run_id}, {@code task_run_id} or {@code type} (else they carry every log) and the last id a client saw, as SSE's
  * {@code Last-Event-ID} header or the {@code after_id} parameter; a client that gives it misses nothing.
  */
 final class StreamRoutes {
@@ -54,12 +54,33 @@ final class StreamRoutes {
 
     /** Before a stream starts, so a bad parameter still gets a plain 400. */
     private static void checkParameters(Context ctx) {
-        jobRunId(ctx.queryParam("job_run_id"));
+        filter(ctx::queryParam);
         afterId(ctx.header("Last-Event-ID"), ctx.queryParam("after_id"));
     }
 
-    static UUID jobRunId(String text) {
-        return text == null || text.isBlank() ? null : LogFilter.parseId("job_run_id", text);
+    /**
+     * Which rows a stream carries: {@code job_run_id} (DESIGN's parameter), or {@code task_run_id} or
+     * {@code type}, so a client watching one task or the system logs is not sent everything; none for all.
+     */
+    static LogFilter filter(Function<String, String> query) {
+        String job = blankToNull(query.apply("job_run_id"));
+        String task = blankToNull(query.apply("task_run_id"));
+        String type = blankToNull(query.apply("type"));
+        if ((job != null ? 1 : 0) + (task != null ? 1 : 0) + (type != null ? 1 : 0) > 1) {
+            throw new InvalidParameterException(job != null ? "job_run_id" : "task_run_id",
+                    "give at most one of job_run_id, task_run_id and type");
+        }
+        if (job != null) {
+            return LogFilter.jobRun(LogFilter.parseId("job_run_id", job));
+        }
+        if (task != null) {
+            return LogFilter.taskRun(LogFilter.parseId("task_run_id", task));
+        }
+        return type != null ? LogFilter.ofType(LogFilter.parseType("type", type)) : LogFilter.all();
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
     }
 
     static Long afterId(String lastEventId, String afterIdParameter) {
@@ -81,10 +102,10 @@ final class StreamRoutes {
 
     private void sse(SseClient client) {
         Context ctx = client.ctx();
-        UUID jobRunId = jobRunId(ctx.queryParam("job_run_id"));
+        LogFilter filter = filter(ctx::queryParam);
         Long after = afterId(ctx.header("Last-Event-ID"), ctx.queryParam("after_id"));
         client.keepAlive();
-        Subscriber subscriber = hub.subscribe(jobRunId, after, new Subscriber.Sink() {
+        Subscriber subscriber = hub.subscribe(filter, after, new Subscriber.Sink() {
             @Override
             public boolean send(StoredLog log) {
                 client.sendEvent("log", LogJson.toJson(log), Long.toString(log.id()));
@@ -120,10 +141,10 @@ final class StreamRoutes {
     }
 
     private void webSocket(WsConnectContext ctx) {
-        UUID jobRunId = jobRunId(ctx.queryParam("job_run_id"));
+        LogFilter filter = filter(ctx::queryParam);
         Long after = afterId(null, ctx.queryParam("after_id"));
         ctx.enableAutomaticPings(15, TimeUnit.SECONDS);
-        Subscriber subscriber = hub.subscribe(jobRunId, after, new Subscriber.Sink() {
+        Subscriber subscriber = hub.subscribe(filter, after, new Subscriber.Sink() {
             @Override
             public boolean send(StoredLog log) {
                 return sendText(ctx, LogJson.toJson(log));

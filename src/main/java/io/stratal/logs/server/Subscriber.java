@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 
 /**
@@ -42,7 +41,7 @@ final class Subscriber {
     private static final Object HEARTBEAT = new Object();
     private static final int REPLAY_PAGE = 500;
 
-    private final UUID jobRunId;
+    private final LogFilter filter;
     private final Sink sink;
     private final String kind;
     private final int capacity;
@@ -57,9 +56,9 @@ final class Subscriber {
     private Set<Long> replayed = Set.of(); // ids above settledAtStart already sent from the table
     private long lastReplayedId = Long.MIN_VALUE;
 
-    Subscriber(UUID jobRunId, Long replayAfterId, long settledAtStart, Sink sink, String kind, int capacity,
+    Subscriber(LogFilter filter, Long replayAfterId, long settledAtStart, Sink sink, String kind, int capacity,
                Executor executor, StreamHub hub) {
-        this.jobRunId = jobRunId;
+        this.filter = filter;
         this.replayAfterId = replayAfterId;
         this.settledAtStart = settledAtStart;
         this.sink = sink;
@@ -74,7 +73,7 @@ final class Subscriber {
     }
 
     boolean wants(StoredLog log) {
-        return jobRunId == null || jobRunId.equals(log.jobRunId());
+        return filter.matches(log);
     }
 
     /** From the feed thread: queue the rows this client wants. */
@@ -131,7 +130,6 @@ final class Subscriber {
     }
 
     private boolean replay(LogReader reader) {
-        LogFilter filter = jobRunId == null ? LogFilter.all() : LogFilter.jobRun(jobRunId);
         Set<Long> sentAboveSettled = new HashSet<>();
         long after = replayAfterId;
         try {

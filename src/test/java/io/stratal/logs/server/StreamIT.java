@@ -254,6 +254,22 @@ class StreamIT {
     }
 
     @Test
+    void aStreamCanFollowOneTaskRunOrOneTypeInstead() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
+        UUID task = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + jobA + "', 't') RETURNING id");
+        SseReader oneTask = new SseReader("?task_run_id=" + task, null);
+        SseReader systemOnly = new SseReader("?type=system", null);
+        await().until(() -> statusOf("clients").get("sse").asInt() == 2);
+        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'system line')",
+                "INSERT INTO logs (type, job_run_id, message) VALUES ('job', '" + jobA + "', 'job line')",
+                "INSERT INTO logs (type, job_run_id, task_run_id, message) VALUES ('task', '" + jobA + "', '" + task + "', 'task line')");
+        await().atMost(Duration.ofSeconds(10)).until(() -> oneTask.logs.size() == 1 && systemOnly.logs.size() == 1);
+        await().during(Duration.ofMillis(300)).until(() -> oneTask.logs.size() == 1 && systemOnly.logs.size() == 1);
+        assertThat(oneTask.messages()).containsExactly("task line");
+        assertThat(systemOnly.messages()).containsExactly("system line");
+    }
+
+    @Test
     void rowsFromAWriterThatDoesNotNotifyArriveByPolling() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
         SseReader sse = new SseReader("", null);
@@ -302,7 +318,8 @@ class StreamIT {
     @Test
     void badStreamParametersGetA400BeforeAnyStreamStarts() throws Exception {
         start(LogServer.builder(db.dataSource()));
-        for (String query : List.of("?job_run_id=nope", "?after_id=-1", "?after_id=abc")) {
+        for (String query : List.of("?job_run_id=nope", "?after_id=-1", "?after_id=abc", "?type=jobs", "?task_run_id=1-2-3-4-5",
+                "?job_run_id=" + jobA + "&type=job")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse" + query))
                     .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(query).isEqualTo(400);

@@ -3,6 +3,7 @@ package io.stratal.logs.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.StoredLog;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +71,7 @@ class SubscriberTest {
     void aClientGetsTheRowsOfItsJobRunInOrder() {
         UUID job = UUID.randomUUID();
         FakeSink sink = new FakeSink();
-        hub.subscribe(job, null, sink, "sse");
+        hub.subscribe(LogFilter.jobRun(job), null, sink, "sse");
         hub.publish(rows(job, 1, 3), 2);
         hub.publish(rows(UUID.randomUUID(), 3, 5), 4);
         hub.publish(rows(job, 5, 7), 6);
@@ -79,7 +80,7 @@ class SubscriberTest {
         assertThat(sink.readyAt).containsExactly(Long.MIN_VALUE); // subscribed before the feed said anything
 
         FakeSink later = new FakeSink();
-        hub.subscribe(job, null, later, "sse");
+        hub.subscribe(LogFilter.jobRun(job), null, later, "sse");
         await().until(() -> later.readyAt.size() == 1);
         assertThat(later.readyAt).containsExactly(6L);
     }
@@ -90,8 +91,8 @@ class SubscriberTest {
         FakeSink slow = new FakeSink();
         slow.stall = new CountDownLatch(1);
         FakeSink fast = new FakeSink();
-        hub.subscribe(null, null, slow, "sse");
-        hub.subscribe(null, null, fast, "ws");
+        hub.subscribe(LogFilter.all(), null, slow, "sse");
+        hub.subscribe(LogFilter.all(), null, fast, "ws");
         for (long id = 1; id <= 20; id += 2) {
             hub.publish(rows(job, id, id + 2), id + 1);
             long expected = id + 1;
@@ -108,7 +109,7 @@ class SubscriberTest {
     @Test
     void idleClientsGetHeartbeats() {
         FakeSink sink = new FakeSink();
-        hub.subscribe(null, null, sink, "sse");
+        hub.subscribe(LogFilter.all(), null, sink, "sse");
         await().until(() -> sink.heartbeats >= 2);
     }
 }

@@ -141,6 +141,17 @@ class ViewerIT {
     }
 
     @Test
+    void theSystemViewStreamsOnlySystemLogs() {
+        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'server started')");
+        open("/?view=system");
+        waiting().until(d -> "live".equals(d.findElement(By.id("state")).getText()));
+        insertJobLog("info", "a job line, not for this view");
+        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'configuration reloaded')");
+        waiting().until(d -> rows().size() == 2);
+        assertThat(visibleMessages()).containsExactly("server started", "configuration reloaded");
+    }
+
+    @Test
     void pausingLiveAndResumingMissesNothing() {
         // a feed that never finds rows by itself: no LISTEN, its next poll a minute away; so a row written
         // while paused can only come from the catch-up that resuming asks for
