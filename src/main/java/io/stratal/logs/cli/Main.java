@@ -3,6 +3,7 @@ package io.stratal.logs.cli;
 import io.stratal.logs.jdbc.Migrations;
 import io.stratal.logs.jdbc.Retention;
 import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.query.LogStats;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,8 +14,9 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import org.postgresql.ds.PGSimpleDataSource;
 
-/** The command line: {@code demo}, {@code serve}, {@code migrate} and {@code retention}. A wrong command line prints usage and exits 2. */
+/** The command line: {@code demo}, {@code serve}, {@code migrate}, {@code retention} and {@code stats}. A wrong command line prints usage and exits 2. */
 public final class Main {
 
     static final String USAGE = String.join("\n",
@@ -28,6 +30,9 @@ public final class Main {
             "  serve --url <jdbc-url> [--username u] [--password p] [--port 8080] [--bind 127.0.0.1] [--token t]",
             "        [--table logs]                the read API under /api/v1/logs; --bind 0.0.0.0 serves every",
             "                                      interface; with --token (or STRATAL_TOKEN) requests must show it",
+            "  stats --url <jdbc-url> [--username u] [--password p] [--table logs] [--window 1h]",
+            "                                      the seed's monitoring queries: logs by type, by level and the error",
+            "                                      rate of each job run with errors, in the last window (UTC)",
             "  retention --older-than <age> --url <jdbc-url> [--username u] [--password p] [--table logs]",
             "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
             "                                      per transaction; --dry-run only counts them",
@@ -64,6 +69,9 @@ public final class Main {
                 case "serve":
                     return Serve.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--port", "--bind",
                             "--token", "--table"), Set.of()), out);
+                case "stats":
+                    return stats(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--table", "--window"),
+                            Set.of()), out);
                 case "retention":
                     return retention(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--older-than",
                             "--table", "--batch-size"), Set.of("--dry-run")), out);
@@ -110,6 +118,56 @@ public final class Main {
         return new Demo(out).run(args.has("--exit"));
     }
 
+    private static int stats(Args args, PrintStream out) throws Args.UsageException, SQLException {
+        if (!args.positional().isEmpty()) {
+            throw new Args.UsageException("stats takes no arguments besides its options");
+        }
+        String windowText = args.valueOrEnv("--window", "STRATAL_WINDOW");
+        Duration window;
+        try {
+            window = windowText == null ? Duration.ofHours(1) : Retention.parseAge(windowText);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--window: " + e.getMessage());
+        }
+        TableName table = table(args);
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url(args));
+        Properties credentials = credentials(args);
+        if (credentials.getProperty("user") != null) {
+            dataSource.setUser(credentials.getProperty("user"));
+        }
+        if (credentials.getProperty("password") != null) {
+            dataSource.setPassword(credentials.getProperty("password"));
+        }
+        LogStats stats = new LogStats(dataSource, table);
+        out.println("Logs by type:");
+        stats.countByType().forEach((type, n) -> out.printf("  %-8s %,d%n", type, n));
+        out.println("Logs by level in the last " + windowText(windowText) + ":");
+        stats.countByLevel(window).forEach((level, n) -> out.printf("  %-8s %,d%n", level, n));
+        out.println("Job runs with errors in the last " + windowText(windowText) + ", highest error rate first:");
+        List<LogStats.JobRunErrorRate> rates = stats.errorRates(window);
+        if (rates.isEmpty()) {
+            out.println("  none");
+        }
+        for (LogStats.JobRunErrorRate rate : rates) {
+            out.printf("  %s  %,d errors of %,d logs  %.1f%%%n", rate.jobRunId(), rate.errors(), rate.totalLogs(), rate.errorRate());
+        }
+        return 0;
+    }
+
+    private static String windowText(String given) {
+        return given == null ? "1h" : given;
+    }
+
+    private static TableName table(Args args) throws Args.UsageException {
+        String tableText = args.valueOrEnv("--table", "STRATAL_TABLE");
+        TableName table = TableName.parseOrNull(tableText == null ? "logs" : tableText);
+        if (table == null) {
+            throw new Args.UsageException("--table: '" + tableText + "' is not a plain table name");
+        }
+        return table;
+    }
+
     private static int retention(Args args, PrintStream out) throws Args.UsageException, SQLException {
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("retention takes no arguments besides its options");
@@ -124,11 +182,7 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--older-than: " + e.getMessage());
         }
-        String tableText = args.valueOrEnv("--table", "STRATAL_TABLE");
-        TableName table = TableName.parseOrNull(tableText == null ? "logs" : tableText);
-        if (table == null) {
-            throw new Args.UsageException("--table: '" + tableText + "' is not a plain table name");
-        }
+        TableName table = table(args);
         int batchSize = 10_000;
         String batchText = args.valueOrEnv("--batch-size", "STRATAL_BATCH_SIZE");
         if (batchText != null) {

@@ -131,4 +131,24 @@ class MainIT {
             assertThat(db.scalar("SELECT message FROM logs")).isEqualTo("fresh");
         }
     }
+
+    @Test
+    void statsPrintsTheSeedsMonitoringQueries() {
+        try (TestDatabase db = TestDatabase.create()) {
+            db.migrated();
+            Object job = db.scalar("INSERT INTO job_runs (job_name) VALUES ('j') RETURNING id");
+            db.execute("INSERT INTO logs (type, job_run_id, level, timestamp, message) VALUES"
+                    + " ('job', '" + job + "', 'error', now() AT TIME ZONE 'UTC', 'failed'),"
+                    + " ('job', '" + job + "', 'info', now() AT TIME ZONE 'UTC', 'started'),"
+                    + " ('system', NULL, 'info', timestamp '2000-01-01', 'long ago')");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+            assertThat(Main.run(new String[] {"stats", "--url", db.url()}, print, print)).isZero();
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertThat(text).contains("Logs by type:\n  job      2\n  system   1")
+                    .contains("Logs by level in the last 1h:\n  error    1\n  info     1")
+                    .contains(job + "  1 errors of 2 logs  50.0%");
+        }
+    }
 }

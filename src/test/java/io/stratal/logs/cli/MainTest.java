@@ -78,6 +78,12 @@ class MainTest {
     }
 
     @Test
+    void statsRefusesAWindowItCannotRead() {
+        assertThat(run("stats", "--window", "soon", "--url", "jdbc:postgresql://x/y")).isEqualTo(2);
+        assertThat(err()).contains("--window: 'soon' is not an age");
+    }
+
+    @Test
     void helpGoesToStandardOutputAndSucceeds() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
