@@ -1,5 +1,7 @@
 package io.stratal.logs.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.server.LogServer;
@@ -8,12 +10,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.MDC;
 
 /**
@@ -67,9 +71,11 @@ final class StreamBench {
                 next += interval;
             }
             MDC.remove("job_run_id");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (System.nanoTime() < deadline && received.stream().anyMatch(l -> count(l) < rows)) {
-                Thread.sleep(20);
+            try {
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> received.stream().allMatch(l -> count(l) >= rows));
+            } catch (ConditionTimeoutException stillMissing) {
+                // counted below as missing
             }
             context.stop();
         } finally {
@@ -118,16 +124,10 @@ final class StreamBench {
         }
     }
 
-    private static void awaitClients(HttpClient http, int port, int clients) throws Exception {
-        for (int tries = 0; tries < 500; tries++) {
-            String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/logs/stream/status"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            if (status.contains("\"sse\":" + clients + ",")) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new IllegalStateException("the stream clients did not connect");
+    private static void awaitClients(HttpClient http, int port, int clients) {
+        URI status = URI.create("http://127.0.0.1:" + port + "/api/v1/logs/stream/status");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> http.send(
+                HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"sse\":" + clients + ","));
     }
 
     private static double percentile(List<Long> sorted, double q) {
