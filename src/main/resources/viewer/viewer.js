@@ -22,10 +22,12 @@
 
   const logs = new Map(); // id -> log; the table shows them in (timestamp, id) order
   let order = []; // the logs, sorted
+  let shown = 0; // rows the filters leave visible, kept as rows come and go rather than counted each time
   let nextCursor = null;
   let source = null; // the EventSource
   let lastStreamId = null; // the last id the stream gave, to resume from after a pause
   let generation = 0; // bumps on every new query, so answers to an old one are ignored
+  let filter = currentFilter(); // the level and text filters as a predicate
 
   const token = (() => {
     const hash = new URLSearchParams(location.hash.slice(1));
@@ -108,14 +110,15 @@
       details.append(summary, pre);
       message.appendChild(details);
     }
-    tr.hidden = !visible(log);
+    tr.hidden = !filter(log);
     return tr;
   }
 
-  function visible(log) {
+  // The level and text filters, read from the page when they change, not once per row.
+  function currentFilter() {
     const levels = new Set([...document.querySelectorAll('.level-filter:checked')].map((box) => box.value));
     const text = textFilter.value.trim().toLowerCase();
-    return levels.has(log.level) && (!text || log.message.toLowerCase().includes(text));
+    return (log) => levels.has(log.level) && (!text || log.message.toLowerCase().includes(text));
   }
 
   // Adds logs not seen yet (a row may come from a page and from the stream) at their place in the order.
@@ -131,23 +134,30 @@
       const tr = render(log);
       rowsBody.insertBefore(tr, low < order.length ? rowsBody.children[low] : null);
       order.splice(low, 0, log);
+      if (!tr.hidden) shown++;
     }
     while (order.length > MAX_ROWS) { // keep the page light: the oldest go
       const oldest = order.shift();
       logs.delete(oldest.id);
+      if (!rowsBody.firstChild.hidden) shown--;
       rowsBody.removeChild(rowsBody.firstChild);
     }
     updateCount();
   }
 
   function updateCount() {
-    const shown = [...rowsBody.children].filter((tr) => !tr.hidden).length;
     count.textContent = shown === logs.size ? logs.size + ' logs' : shown + ' of ' + logs.size + ' logs';
     empty.hidden = logs.size > 0;
   }
 
   function applyFilters() {
-    order.forEach((log, i) => { rowsBody.children[i].hidden = !visible(log); });
+    filter = currentFilter();
+    shown = 0;
+    order.forEach((log, i) => {
+      const hidden = !filter(log);
+      rowsBody.children[i].hidden = hidden;
+      if (!hidden) shown++;
+    });
     updateCount();
   }
 
@@ -225,6 +235,7 @@
     showError('');
     logs.clear();
     order = [];
+    shown = 0;
     rowsBody.replaceChildren();
     nextCursor = null;
     more.hidden = true;

@@ -2,8 +2,6 @@ package io.stratal.logs.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.core.joran.spi.JoranException;
 import io.stratal.logs.context.LogContext;
 import io.stratal.logs.context.TaskProcess;
 import io.stratal.logs.jdbc.Migrations;
@@ -27,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -167,17 +166,7 @@ final class Demo {
     }
 
     private static LoggerContext configureLogging(String url) {
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        context.putProperty("demo.url", url);
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        try {
-            configurator.doConfigure(Demo.class.getResource("demo-logback.xml"));
-        } catch (JoranException e) {
-            throw new IllegalStateException("demo logging configuration failed", e);
-        }
-        return context;
+        return CliLogging.configure(Demo.class.getResource("demo-logback.xml"), Map.of("demo.url", url));
     }
 
     private UUID runSampleJob(Connection connection) throws SQLException {

@@ -159,7 +159,8 @@ public final class Main {
         return given == null ? "1h" : given;
     }
 
-    private static TableName table(Args args) throws Args.UsageException {
+    /** The {@code --table} flag or {@code STRATAL_TABLE}, {@code logs} by default, checked to be a plain name. */
+    static TableName table(Args args) throws Args.UsageException {
         String tableText = args.valueOrEnv("--table", "STRATAL_TABLE");
         TableName table = TableName.parseOrNull(tableText == null ? "logs" : tableText);
         if (table == null) {

@@ -7,7 +7,9 @@ import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.server.LogServer;
 import java.io.PrintStream;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code serve}: the read API on a database given by URL, until the process is stopped. */
@@ -23,22 +25,18 @@ final class Serve {
         String url = Main.url(args);
         int port = port(args.valueOrEnv("--port", "STRATAL_PORT"));
         String bind = args.valueOrEnv("--bind", "STRATAL_BIND");
-        String table = args.valueOrEnv("--table", "STRATAL_TABLE");
+        TableName logs = Main.table(args);
         String token = args.valueOrEnv("--token", "STRATAL_TOKEN");
+        Properties credentials = Main.credentials(args);
 
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("stratal-serve");
         pool.setJdbcUrl(url);
-        pool.setDataSourceProperties(Main.credentials(args));
+        pool.setDataSourceProperties(credentials);
         pool.setMaximumPoolSize(8);
         pool.setConnectionTimeout(5_000);
         pool.setInitializationFailTimeout(-1); // the check below says what is wrong, in one line
         HikariDataSource dataSource = new HikariDataSource(pool);
-        TableName logs = TableName.parseOrNull(table == null ? "logs" : table);
-        if (logs == null) {
-            dataSource.close();
-            throw new Args.UsageException("--table: '" + table + "' is not a plain table name");
-        }
         try (Connection check = dataSource.getConnection()) {
             if (!LogsSchema.exists(check, logs.qualified())) {
                 dataSource.close();
@@ -50,13 +48,11 @@ final class Serve {
             dataSource.close();
             throw e;
         }
-        java.util.Properties credentials = Main.credentials(args);
-        LogServer.Builder builder = LogServer.builder(dataSource).port(port).token(token)
-                .listenConnections(() -> java.sql.DriverManager.getConnection(url, credentials)); // outside the pool
+        LogServer.Builder builder = LogServer.builder(dataSource).port(port).token(token).table(logs.qualified())
+                .listenConnections(() -> DriverManager.getConnection(url, credentials)); // outside the pool
         if (bind != null) {
             builder.host(bind);
         }
-        builder.table(logs.qualified());
         LogServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -14,10 +14,13 @@ import java.util.List;
  */
 public final class LogsSchema {
 
-    /** The columns the appender writes, in COPY order. */
-    /** Where writers announce committed rows ({@code pg_notify(channel, table)}) and log servers listen. */
+    /**
+     * Where writers announce committed rows ({@code pg_notify(channel, table)}) and log servers listen. A
+     * channel is a plain lower-case name ({@link TableName#isIdentifier}), as {@code LISTEN} folds it.
+     */
     public static final String NOTIFY_CHANNEL = "stratal_logs";
 
+    /** The columns the appender writes, in COPY order. */
     public static final String COPY_COLUMNS = "(type, job_run_id, task_run_id, timestamp, level, stream, message, metadata)";
 
     /** Serializes concurrent {@code createSchema} runs of several apps starting at once. */

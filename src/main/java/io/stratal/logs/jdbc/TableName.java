@@ -20,10 +20,15 @@ public record TableName(String schema, String table) {
         int dot = folded.indexOf('.');
         String schema = dot < 0 ? null : folded.substring(0, dot);
         String table = dot < 0 ? folded : folded.substring(dot + 1);
-        if (!IDENTIFIER.matcher(table).matches() || (schema != null && !IDENTIFIER.matcher(schema).matches())) {
+        if (!isIdentifier(table) || (schema != null && !isIdentifier(schema))) {
             return null;
         }
         return new TableName(schema, table);
+    }
+
+    /** Whether {@code name} is one plain identifier as PostgreSQL folds it: safe to splice, unchanged by folding. */
+    public static boolean isIdentifier(String name) {
+        return name != null && IDENTIFIER.matcher(name).matches();
     }
 
     /** The name as written in SQL. */

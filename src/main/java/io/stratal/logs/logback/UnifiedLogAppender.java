@@ -121,7 +121,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
                 .spoolSyncInterval(check.positive("spoolSyncInterval", spoolSyncInterval,
                         PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL));
         checkedNotifyChannel = !notify || notifyChannel == null || notifyChannel.isBlank() ? null : notifyChannel.trim();
-        if (checkedNotifyChannel != null && !checkedNotifyChannel.matches("[a-z_][a-z0-9_]{0,62}")) {
+        if (checkedNotifyChannel != null && !TableName.isIdentifier(checkedNotifyChannel)) {
             check.error("notifyChannel \"" + notifyChannel + "\" is not a plain name; write <notifyChannel>"
                     + LogsSchema.NOTIFY_CHANNEL + "</notifyChannel> (lower-case letters, digits and _), or <notify>false</notify>"
                     + " for no notification");

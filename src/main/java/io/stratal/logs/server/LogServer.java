@@ -221,7 +221,7 @@ public final class LogServer implements AutoCloseable {
 
         /** The channel writers announce new rows on ({@code stratal_logs}); {@code null} to only poll. */
         public Builder notifyChannel(String channel) {
-            if (channel != null && !channel.matches("[a-z_][a-z0-9_]{0,62}")) {
+            if (channel != null && !TableName.isIdentifier(channel)) {
                 throw new IllegalArgumentException("notifyChannel: '" + channel + "' is not a plain lower-case name");
             }
             this.notifyChannel = channel;

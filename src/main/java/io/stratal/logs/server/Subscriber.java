@@ -72,27 +72,25 @@ final class Subscriber {
         return kind;
     }
 
-    boolean wants(StoredLog log) {
-        return filter.matches(log);
-    }
-
     /** From the feed thread: queue the rows this client wants. */
     void offer(List<StoredLog> rows) {
+        boolean overflowed;
         synchronized (this) {
             if (closed) {
                 return;
             }
             for (StoredLog log : rows) {
-                if (wants(log)) {
+                if (filter.matches(log)) {
                     queue.add(log);
                 }
             }
-            if (queue.size() > capacity) {
+            overflowed = queue.size() > capacity;
+            if (overflowed) {
                 queue.clear();
                 closed = true;
             }
         }
-        if (isClosed()) {
+        if (overflowed) {
             hub.remove(this);
             executor.execute(() -> sink.close("this client fell " + capacity + " rows behind; reconnect with the last id you got"));
             return;

@@ -1,9 +1,6 @@
 package io.stratal.logs.bench;
 
-import io.stratal.logs.jdbc.Migrations;
 import io.stratal.logs.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,11 +12,8 @@ final class BenchSchema implements AutoCloseable {
     final List<UUID> jobRuns = new ArrayList<>();
     final List<UUID> taskRuns = new ArrayList<>();
 
-    BenchSchema(int jobs, int tasksPerJob) throws SQLException {
-        db = TestDatabase.create();
-        try (Connection c = db.connect()) {
-            Migrations.up(c);
-        }
+    BenchSchema(int jobs, int tasksPerJob) {
+        db = TestDatabase.create().migrated();
         for (int j = 0; j < jobs; j++) {
             UUID job = (UUID) db.scalar("INSERT INTO job_runs (job_name, status) VALUES ('bench-" + j + "', 'running') RETURNING id");
             jobRuns.add(job);

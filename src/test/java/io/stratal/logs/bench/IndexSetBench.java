@@ -62,10 +62,7 @@ final class IndexSetBench {
     }
 
     Result run(IndexSet set) throws Exception {
-        try (TestDatabase db = TestDatabase.create()) {
-            try (Connection c = db.connect()) {
-                Migrations.up(c);
-            }
+        try (TestDatabase db = TestDatabase.create().migrated()) {
             db.execute("INSERT INTO job_runs (job_name, status) SELECT 'job-' || g, 'succeeded' FROM generate_series(1, " + jobRuns + ") g",
                     "INSERT INTO task_runs (job_run_id, task_name) SELECT j.id, 'task-' || g FROM job_runs j, generate_series(1, "
                             + tasksPerJob + ") g");

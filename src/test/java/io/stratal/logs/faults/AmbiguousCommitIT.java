@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import io.stratal.logs.jdbc.Migrations;
 import io.stratal.logs.testing.LogbackContexts;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
-import java.sql.Connection;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +27,7 @@ class AmbiguousCommitIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = TestDatabase.create();
-        try (Connection c = db.connect()) {
-            Migrations.up(c);
-        }
+        db = TestDatabase.create().migrated();
         proxy = TcpProxy.inFrontOf(db.url());
     }
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import io.stratal.logs.jdbc.Migrations;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.testing.LogbackContexts;
 import io.stratal.logs.testing.TestDatabase;
@@ -32,10 +31,7 @@ class PoisonRowsIT {
 
     @BeforeEach
     void migrate() throws Exception {
-        db = TestDatabase.create();
-        try (Connection c = db.connect()) {
-            Migrations.up(c);
-        }
+        db = TestDatabase.create().migrated();
     }
 
     @AfterEach

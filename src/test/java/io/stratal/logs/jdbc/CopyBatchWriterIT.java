@@ -47,10 +47,7 @@ class CopyBatchWriterIT {
 
     @BeforeEach
     void migrate() throws Exception {
-        db = TestDatabase.create();
-        try (Connection c = db.connect()) {
-            Migrations.up(c);
-        }
+        db = TestDatabase.create().migrated();
         jobRunId = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('j') RETURNING id");
         taskRunId = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + jobRunId + "', 't') RETURNING id");
     }
