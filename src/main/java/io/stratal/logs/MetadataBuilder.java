@@ -81,6 +81,15 @@ public final class MetadataBuilder {
         return safeString(value, null, field, -1);
     }
 
+    /** Notes that a value at {@code path} ({@code message}, {@code log.exception}) had secrets masked. */
+    public MetadataBuilder noteRedacted(String path) {
+        if (redacted == null) {
+            redacted = new ArrayList<>(2);
+        }
+        redacted.add(path);
+        return this;
+    }
+
     /** Notes that a row id could not be stored as given: {@code log.invalid_ids.<column> = raw}. */
     public MetadataBuilder noteInvalidId(String column, String raw) {
         if (invalidIds == null) {

@@ -33,4 +33,24 @@ class RedactionTest {
         assertThat(custom.isSecret("password")).isFalse();
         assertThat(Redaction.of(List.of("")).isSecret("password")).isFalse();
     }
+
+    @Test
+    void secretPairsInTextAreMaskedAndTheRestIsLeftAsItWas() {
+        assertThat(defaults.scrubPairs("login failed, password=hunter2 for ann")).isEqualTo("login failed, password=[REDACTED] for ann");
+        assertThat(defaults.scrubPairs("db_password: hunter2, port: 5432")).isEqualTo("db_password: [REDACTED], port: 5432");
+        assertThat(defaults.scrubPairs("{\"apiKey\": \"abc def\", \"user\": \"ann\"}"))
+                .isEqualTo("{\"apiKey\": \"[REDACTED]\", \"user\": \"ann\"}");
+        assertThat(defaults.scrubPairs("Authorization: Bearer eyJhbGciOi.x.y sent")).isEqualTo("Authorization: [REDACTED] sent");
+        assertThat(defaults.scrubPairs("GET /cb?code=1&access_token=abc&state=2")).isEqualTo("GET /cb?code=1&access_token=[REDACTED]&state=2");
+        assertThat(defaults.scrubPairs("secret='open sesame")).isEqualTo("secret='[REDACTED]");
+    }
+
+    @Test
+    void textWithoutSecretPairsIsReturnedAsTheSameInstance() {
+        String text = "Job finished at 12:30, see http://example.com:8080/x?a=b (token count: 5 words)";
+        assertThat(defaults.scrubPairs(text)).isSameAs(text);
+        String plain = "nothing to see";
+        assertThat(defaults.scrubPairs(plain)).isSameAs(plain);
+        assertThat(Redaction.of(List.of()).scrubPairs("password=x")).isEqualTo("password=x");
+    }
 }

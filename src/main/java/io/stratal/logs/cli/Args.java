@@ -47,13 +47,30 @@ final class Args {
         return options.containsKey(flag);
     }
 
-    /** The flag's value, else the environment variable's, else {@code null}. */
+    /** The flag's value, else the environment variable's, else {@code null}; a blank value counts as none. */
     String valueOrEnv(String flag, String environmentVariable) {
-        String value = options.get(flag);
-        if (value == null) {
-            value = System.getenv(environmentVariable);
-        }
+        String value = givenValueOrEnv(flag, environmentVariable);
         return value == null || value.isBlank() ? null : value;
+    }
+
+    /** Like {@link #valueOrEnv}, but a blank value is returned as given: for settings where blank is a mistake. */
+    String givenValueOrEnv(String flag, String environmentVariable) {
+        String value = options.get(flag);
+        return value != null ? value : System.getenv(environmentVariable);
+    }
+
+    /** A comma-separated list from the flag or the environment variable; empty when neither is given. */
+    List<String> listOrEnv(String flag, String environmentVariable) {
+        String value = valueOrEnv(flag, environmentVariable);
+        List<String> items = new ArrayList<>();
+        if (value != null) {
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.trim());
+                }
+            }
+        }
+        return items;
     }
 
     /** A wrong command line: {@code Main} prints the message and the usage, and exits 2. */

@@ -1,6 +1,7 @@
 package io.stratal.logs.cli;
 
 import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.jdbc.PasswordMask;
 import io.stratal.logs.jdbc.Retention;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.query.LogStats;
@@ -11,7 +12,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -28,8 +31,13 @@ public final class Main {
             "                                      the viewer; --exit stops after the summary (not in the -cli.jar:",
             "                                      run it in the project)",
             "  serve --url <jdbc-url> [--username u] [--password p] [--port 8080] [--bind 127.0.0.1] [--token t]",
-            "        [--table logs]                the read API under /api/v1/logs; --bind 0.0.0.0 serves every",
-            "                                      interface; with --token (or STRATAL_TOKEN) requests must show it",
+            "        [--table logs] [--allowed-hosts h,...] [--allowed-origins o,...] [--max-stream-clients 100]",
+            "        [--allow-no-token]            the read API under /api/v1/logs and the viewer; with --token (or",
+            "                                      STRATAL_TOKEN) requests must show it. On loopback (the default) it",
+            "                                      answers only requests for localhost, 127.0.0.1 or [::1], and the names",
+            "                                      --allowed-hosts adds (a proxy's); WebSockets only from its own pages",
+            "                                      or --allowed-origins. Any other --bind (0.0.0.0: every interface)",
+            "                                      needs --token, or --allow-no-token to serve it open on purpose",
             "  stats --url <jdbc-url> [--username u] [--password p] [--table logs] [--window 1h]",
             "                                      the seed's monitoring queries: logs by type, by level and the error",
             "                                      rate of each job run with errors, in the last window (UTC)",
@@ -59,6 +67,8 @@ public final class Main {
             err.println(USAGE);
             return 2;
         }
+        PasswordMask mask = passwords(argv);
+        CliLogging.useMask(mask);
         if (!argv[0].equals("demo")) {
             CliLogging.quietUnlessConfigured(); // the demo configures its own
         }
@@ -68,7 +78,8 @@ public final class Main {
                     return demo(Args.parse(rest(argv), Set.of(), Set.of("--exit")), out);
                 case "serve":
                     return Serve.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--port", "--bind",
-                            "--token", "--table"), Set.of()), out);
+                            "--token", "--table", "--allowed-hosts", "--allowed-origins", "--max-stream-clients"),
+                            Set.of("--allow-no-token")), out);
                 case "stats":
                     return stats(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--table", "--window"),
                             Set.of()), out);
@@ -86,17 +97,38 @@ public final class Main {
                     throw new Args.UsageException("unknown command " + argv[0]);
             }
         } catch (Args.UsageException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + mask.apply(e.getMessage()));
             err.println();
             err.println(USAGE);
             return 2;
         } catch (SQLException e) {
-            err.println("error: " + e.getMessage() + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
+            err.println("error: " + mask.apply(e.getMessage()) + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
             return 1;
         } catch (RuntimeException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + mask.apply(e.getMessage()));
             return 1;
         }
+    }
+
+    /**
+     * The secrets of this command line (the password and token from the flags or the environment, and any
+     * password inside the URL), masked wherever the command prints or logs: a driver message may quote the URL.
+     */
+    static PasswordMask passwords(String[] argv) {
+        List<String> secrets = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
+        for (int i = 0; i + 1 < argv.length; i++) {
+            switch (argv[i]) {
+                case "--password", "--token" -> secrets.add(argv[i + 1]);
+                case "--url" -> urls.add(argv[i + 1]);
+                default -> {
+                }
+            }
+        }
+        secrets.add(System.getenv("STRATAL_DB_PASSWORD"));
+        secrets.add(System.getenv("STRATAL_TOKEN"));
+        urls.add(System.getenv("STRATAL_DB_URL"));
+        return PasswordMask.of(secrets, urls);
     }
 
     private static String[] rest(String[] argv) {
@@ -140,12 +172,15 @@ public final class Main {
             dataSource.setPassword(credentials.getProperty("password"));
         }
         LogStats stats = new LogStats(dataSource, table);
-        out.println("Logs by type:");
-        stats.countByType().forEach((type, n) -> out.printf("  %-8s %,d%n", type, n));
-        out.println("Logs by level in the last " + windowText(windowText) + ":");
-        stats.countByLevel(window).forEach((level, n) -> out.printf("  %-8s %,d%n", level, n));
-        out.println("Job runs with errors in the last " + windowText(windowText) + ", highest error rate first:");
+        // all three first, so a database that cannot answer gets the error alone, not half a report
+        Map<String, Long> byType = stats.countByType();
+        Map<String, Long> byLevel = stats.countByLevel(window);
         List<LogStats.JobRunErrorRate> rates = stats.errorRates(window);
+        out.println("Logs by type:");
+        byType.forEach((type, n) -> out.printf("  %-8s %,d%n", type, n));
+        out.println("Logs by level in the last " + windowText(windowText) + ":");
+        byLevel.forEach((level, n) -> out.printf("  %-8s %,d%n", level, n));
+        out.println("Job runs with errors in the last " + windowText(windowText) + ", highest error rate first:");
         if (rates.isEmpty()) {
             out.println("  none");
         }

@@ -6,6 +6,8 @@ import io.stratal.logs.jdbc.LogsSchema;
 import io.stratal.logs.jdbc.TableName;
 import io.stratal.logs.server.LogServer;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,9 +26,16 @@ final class Serve {
         }
         String url = Main.url(args);
         int port = port(args.valueOrEnv("--port", "STRATAL_PORT"));
-        String bind = args.valueOrEnv("--bind", "STRATAL_BIND");
+        String bind = bind(args.valueOrEnv("--bind", "STRATAL_BIND"));
         TableName logs = Main.table(args);
-        String token = args.valueOrEnv("--token", "STRATAL_TOKEN");
+        String token = token(args.givenValueOrEnv("--token", "STRATAL_TOKEN"));
+        boolean open = args.has("--allow-no-token");
+        if (token == null && !open && !LogServer.isLoopback(bind)) {
+            throw new Args.UsageException("refusing to serve " + bind + " without a token: anyone who can reach this"
+                    + " address could read every log. Give --token (or STRATAL_TOKEN), or --allow-no-token to serve"
+                    + " it open on purpose");
+        }
+        int maxClients = positive("--max-stream-clients", args.valueOrEnv("--max-stream-clients", "STRATAL_MAX_STREAM_CLIENTS"), 100);
         Properties credentials = Main.credentials(args);
 
         HikariConfig pool = new HikariConfig();
@@ -37,30 +46,34 @@ final class Serve {
         pool.setConnectionTimeout(5_000);
         pool.setInitializationFailTimeout(-1); // the check below says what is wrong, in one line
         HikariDataSource dataSource = new HikariDataSource(pool);
-        try (Connection check = dataSource.getConnection()) {
-            if (!LogsSchema.exists(check, logs.qualified())) {
-                dataSource.close();
-                out.println("error: there is no table " + logs + " in this database; create it with"
-                        + " migrate up --url ..., or name yours with --table");
-                return 1;
+        LogServer server;
+        try {
+            try (Connection check = dataSource.getConnection()) {
+                if (!LogsSchema.exists(check, logs.qualified())) {
+                    dataSource.close();
+                    out.println("error: there is no table " + logs + " in this database; create it with"
+                            + " migrate up --url ..., or name yours with --table");
+                    return 1;
+                }
             }
-        } catch (SQLException e) {
+            LogServer.Builder builder = LogServer.builder(dataSource).host(bind).port(port).token(token).allowNoToken(open)
+                    .table(logs.qualified()).maxStreamClients(maxClients)
+                    .allowedHosts(args.listOrEnv("--allowed-hosts", "STRATAL_ALLOWED_HOSTS"))
+                    .allowedOrigins(args.listOrEnv("--allowed-origins", "STRATAL_ALLOWED_ORIGINS"))
+                    .listenConnections(() -> DriverManager.getConnection(url, credentials)); // outside the pool
+            server = builder.start();
+        } catch (SQLException | RuntimeException e) {
             dataSource.close();
             throw e;
         }
-        LogServer.Builder builder = LogServer.builder(dataSource).port(port).token(token).table(logs.qualified())
-                .listenConnections(() -> DriverManager.getConnection(url, credentials)); // outside the pool
-        if (bind != null) {
-            builder.host(bind);
-        }
-        LogServer server = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             dataSource.close();
             stopped.countDown();
         }, "stratal-serve-stop"));
-        out.println("Serving " + LogServer.describe(bind, server.port()) + (token == null ? "" : " (token required)"));
+        out.println("Serving " + server.url() + (token != null ? " (token required)"
+                : LogServer.isLoopback(bind) ? "" : " with NO token (--allow-no-token): anyone who reaches it reads every log"));
         out.flush();
         try {
             stopped.await();
@@ -68,6 +81,43 @@ final class Serve {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** {@code --token}: none when not given; a blank one is a mistake that would have meant no authentication. */
+    private static String token(String given) throws Args.UsageException {
+        if (given != null && given.isBlank()) {
+            throw new Args.UsageException("--token (or STRATAL_TOKEN) is blank; give a real token, or leave it unset to serve"
+                    + " loopback without one");
+        }
+        return given;
+    }
+
+    /** {@code --bind}: an address of this machine, {@code 127.0.0.1} by default. */
+    private static String bind(String given) throws Args.UsageException {
+        if (given == null) {
+            return "127.0.0.1";
+        }
+        try {
+            InetAddress.getByName(given);
+        } catch (UnknownHostException e) {
+            throw new Args.UsageException("--bind: '" + given + "' is not an address or a name this machine can resolve");
+        }
+        return given;
+    }
+
+    private static int positive(String flag, String text, int byDefault) throws Args.UsageException {
+        if (text == null) {
+            return byDefault;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 1) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new Args.UsageException(flag + " takes a whole number, 1 or more, got " + text);
     }
 
     private static int port(String text) throws Args.UsageException {

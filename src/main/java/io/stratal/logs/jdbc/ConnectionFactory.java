@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.naming.InitialContext;
@@ -30,9 +32,17 @@ public final class ConnectionFactory implements AutoCloseable {
         this.owned = owned;
     }
 
-    /** A pool of its own for {@code url}. */
+    /** A pool of its own for {@code url}. Reports show the URL with its password masked. */
     public static ConnectionFactory forUrl(String url, String username, String password, int poolSize, String name) {
-        return new ConnectionFactory(url, () -> new HikariDataSource(hikariConfig(url, username, password, poolSize, name)), true);
+        PasswordMask mask = PasswordMask.of(Arrays.asList(password), List.of(url));
+        return new ConnectionFactory(mask.apply(url), () -> {
+            try {
+                return new HikariDataSource(hikariConfig(url, username, password, poolSize, name));
+            } catch (RuntimeException e) {
+                // HikariCP quotes the URL whole when the driver refuses it
+                throw new IllegalStateException(mask.apply(e.getMessage()));
+            }
+        }, true);
     }
 
     /** A data source bound in JNDI under {@code jndiName} (for example {@code java:comp/env/jdbc/logs}). */

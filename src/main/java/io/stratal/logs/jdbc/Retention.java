@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 public final class Retention {
 
     private static final Pattern AGE = Pattern.compile("(\\d+)\\s*(d|h|m|s)");
+    /** Past this the cut-off leaves what a timestamp column can compare, so an age is a typo. */
+    static final Duration MAX_AGE = Duration.ofDays(365_250);
 
     private final TableName table;
     private final int batchSize;
@@ -43,13 +45,17 @@ public final class Retention {
         Matcher compact = AGE.matcher(value);
         Duration age;
         if (compact.matches()) {
-            long n = Long.parseLong(compact.group(1));
-            age = switch (compact.group(2)) {
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofSeconds(n);
-            };
+            try {
+                long n = Long.parseLong(compact.group(1));
+                age = switch (compact.group(2)) {
+                    case "d" -> Duration.ofDays(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofSeconds(n);
+                };
+            } catch (NumberFormatException | ArithmeticException e) {
+                age = MAX_AGE.plusDays(1); // too many digits for a long, or days past a long's seconds
+            }
         } else {
             try {
                 age = Duration.parse(value.toUpperCase(Locale.ROOT));
@@ -59,6 +65,9 @@ public final class Retention {
         }
         if (age.isZero() || age.isNegative()) {
             throw new IllegalArgumentException("'" + text + "' is not a positive age");
+        }
+        if (age.compareTo(MAX_AGE) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is more than " + MAX_AGE.toDays() + "d (1000 years)");
         }
         return age;
     }

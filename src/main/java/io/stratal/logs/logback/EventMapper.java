@@ -32,13 +32,17 @@ final class EventMapper {
     private final String streamKey;
     private final Redaction redaction;
     private final int maxMessageLength;
+    private final boolean redactMessages;
 
-    EventMapper(String jobRunIdKey, String taskRunIdKey, String streamKey, Redaction redaction, int maxMessageLength) {
+    /** @param redactMessages also mask secret {@code key=value} pairs in messages and exception text */
+    EventMapper(String jobRunIdKey, String taskRunIdKey, String streamKey, Redaction redaction, int maxMessageLength,
+                boolean redactMessages) {
         this.jobRunIdKey = jobRunIdKey;
         this.taskRunIdKey = taskRunIdKey;
         this.streamKey = streamKey;
         this.redaction = redaction;
         this.maxMessageLength = maxMessageLength;
+        this.redactMessages = redactMessages;
     }
 
     LogRecord map(ILoggingEvent event) {
@@ -81,11 +85,12 @@ final class EventMapper {
         }
         IThrowableProxy throwable = event.getThrowableProxy();
         if (throwable != null) {
-            metadata.putLog("exception", exception(throwable));
+            metadata.putLog("exception", exception(throwable, metadata));
         }
 
         String message = event.getFormattedMessage();
-        message = metadata.safeField(message == null ? "" : message, "message");
+        message = scrub(message == null ? "" : message, "message", metadata);
+        message = metadata.safeField(message, "message");
         return new LogRecord(type, jobRunId, taskRunId, event.getInstant(), level, stream, message, metadata.build());
     }
 
@@ -145,12 +150,24 @@ final class EventMapper {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private static Map<String, Object> exception(IThrowableProxy throwable) {
+    private Map<String, Object> exception(IThrowableProxy throwable, MetadataBuilder metadata) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("class", throwable.getClassName());
-        out.put("message", throwable.getMessage());
-        out.put("stack_trace", ThrowableProxyUtil.asString(throwable));
+        out.put("message", scrub(throwable.getMessage(), "log.exception.message", metadata));
+        out.put("stack_trace", scrub(ThrowableProxyUtil.asString(throwable), "log.exception.stack_trace", metadata));
         return out;
+    }
+
+    /** With {@code redactMessages}, {@code text} with secret pairs masked, noted under {@code path}. */
+    private String scrub(String text, String path, MetadataBuilder metadata) {
+        if (!redactMessages || text == null) {
+            return text;
+        }
+        String scrubbed = redaction.scrubPairs(text);
+        if (scrubbed != text) {
+            metadata.noteRedacted(path);
+        }
+        return scrubbed;
     }
 
     private static List<String> markerNames(List<Marker> markers) {

@@ -6,6 +6,7 @@ import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import io.stratal.logs.Redaction;
 import io.stratal.logs.jdbc.ConnectionFactory;
+import io.stratal.logs.jdbc.PasswordMask;
 import io.stratal.logs.jdbc.CopyBatchWriter;
 import io.stratal.logs.jdbc.LogsSchema;
 import io.stratal.logs.jdbc.TableName;
@@ -73,6 +74,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private Duration foreignKeyGracePeriod = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD.toMillis());
     private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
     private String redactKeys = String.join(",", Redaction.DEFAULT_WORDS);
+    private boolean redactMessages;
     private String jobRunIdKey = DEFAULT_JOB_RUN_ID_KEY;
     private String taskRunIdKey = DEFAULT_TASK_RUN_ID_KEY;
     private String streamKey = DEFAULT_STREAM_KEY;
@@ -133,7 +135,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         Spool spool = openSpool(check);
         config.overflowPolicy(overflowPolicy(check, spool != null));
         Redaction redaction = Redaction.of(Arrays.asList(redactKeys == null ? new String[0] : redactKeys.split(",")));
-        mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit);
+        mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit, redactMessages);
         StatusReporter reporter = new StatusReporter(this);
         pipeline = new Pipeline(config.build(), createSink(connections, tableName, createSchema, reporter), spool, reporter);
         pipeline.start();
@@ -213,7 +215,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             return ConnectionFactory.forJndi(jndiName.trim());
         }
         if (!url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
-            check.error("url \"" + url + "\" is not a PostgreSQL JDBC URL; write "
+            check.error("url \"" + PasswordMask.patternsOnly().apply(url) + "\" is not a PostgreSQL JDBC URL; write "
                     + "<url>jdbc:postgresql://host:5432/database</url>");
             return null;
         }
@@ -400,6 +402,15 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      */
     public void setRedactKeys(String redactKeys) {
         this.redactKeys = redactKeys;
+    }
+
+    /**
+     * Also mask the values of {@code key=value} and {@code key: value} pairs in messages and exception text
+     * whose key holds a {@code redactKeys} word ({@code "login failed, password=hunter2"}). Off by default:
+     * messages are stored as logged. Costs one scan of the message per call when on (docs/PERFORMANCE.md).
+     */
+    public void setRedactMessages(boolean redactMessages) {
+        this.redactMessages = redactMessages;
     }
 
     /**

@@ -50,7 +50,7 @@ public record Cursor(LocalDateTime timestamp, long id) {
     }
 
     private static InvalidParameterException invalid(String parameter, String text) {
-        return new InvalidParameterException(parameter, "'" + LogFilter.shorten(text)
+        return new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text)
                 + "' is not a cursor this server gave out (pass next_cursor of the previous page as it is)");
     }
 

@@ -13,6 +13,14 @@ public final class InvalidParameterException extends IllegalArgumentException {
         this.parameter = parameter;
     }
 
+    /** A value as an answer may echo it: the first 60 characters, so a huge parameter is not sent back whole. */
+    public static String shorten(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+
     /** The parameter's name, as the client wrote it ({@code limit}, {@code job_run_id}, ...). */
     public String parameter() {
         return parameter;

@@ -46,7 +46,7 @@ public record LogFilter(UUID jobRunId, UUID taskRunId, LogType type) {
     public static UUID parseId(String parameter, String text) {
         UUID id = Uuids.parseOrNull(text == null ? null : text.trim());
         if (id == null) {
-            throw new InvalidParameterException(parameter, "'" + shorten(text) + "' is not a UUID"
+            throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a UUID"
                     + " (expected the form 123e4567-e89b-12d3-a456-426614174000)");
         }
         return id;
@@ -56,17 +56,10 @@ public record LogFilter(UUID jobRunId, UUID taskRunId, LogType type) {
     public static LogType parseType(String parameter, String text) {
         LogType type = LogType.fromDbValue(text == null ? null : text.trim());
         if (type == null) {
-            throw new InvalidParameterException(parameter, "'" + shorten(text) + "' is not a log type"
+            throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a log type"
                     + " (expected system, job or task)");
         }
         return type;
-    }
-
-    static String shorten(String text) {
-        if (text == null) {
-            return "";
-        }
-        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
     }
 
     private static <T> T require(T value, String name) {

@@ -83,7 +83,10 @@ public final class LogTail {
         return holes.size();
     }
 
-    /** Rows committed since the last poll, in id order; rows that filled a hole come first. */
+    /**
+     * Rows committed since the last poll, at most {@code maxRows}, in id order; rows that filled a hole come
+     * first.
+     */
     public List<StoredLog> poll(Connection connection, long nowNanos) throws SQLException {
         if (!started()) {
             throw new IllegalStateException("startAtEnd first");
@@ -91,16 +94,18 @@ public final class LogTail {
         holes.removeIf(hole -> nowNanos - hole.sinceNanos >= holeHoldNanos);
         List<StoredLog> found = new ArrayList<>();
         if (!holes.isEmpty()) {
-            found.addAll(fillHoles(connection));
+            found.addAll(fillHoles(connection, nowNanos));
         }
         List<StoredLog> fresh = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT " + LogReader.COLUMNS + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT ?")) {
-            statement.setLong(1, lastId);
-            statement.setInt(2, maxRows);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    fresh.add(LogReader.read(rs));
+        if (found.size() < maxRows) {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT " + LogReader.COLUMNS + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT ?")) {
+                statement.setLong(1, lastId);
+                statement.setInt(2, maxRows - found.size());
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        fresh.add(LogReader.read(rs));
+                    }
                 }
             }
         }
@@ -119,43 +124,49 @@ public final class LogTail {
         return lastPoll.size() >= maxRows;
     }
 
-    private List<StoredLog> fillHoles(Connection connection) throws SQLException {
+    private List<StoredLog> fillHoles(Connection connection, long nowNanos) throws SQLException {
         StringBuilder where = new StringBuilder();
         for (int i = 0; i < holes.size(); i++) {
             where.append(i == 0 ? "" : " OR ").append("id BETWEEN ? AND ?");
         }
         List<StoredLog> filled = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT " + LogReader.COLUMNS + " FROM " + table + " WHERE " + where + " ORDER BY id")) {
+                "SELECT " + LogReader.COLUMNS + " FROM " + table + " WHERE " + where + " ORDER BY id LIMIT ?")) {
             int p = 1;
             for (Hole hole : holes) {
                 statement.setLong(p++, hole.from);
                 statement.setLong(p++, hole.to);
             }
+            statement.setInt(p, maxRows);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     filled.add(LogReader.read(rs));
                 }
             }
         }
+        // Cut short at maxRows, the rest of a late transaction comes with the next polls: its holes are waited
+        // for afresh, so a slow read of a large late commit does not outlast holeHold.
+        boolean cutShort = filled.size() >= maxRows;
         for (StoredLog log : filled) {
-            splitHoleAt(log.id());
+            splitHoleAt(log.id(), cutShort, nowNanos);
         }
         return filled;
     }
 
-    private void splitHoleAt(long id) {
+    /** Takes {@code id} out of its hole; the pieces left keep the hole's age, or start again at {@code nowNanos}. */
+    private void splitHoleAt(long id, boolean renew, long nowNanos) {
         for (int i = 0; i < holes.size(); i++) {
             Hole hole = holes.get(i);
             if (id < hole.from || id > hole.to) {
                 continue;
             }
+            long since = renew ? nowNanos : hole.sinceNanos;
             holes.remove(i);
             if (id < hole.to) {
-                holes.add(i, new Hole(id + 1, hole.to, hole.sinceNanos));
+                holes.add(i, new Hole(id + 1, hole.to, since));
             }
             if (id > hole.from) {
-                holes.add(i, new Hole(hole.from, id - 1, hole.sinceNanos));
+                holes.add(i, new Hole(hole.from, id - 1, since));
             }
             return;
         }

@@ -58,7 +58,7 @@ public record PageRequest(int limit, long offset, Cursor cursor) {
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidParameterException(parameter, "'" + LogFilter.shorten(text) + "' is not a whole number");
+            throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a whole number");
         }
     }
 }

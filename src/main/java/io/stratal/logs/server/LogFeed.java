@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * One thread per server that learns of new rows and hands them to the {@link StreamHub}: it holds a
  * connection of its own (not one of the pool's) that {@code LISTEN}s on the writers' channel, and reads the
  * new rows through a {@link LogTail} when a notification comes, or after {@code pollInterval} without one
- * (for writers that do not notify). However many clients stream, the database sees one reader.
+ * (for writers that do not notify). However many clients stream, the database sees one reader. It reads
+ * a page at a time and, before the next, waits until every client has room for it ({@link StreamHub#awaitRoom}),
+ * so a large commit is handed over at the clients' pace rather than all at once.
  *
  * <p>When the database goes away it reconnects with backoff and goes on from the last id it read, so the
  * rows written meanwhile still reach the clients.
@@ -33,12 +35,13 @@ final class LogFeed implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(LogFeed.class);
-    private static final int MAX_ROWS_PER_POLL = 2000;
+    static final int MAX_ROWS_PER_POLL = 2000;
     private static final long MAX_RECONNECT_DELAY_MILLIS = 5000;
 
     private final ConnectionOpener opener;
     private final String channel;
     private final long pollMillis;
+    private final int pageRows;
     private final LogTail tail;
     private final StreamHub hub;
     private final Thread thread;
@@ -51,11 +54,14 @@ final class LogFeed implements AutoCloseable {
     private volatile long lastId = -1;
     private volatile Connection connection;
 
-    LogFeed(ConnectionOpener opener, TableName table, String channel, Duration pollInterval, Duration holeHold, StreamHub hub) {
+    /** @param pageRows rows read at a time, at most {@link #MAX_ROWS_PER_POLL} (and no more than a client's queue holds) */
+    LogFeed(ConnectionOpener opener, TableName table, String channel, Duration pollInterval, Duration holeHold,
+            int pageRows, StreamHub hub) {
         this.opener = opener;
         this.channel = channel;
         this.pollMillis = Math.max(1, pollInterval.toMillis());
-        this.tail = new LogTail(table, MAX_ROWS_PER_POLL, holeHold.toNanos());
+        this.pageRows = Math.min(pageRows, MAX_ROWS_PER_POLL);
+        this.tail = new LogTail(table, this.pageRows, holeHold.toNanos());
         this.hub = hub;
         this.thread = new Thread(this::run, "stratal-log-feed");
         this.thread.setDaemon(true);
@@ -109,6 +115,13 @@ final class LogFeed implements AutoCloseable {
     private void follow(Connection c) throws SQLException {
         PGConnection pg = c.unwrap(PGConnection.class);
         while (running) {
+            try {
+                hub.awaitRoom(pageRows);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+                return;
+            }
             List<StoredLog> rows = poll(c);
             if (!tail.behind(rows)) {
                 PGNotification[] received = pg.getNotifications((int) pollMillis); // waits for one, or times out

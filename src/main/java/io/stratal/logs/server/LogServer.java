@@ -15,6 +15,8 @@ import io.stratal.logs.query.PageRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -32,9 +34,12 @@ import org.slf4j.LoggerFactory;
  * <p>The streams ({@code /stream/sse}, {@code /stream/ws}) are fed by one connection that
  * {@code LISTEN}s for the writers' notifications and reads new rows once for all clients.
  *
- * <p>It binds to {@code 127.0.0.1} unless told otherwise, and with a token answers 401 to any API request
- * that does not show it. A parameter it cannot use gets a 400 naming the parameter; a database it cannot
- * reach, a 503.
+ * <p>Safe on a laptop by default: it binds to {@code 127.0.0.1}, answers there only requests whose {@code Host}
+ * is a loopback name (DNS rebinding), and takes WebSocket upgrades only from its own pages (cross-site
+ * WebSocket hijacking); see {@link AccessPolicy}. Any other address needs a token or an explicit
+ * {@link Builder#allowNoToken}. With a token it answers 401 to any API request that does not show it. API
+ * answers are not cached or sniffed; the viewer may not be framed and loads nothing from elsewhere. A
+ * parameter it cannot use gets a 400 naming the parameter; a database it cannot reach, a 503.
  */
 public final class LogServer implements AutoCloseable {
 
@@ -49,18 +54,23 @@ public final class LogServer implements AutoCloseable {
 
     private final Javalin app;
     private final LogReader reader;
-    private final BearerToken token;
     private final StreamHub hub;
     private final LogFeed feed;
+    private final String host;
+    private final int requestedPort;
 
     private LogServer(Builder builder) {
+        this.host = builder.host;
+        this.requestedPort = builder.port;
         this.reader = new LogReader(builder.dataSource, builder.table);
-        this.token = builder.token == null ? null : new BearerToken(builder.token);
-        this.hub = new StreamHub(reader, builder.clientCapacity, builder.heartbeatInterval);
+        this.hub = new StreamHub(reader, builder.clientCapacity, builder.maxStreamClients, builder.clientStallLimit,
+                builder.heartbeatInterval);
         ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
         this.feed = new LogFeed(opener::open, builder.table, builder.notifyChannel, builder.pollInterval,
-                builder.holeHold, hub);
-        StreamRoutes streams = new StreamRoutes(hub, feed);
+                builder.holeHold, builder.clientCapacity, hub);
+        Gate gate = new Gate(new AccessPolicy(AccessPolicy.isLoopback(builder.host), builder.allowedHosts, builder.allowedOrigins),
+                builder.token == null ? null : new BearerToken(builder.token), hub, API);
+        StreamRoutes streams = new StreamRoutes(hub, feed, gate);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -72,8 +82,8 @@ public final class LogServer implements AutoCloseable {
                 files.directory = "/viewer"; // src/main/resources/viewer: the log viewer, no build step
                 files.location = Location.CLASSPATH;
             });
-            config.routes.before(API + "/*", this::authorize);
-            config.routes.wsBeforeUpgrade(API + "/*", this::authorize);
+            config.routes.before(gate::beforeRequest);
+            config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
             config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx,
                     LogFilter.jobRun(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id")))));
             config.routes.get(API + "/task-runs/{task_run_id}", ctx -> page(ctx,
@@ -83,18 +93,18 @@ public final class LogServer implements AutoCloseable {
                     LogFilter.ofType(LogFilter.parseType("type", ctx.pathParam("type")))));
             streams.register(config, API);
             config.routes.exception(InvalidParameterException.class, (e, ctx) ->
-                    answer(ctx, HttpStatus.BAD_REQUEST, JsonBodies.error(e.getMessage(), e.parameter())));
+                    Gate.send(ctx, HttpStatus.BAD_REQUEST, JsonBodies.error(e.getMessage(), e.parameter())));
             config.routes.exception(SQLException.class, (e, ctx) -> {
                 log.warn("A read failed: {} (SQLSTATE {})", e.getMessage(), e.getSQLState());
-                answer(ctx, HttpStatus.SERVICE_UNAVAILABLE, JsonBodies.error("the database cannot answer now; try again", null));
+                Gate.send(ctx, HttpStatus.SERVICE_UNAVAILABLE, JsonBodies.error("the database cannot answer now; try again", null));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("A request to {} failed", ctx.path(), e);
-                answer(ctx, HttpStatus.INTERNAL_SERVER_ERROR, JsonBodies.error("the server failed on this request", null));
+                Gate.send(ctx, HttpStatus.INTERNAL_SERVER_ERROR, JsonBodies.error("the server failed on this request", null));
             });
             config.routes.error(404, ctx -> {
                 if (ctx.path().startsWith(API)) {
-                    answer(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + ctx.path(), null));
+                    Gate.send(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + ctx.path(), null));
                 }
             });
         });
@@ -104,23 +114,10 @@ public final class LogServer implements AutoCloseable {
         return new Builder(dataSource);
     }
 
-    private void authorize(Context ctx) {
-        if (token != null && !token.accepts(ctx.header("Authorization"), ctx.queryParam("access_token"))) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            answer(ctx, HttpStatus.UNAUTHORIZED,
-                    JsonBodies.error("this server needs a token: send Authorization: Bearer <token>", null));
-            ctx.skipRemainingHandlers();
-        }
-    }
-
     private void page(Context ctx, LogFilter filter) throws SQLException {
         PageRequest request = PageRequest.parse(ctx.queryParam("limit"), ctx.queryParam("offset"), ctx.queryParam("cursor"));
         LogPage page = reader.page(filter, request);
-        answer(ctx, HttpStatus.OK, LogJson.toJson(page));
-    }
-
-    private static void answer(Context ctx, HttpStatus status, String json) {
-        ctx.status(status).contentType("application/json").result(json);
+        Gate.send(ctx, HttpStatus.OK, LogJson.toJson(page));
     }
 
     private LogServer start() {
@@ -137,9 +134,27 @@ public final class LogServer implements AutoCloseable {
         } catch (RuntimeException e) {
             feed.close();
             hub.close();
-            throw e;
+            throw bindFailure(e);
         }
         return this;
+    }
+
+    /**
+     * Javalin reports every bind failure as "Port already in use"; the cause says what really happened (an
+     * address this machine does not have, a port below 1024 without the right).
+     */
+    private RuntimeException bindFailure(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.BindException || cause instanceof java.net.SocketException) {
+                return new IllegalStateException("cannot listen on " + host + ":" + requestedPort + ": " + cause.getMessage(), e);
+            }
+        }
+        return e;
+    }
+
+    /** True for an address that only this machine reaches: {@code 127.0.0.1}, {@code ::1}, {@code localhost}. */
+    public static boolean isLoopback(String address) {
+        return AccessPolicy.isLoopback(address);
     }
 
     /** The port it listens on (the one chosen for it when started with port 0). */
@@ -147,10 +162,13 @@ public final class LogServer implements AutoCloseable {
         return app.port();
     }
 
-    /** Where a client finds the API, for a start-up message: {@code http://127.0.0.1:8080/api/v1/logs}. */
-    public static String describe(String host, int port) {
-        String shown = host == null || host.equals("0.0.0.0") ? "127.0.0.1" : host;
-        return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port + API;
+    /**
+     * Where a client finds the API, for a start-up message: {@code http://127.0.0.1:8080/api/v1/logs}. For a
+     * server on every interface ({@code 0.0.0.0}, {@code ::}) it is that address, as it listens there.
+     */
+    public String url() {
+        String shown = host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + shown + ":" + port() + API;
     }
 
     @Override
@@ -167,12 +185,17 @@ public final class LogServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private String token;
+        private boolean allowNoToken;
+        private List<String> allowedHosts = List.of();
+        private List<String> allowedOrigins = List.of();
         private ConnectionOpener listenConnections;
         private String notifyChannel = LogsSchema.NOTIFY_CHANNEL;
         private Duration pollInterval = Duration.ofSeconds(2);
         private Duration holeHold = Duration.ofSeconds(30);
         private Duration heartbeatInterval = Duration.ofSeconds(15);
         private int clientCapacity = 10_000;
+        private int maxStreamClients = 100;
+        private Duration clientStallLimit = Duration.ofSeconds(10);
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -188,7 +211,11 @@ public final class LogServer implements AutoCloseable {
             return this;
         }
 
-        /** The address to bind, {@code 127.0.0.1} by default; {@code 0.0.0.0} serves every interface. */
+        /**
+         * The address to bind, {@code 127.0.0.1} by default. On a loopback address the server answers only
+         * requests for a loopback name ({@link #allowedHosts} adds more). Any other address, {@code 0.0.0.0}
+         * for every interface, needs a {@link #token} or {@link #allowNoToken}.
+         */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
@@ -203,9 +230,39 @@ public final class LogServer implements AutoCloseable {
             return this;
         }
 
-        /** A bearer token every API request must show; {@code null} or empty for none. */
+        /** A bearer token every API request must show; {@code null} for none. A blank token is refused. */
         public Builder token(String token) {
-            this.token = token == null || token.isEmpty() ? null : token;
+            if (token != null && token.isBlank()) {
+                throw new IllegalArgumentException("token: a blank token would let anyone in; give a real one, or none");
+            }
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * Serve a non-loopback address without a token, on purpose (a trusted network, a proxy that
+         * authenticates). Off by default: such a server refuses to start.
+         */
+        public Builder allowNoToken(boolean allow) {
+            this.allowNoToken = allow;
+            return this;
+        }
+
+        /**
+         * Host names answered besides {@code localhost}, {@code 127.0.0.1} and {@code [::1]} when the server is
+         * bound to loopback: the names a reverse proxy forwards in {@code Host}. None by default.
+         */
+        public Builder allowedHosts(Collection<String> hosts) {
+            this.allowedHosts = List.copyOf(hosts);
+            return this;
+        }
+
+        /**
+         * Origins ({@code https://dashboard.example.com}) whose pages may open the WebSocket stream besides the
+         * server's own. None by default: a browser page elsewhere cannot read the stream.
+         */
+        public Builder allowedOrigins(Collection<String> origins) {
+            this.allowedOrigins = List.copyOf(origins);
             return this;
         }
 
@@ -249,12 +306,33 @@ public final class LogServer implements AutoCloseable {
             return this;
         }
 
-        /** Rows a stream client may fall behind before it is closed (it reconnects and catches up). Default 10,000. */
+        /**
+         * Rows queued for one stream client at most. The feed reads no further while a client has no room, so
+         * this bounds the memory of each client, not what it can receive. Default 10,000.
+         */
         public Builder clientCapacity(int rows) {
             if (rows < 1) {
                 throw new IllegalArgumentException("clientCapacity: " + rows + " is below 1");
             }
             this.clientCapacity = rows;
+            return this;
+        }
+
+        /** Stream clients at once (SSE and WebSocket together); one more gets 503 with Retry-After. Default 100. */
+        public Builder maxStreamClients(int clients) {
+            if (clients < 1) {
+                throw new IllegalArgumentException("maxStreamClients: " + clients + " is below 1");
+            }
+            this.maxStreamClients = clients;
+            return this;
+        }
+
+        /**
+         * How long the feed waits for a stream client that takes no rows before closing it (it reconnects and
+         * catches up from the table); meanwhile the other clients wait too. Default 10 s.
+         */
+        public Builder clientStallLimit(Duration limit) {
+            this.clientStallLimit = positive("clientStallLimit", limit);
             return this;
         }
 
@@ -265,7 +343,17 @@ public final class LogServer implements AutoCloseable {
             return value;
         }
 
+        /**
+         * Builds and starts the server.
+         *
+         * @throws IllegalStateException for a non-loopback address without a token or {@link #allowNoToken},
+         *                               or an address or port it cannot listen on
+         */
         public LogServer start() {
+            if (token == null && !allowNoToken && !AccessPolicy.isLoopback(host)) {
+                throw new IllegalStateException("refusing to serve " + host + " without a token: anyone who reaches"
+                        + " this address could read every log; set a token, or allowNoToken(true) to serve it open on purpose");
+            }
             return new LogServer(this).start();
         }
     }

@@ -4,6 +4,7 @@ import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogReader;
 import io.stratal.logs.query.StoredLog;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -16,8 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The stream clients of one server. The {@link LogFeed} publishes each poll's rows here; each
  * {@link Subscriber} takes those it wants. Registering and publishing share a lock, so a new client knows
  * exactly which rows it will get from the feed and which it must read from the table.
+ *
+ * <p>Pace: before the feed reads its next page it waits until every client has room for it
+ * ({@link #awaitRoom}), so a commit of any size reaches a client that keeps reading, at the client's pace.
+ * A client that makes no room for {@code stallLimit} is closed, and the others go on.
  */
 final class StreamHub implements AutoCloseable {
+
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Object publishLock = new Object();
@@ -25,11 +32,22 @@ final class StreamHub implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     private final LogReader reader;
     private final int clientCapacity;
+    private final int maxClients;
+    private final long stallLimitNanos;
+    private final Object room = new Object();
+    private volatile boolean waitingForRoom;
     private long settledThrough = Long.MIN_VALUE; // guarded by publishLock
 
-    StreamHub(LogReader reader, int clientCapacity, Duration heartbeatInterval) {
+    /**
+     * @param clientCapacity rows queued for one client at most
+     * @param maxClients     stream clients at once; more are refused
+     * @param stallLimit     how long the feed waits for one client to make room before closing it
+     */
+    StreamHub(LogReader reader, int clientCapacity, int maxClients, Duration stallLimit, Duration heartbeatInterval) {
         this.reader = reader;
         this.clientCapacity = clientCapacity;
+        this.maxClients = maxClients;
+        this.stallLimitNanos = stallLimit.toNanos();
         AtomicInteger count = new AtomicInteger();
         this.senders = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "stratal-stream-sender-" + count.incrementAndGet());
@@ -45,18 +63,85 @@ final class StreamHub implements AutoCloseable {
         heartbeats.scheduleWithFixedDelay(() -> subscribers.forEach(Subscriber::heartbeat), every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** True when a new client would be one too many: answer it 503 before its stream starts. */
+    boolean isFull() {
+        return subscribers.size() >= maxClients;
+    }
+
+    int maxClients() {
+        return maxClients;
+    }
+
     /**
      * A new client of {@code kind} ("sse", "ws") for the rows {@code filter} selects; with {@code afterId}
-     * it first gets the rows after that id from the table.
+     * it first gets the rows after that id from the table. {@code null}, with the sink closed, when the
+     * server already has {@code maxClients} (two clients that both passed {@link #isFull()} at once).
      */
     Subscriber subscribe(LogFilter filter, Long afterId, Subscriber.Sink sink, String kind) {
         Subscriber subscriber;
         synchronized (publishLock) {
-            subscriber = new Subscriber(filter, afterId, settledThrough, sink, kind, clientCapacity, senders, this);
-            subscribers.add(subscriber);
+            if (subscribers.size() >= maxClients) {
+                subscriber = null;
+            } else {
+                subscriber = new Subscriber(filter, afterId, settledThrough, sink, kind, clientCapacity, senders, this);
+                subscribers.add(subscriber);
+            }
+        }
+        if (subscriber == null) {
+            sink.close(fullReason());
+            return null;
         }
         subscriber.begin(reader);
         return subscriber;
+    }
+
+    String fullReason() {
+        return "this server streams to at most " + maxClients + " clients at once; try again later";
+    }
+
+    /**
+     * From the feed, before it reads up to {@code rows} more: waits until every client has room for them.
+     * Clients still without room after the stall limit are closed with the reason; they reconnect with the
+     * last id they got and catch up from the table.
+     */
+    void awaitRoom(int rows) throws InterruptedException {
+        long deadline = System.nanoTime() + stallLimitNanos;
+        synchronized (room) {
+            waitingForRoom = true;
+            try {
+                while (true) {
+                    List<Subscriber> full = new ArrayList<>();
+                    for (Subscriber subscriber : subscribers) {
+                        if (!subscriber.hasRoom(rows)) {
+                            full.add(subscriber);
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (full.isEmpty()) {
+                        return;
+                    }
+                    if (left <= 0) {
+                        long seconds = TimeUnit.NANOSECONDS.toSeconds(stallLimitNanos);
+                        full.forEach(subscriber -> subscriber.fallBehind("this client took no rows for "
+                                + (seconds > 0 ? seconds + " s" : TimeUnit.NANOSECONDS.toMillis(stallLimitNanos) + " ms")
+                                + " while " + clientCapacity + " waited; reconnect with the last id you got"));
+                        return;
+                    }
+                    room.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, WAIT_SLICE_NANOS))));
+                }
+            } finally {
+                waitingForRoom = false;
+            }
+        }
+    }
+
+    /** From a client's sender: it took rows off its queue; wakes the feed if it waits for room. */
+    void madeRoom() {
+        if (waitingForRoom) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
     }
 
     /** From the feed: rows read by one poll, and the id through which no more rows can appear. */

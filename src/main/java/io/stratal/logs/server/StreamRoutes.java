@@ -26,10 +26,12 @@ final class StreamRoutes {
 
     private final StreamHub hub;
     private final LogFeed feed;
+    private final Gate gate;
 
-    StreamRoutes(StreamHub hub, LogFeed feed) {
+    StreamRoutes(StreamHub hub, LogFeed feed, Gate gate) {
         this.hub = hub;
         this.feed = feed;
+        this.gate = gate;
     }
 
     void register(JavalinConfig config, String api) {
@@ -40,7 +42,9 @@ final class StreamRoutes {
                 ctx.status(406).contentType("application/json").result(JsonBodies.error(
                         "this is a Server-Sent Events stream: send Accept: text/event-stream", null));
                 ctx.skipRemainingHandlers();
+                return;
             }
+            gate.checkRoomForStream(ctx);
         });
         config.routes.wsBeforeUpgrade(api + "/stream/ws", StreamRoutes::checkParameters);
         config.routes.sse(api + "/stream/sse", this::sse);
@@ -97,7 +101,7 @@ final class StreamRoutes {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new InvalidParameterException(parameter, "'" + text + "' is not a log id (a whole number, 0 or more)");
+        throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a log id (a whole number, 0 or more)");
     }
 
     private void sse(SseClient client) {
@@ -137,7 +141,9 @@ final class StreamRoutes {
                 client.close();
             }
         }, "sse");
-        client.onClose(subscriber::end);
+        if (subscriber != null) {
+            client.onClose(subscriber::end);
+        }
     }
 
     private void webSocket(WsConnectContext ctx) {
@@ -165,7 +171,9 @@ final class StreamRoutes {
                 ctx.closeSession(1013, reason.length() > 120 ? reason.substring(0, 120) : reason); // "try again later"
             }
         }, "ws");
-        ctx.attribute("stratal.subscriber", subscriber);
+        if (subscriber != null) {
+            ctx.attribute("stratal.subscriber", subscriber);
+        }
     }
 
     /** Waits for the frame to be written, so a slow client fills its own queue, not the server's memory. */

@@ -11,9 +11,10 @@ import java.util.concurrent.Executor;
 
 /**
  * One stream client. Rows reach it through a bounded queue, and one task at a time on the hub's executor
- * sends them, so a slow client holds up nobody else. A client that falls {@code capacity} rows behind is
- * closed with the reason: it reconnects with the last id it received and catches up from the table, which
- * costs the server nothing while it is away.
+ * sends them. The feed reads no more rows until every client has room for them, so a client that keeps
+ * reading gets every row of a commit of any size. A client that takes no rows for the hub's stall limit (or
+ * whose queue overflows all the same) is closed with the reason: it reconnects with the last id it received
+ * and catches up from the table, which costs the server nothing while it is away.
  *
  * <p>Catching up: a client that gives the last id it saw first gets the rows after it from the table, then
  * the rows the feed published meanwhile, less those it already got from the table.
@@ -85,17 +86,30 @@ final class Subscriber {
                 }
             }
             overflowed = queue.size() > capacity;
-            if (overflowed) {
-                queue.clear();
-                closed = true;
-            }
         }
         if (overflowed) {
-            hub.remove(this);
-            executor.execute(() -> sink.close("this client fell " + capacity + " rows behind; reconnect with the last id you got"));
+            fallBehind("this client fell " + capacity + " rows behind; reconnect with the last id you got");
             return;
         }
         schedule();
+    }
+
+    /** True when {@code rows} more fit in the queue (or it is empty, for a queue smaller than a page). */
+    synchronized boolean hasRoom(int rows) {
+        return closed || queue.size() + Math.min(rows, capacity) <= capacity;
+    }
+
+    /** Closes a client that stays behind, with the reason; it reconnects and catches up from the table. */
+    void fallBehind(String reason) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            queue.clear();
+            closed = true;
+        }
+        hub.remove(this);
+        executor.execute(() -> sink.close(reason));
     }
 
     void heartbeat() {
@@ -177,6 +191,7 @@ final class Subscriber {
                     return;
                 }
             }
+            hub.madeRoom();
             boolean alive;
             if (next == HEARTBEAT) {
                 alive = sink.heartbeat();

@@ -34,7 +34,9 @@ import org.slf4j.MDC;
  * The cost of one log call on the application thread: a task line with MDC run ids, two arguments and two
  * key-value pairs. {@code stratal} is the unified appender writing to a sink that discards; {@code async}
  * is logback's {@code AsyncAppender} (no discarding, a queue large enough never to block) in front of an
- * appender that does nothing. Both include logback's own work of creating the event.
+ * appender that does nothing. Both include logback's own work of creating the event. {@code stratal-redact}
+ * is the unified appender with {@code redactMessages} on: the same message (which has a {@code :} to look
+ * at) and an exception-free call, so the difference is the scan of the message.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,7 +46,7 @@ import org.slf4j.MDC;
 @State(Scope.Benchmark)
 public class AppendCostBenchmark {
 
-    @Param({"stratal", "async"})
+    @Param({"stratal", "stratal-redact", "async"})
     public String appender;
 
     private LoggerContext context;
@@ -66,7 +68,8 @@ public class AppendCostBenchmark {
     public void start() {
         context = new LoggerContext();
         context.setMDCAdapter(MDC.getMDCAdapter());
-        Appender<ILoggingEvent> target = appender.equals("stratal") ? discardingUnified(context) : async(context);
+        Appender<ILoggingEvent> target = appender.startsWith("stratal")
+                ? discardingUnified(context, appender.equals("stratal-redact")) : async(context);
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(ch.qos.logback.classic.Level.INFO);
         root.addAppender(target);
@@ -85,7 +88,7 @@ public class AppendCostBenchmark {
                 .addArgument(i).addArgument(250).addKeyValue("rows", i).addKeyValue("source", "s3://bucket/key").log();
     }
 
-    private static Appender<ILoggingEvent> discardingUnified(LoggerContext context) {
+    private static Appender<ILoggingEvent> discardingUnified(LoggerContext context, boolean redactMessages) {
         UnifiedLogAppender unified = new UnifiedLogAppender() {
             @Override
             protected BatchSink createSink(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter) {
@@ -107,6 +110,7 @@ public class AppendCostBenchmark {
         unified.setRegisterShutdownHook(false);
         unified.setJmx(false);
         unified.setMicrometer(false);
+        unified.setRedactMessages(redactMessages);
         unified.start();
         return unified;
     }

@@ -149,12 +149,14 @@ public final class BenchMain {
             double error = result.getPrimaryResult().getScoreError();
             double bytes = result.getSecondaryResults().get("gc.alloc.rate.norm").getScore();
             byAppender.put(appender, new double[] {nanos, error, bytes});
-            System.out.printf("   %-8s %,8.0f ± %,5.0f ns/op  %,6.0f B/op%n", appender, nanos, error, bytes);
+            System.out.printf("   %-14s %,8.0f ± %,5.0f ns/op  %,6.0f B/op%n", appender, nanos, error, bytes);
         }
         double[] stratal = byAppender.get("stratal");
         double[] async = byAppender.get("async");
         System.out.printf("   ratio stratal / AsyncAppender: %.2f in time (target <= 1.5), %.2f in allocation%n",
                 stratal[0] / async[0], stratal[2] / async[2]);
+        double[] redact = byAppender.get("stratal-redact");
+        System.out.printf("   redactMessages on: %+,.0f ns and %+,.0f B per call against off%n", redact[0] - stratal[0], redact[2] - stratal[2]);
     }
 
     private static void burst(int events) throws Exception {

@@ -2,23 +2,15 @@ package io.stratal.logs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stratal.logs.testing.CliProcess;
 import io.stratal.logs.testing.TestDatabase;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -59,28 +51,11 @@ class MainIT {
     void serveAnswersTheReadApiUntilTheProcessIsStopped() throws Exception {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated().execute("INSERT INTO logs (type, message) VALUES ('system', 'served')");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            // As an operator runs it: the -cli.jar when the build made one (mvn verify does), else the class path
-            // without the test classes. Either way there is no logback-test.xml.
-            String cliJar = System.getProperty("stratal.cliJar", "");
-            List<String> command = new ArrayList<>(List.of(java));
-            if (new File(cliJar).isFile()) {
-                command.addAll(List.of("-jar", cliJar));
-            } else {
-                command.addAll(List.of("-cp", Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                        .filter(entry -> !entry.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator)),
-                        Main.class.getName()));
-            }
-            command.addAll(List.of("serve", "--url", db.url(), "--port", "0", "--token", "t0ken"));
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            CliProcess child = CliProcess.start("serve", "--url", db.url(), "--port", "0", "--token", "t0ken");
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-                List<String> before = new ArrayList<>();
-                String line;
-                while ((line = out.readLine()) != null && !line.startsWith("Serving ")) {
-                    before.add(line);
-                }
-                assertThat(before).as("without a logback configuration the command logs quietly").noneMatch(l -> l.contains("DEBUG"));
+                String line = child.awaitLine("Serving ");
+                assertThat(child.output().lines().filter(l -> !l.startsWith("Serving ")))
+                        .as("without a logback configuration the command logs quietly").noneMatch(l -> l.contains("DEBUG"));
                 assertThat(line).as("the start-up line").matches("Serving http://127\\.0\\.0\\.1:\\d+/api/v1/logs \\(token required\\)");
                 String api = line.split(" ")[1];
                 HttpClient http = HttpClient.newHttpClient();
@@ -89,8 +64,7 @@ class MainIT {
                 assertThat(answer.statusCode()).isEqualTo(200);
                 assertThat(answer.body()).contains("\"message\":\"served\"");
             } finally {
-                child.destroy(); // SIGTERM: the shutdown hook stops the server
-                assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(child.stop(20)).as("SIGTERM: the shutdown hook stops the server").isTrue();
             }
         }
     }

@@ -88,4 +88,34 @@ class MainTest {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:");
     }
+
+    @Test
+    void anAgeTooLargeForAClockIsAUsageError() {
+        assertThat(run("retention", "--older-than", "999999999999999d", "--url", "jdbc:postgresql://127.0.0.1:1/x")).isEqualTo(2);
+        assertThat(err()).contains("--older-than: '999999999999999d' is more than").doesNotContain("overflow");
+        err.reset();
+        assertThat(run("stats", "--window", "99999999999999999999d", "--url", "jdbc:postgresql://127.0.0.1:1/x")).isEqualTo(2);
+        assertThat(err()).contains("--window: '99999999999999999999d' is more than");
+    }
+
+    @Test
+    void serveRefusesABlankTokenAnUnknownBindAddressAndAPublicOneWithoutAToken() {
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--token", " ")).isEqualTo(2);
+        assertThat(err()).contains("--token (or STRATAL_TOKEN) is blank");
+        err.reset();
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--bind", "no-such-host.invalid", "--token", "t")).isEqualTo(2);
+        assertThat(err()).contains("--bind: 'no-such-host.invalid' is not an address");
+        err.reset();
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--bind", "0.0.0.0")).isEqualTo(2);
+        assertThat(err()).contains("refusing to serve 0.0.0.0 without a token").contains("--allow-no-token");
+        err.reset();
+        assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--max-stream-clients", "0")).isEqualTo(2);
+        assertThat(err()).contains("--max-stream-clients takes a whole number, 1 or more, got 0");
+    }
+
+    @Test
+    void anErrorMessageNeverCarriesThePasswordOfTheUrl() {
+        assertThat(run("migrate", "up", "--url", "jdbc:postgresql://127.0.0.1:99999/x?password=Sup3rSecretPw")).isEqualTo(1);
+        assertThat(err()).contains("password=****").doesNotContain("Sup3rSecretPw");
+    }
 }

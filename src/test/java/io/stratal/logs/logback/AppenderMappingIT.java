@@ -238,6 +238,26 @@ class AppenderMappingIT {
     }
 
     @Test
+    void messagesAreStoredAsLoggedUnlessRedactMessagesIsOn() {
+        log.info("login failed, password=hunter2");
+        assertThat(storedRows().get(0)).containsEntry("message", "login failed, password=hunter2");
+
+        context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "redactMessages", "true"));
+        log = context.getLogger("com.example.Worker");
+        log.error("call with Authorization: Bearer abc.def failed; api_key=\"k-123\" user=ann",
+                new IllegalStateException("refused token=t0k3n for ann"));
+        Map<String, Object> row = storedRows().get(1);
+        assertThat(row).containsEntry("message", "call with Authorization: [REDACTED] failed; api_key=\"[REDACTED]\" user=ann");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> exception = (Map<String, Object>) logNotes(row).get("exception");
+        assertThat(exception).containsEntry("message", "refused token=[REDACTED] for ann");
+        assertThat((String) exception.get("stack_trace")).contains("token=[REDACTED]").doesNotContain("t0k3n");
+        @SuppressWarnings("unchecked")
+        List<String> redacted = (List<String>) logNotes(row).get("redacted");
+        assertThat(redacted).containsExactly("log.exception.message", "log.exception.stack_trace", "message");
+    }
+
+    @Test
     void nulBytesAndLoneSurrogatesAreRepairedEverywhereAndNoted() {
         MDC.put("path", "a\u0000b");
         log.atInfo().setMessage("bad \u0000 text \uD800 here, good \uD83D\uDE00").addKeyValue("k\u0000", "v\uDC00").log();

@@ -95,4 +95,24 @@ class LogTailIT {
         assertThat(tail.openHoles()).isZero();
         assertThat(poll(2)).isEmpty();
     }
+
+    @Test
+    void aLargeLateCommitComesOutAPageAtATimeEvenPastTheHold() throws Exception {
+        try (Connection slow = db.connect()) {
+            slow.setAutoCommit(false);
+            try (Statement statement = slow.createStatement()) {
+                statement.execute("INSERT INTO logs (type, message) SELECT 'system', 'late ' || g FROM generate_series(1, 7) g");
+            }
+            insert("early");
+            assertThat(poll(0)).containsExactly("early");
+            slow.commit();
+        }
+        insert("next");
+        // at most 3 rows a poll, holes included; the rest of the hole is waited for afresh, so reading the
+        // late rows slowly (a stream client's pace) does not give them up
+        assertThat(poll(HOLD - 1)).containsExactly("late 1", "late 2", "late 3");
+        assertThat(poll(HOLD + HOLD / 2)).containsExactly("late 4", "late 5", "late 6");
+        assertThat(poll(2 * HOLD)).containsExactly("late 7", "next");
+        assertThat(tail.openHoles()).isZero();
+    }
 }

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Stream clients without a server: filtering, a slow client, heartbeats. */
+/** Stream clients without a server: filtering, pacing, a slow client, the client limit, heartbeats. */
 @Timeout(30)
 class SubscriberTest {
 
-    private final StreamHub hub = new StreamHub(null, 5, Duration.ofMillis(50));
+    private final StreamHub hub = new StreamHub(null, 5, 3, Duration.ofMillis(300), Duration.ofMillis(50));
 
     @AfterEach
     void close() {
@@ -111,5 +111,63 @@ class SubscriberTest {
         FakeSink sink = new FakeSink();
         hub.subscribe(LogFilter.all(), null, sink, "sse");
         await().until(() -> sink.heartbeats >= 2);
+    }
+
+    @Test
+    void theFeedWaitsUntilAClientHasRoomThenGoesOnWithNothingLost() throws Exception {
+        UUID job = UUID.randomUUID();
+        FakeSink sink = new FakeSink();
+        sink.stall = new CountDownLatch(1);
+        hub.subscribe(LogFilter.all(), null, sink, "sse");
+        hub.publish(rows(job, 1, 6), 5); // a full queue of 5 (one of them may be in the stalled send)
+        CountDownLatch roomFound = new CountDownLatch(1);
+        Thread feed = new Thread(() -> {
+            try {
+                hub.awaitRoom(2);
+                roomFound.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        feed.start();
+        assertThat(roomFound.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)).as("no room yet").isFalse();
+        sink.stall.countDown();
+        assertThat(roomFound.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        hub.publish(rows(job, 6, 8), 7);
+        await().until(() -> sink.sent.size() == 7);
+        assertThat(sink.sent).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(sink.closed).isEmpty();
+    }
+
+    @Test
+    void aClientThatTakesNoRowsForTheStallLimitIsClosedAndTheFeedGoesOn() throws Exception {
+        UUID job = UUID.randomUUID();
+        FakeSink stuck = new FakeSink();
+        stuck.stall = new CountDownLatch(1);
+        FakeSink fast = new FakeSink();
+        hub.subscribe(LogFilter.all(), null, stuck, "sse");
+        hub.subscribe(LogFilter.all(), null, fast, "ws");
+        hub.publish(rows(job, 1, 6), 5);
+        long started = System.nanoTime();
+        hub.awaitRoom(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        await().until(() -> stuck.closed.size() == 1);
+        assertThat(stuck.closed.get(0)).contains("took no rows for 300 ms").contains("reconnect with the last id");
+        assertThat(hub.count("sse")).isZero();
+        await().until(() -> fast.sent.size() == 5);
+        assertThat(fast.closed).isEmpty();
+        stuck.stall.countDown();
+    }
+
+    @Test
+    void pastTheClientLimitANewClientIsClosedWithTheReason() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(hub.subscribe(LogFilter.all(), null, new FakeSink(), "sse")).isNotNull();
+        }
+        assertThat(hub.isFull()).isTrue();
+        FakeSink oneTooMany = new FakeSink();
+        assertThat(hub.subscribe(LogFilter.all(), null, oneTooMany, "ws")).isNull();
+        assertThat(oneTooMany.closed).containsExactly("this server streams to at most 3 clients at once; try again later");
+        assertThat(hub.count("sse") + hub.count("ws")).isEqualTo(3);
     }
 }

@@ -1,0 +1,187 @@
+package io.stratal.logs.server;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.servlet.JavalinWsServletContext;
+import io.stratal.logs.query.InvalidParameterException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What every request passes before a handler sees it: the security headers, the {@code Host} and
+ * {@code Origin} checks of the {@link AccessPolicy}, the token, a query string that decodes, and the limit
+ * on stream clients. A refusal is a JSON answer with the reason, WebSocket upgrades included.
+ */
+final class Gate {
+
+    /** The viewer's page: scripts, styles and requests only from its own origin, never inside a frame. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+            + " form-action 'self'; object-src 'none'";
+
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    private final AccessPolicy policy;
+    private final BearerToken token;
+    private final StreamHub hub;
+    private final String api;
+
+    /** @param token {@code null} for a server without one */
+    Gate(AccessPolicy policy, BearerToken token, StreamHub hub, String api) {
+        this.policy = policy;
+        this.token = token;
+        this.hub = hub;
+        this.api = api;
+    }
+
+    /** Before every HTTP request: headers, then the checks. */
+    void beforeRequest(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer"); // a token can be in the page's address
+        boolean apiRequest = ctx.path().startsWith(api);
+        if (apiRequest) {
+            ctx.header("Cache-Control", "no-store");
+        } else {
+            ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            ctx.header("X-Frame-Options", "DENY");
+        }
+        if (!checkHost(ctx) || !apiRequest) {
+            return;
+        }
+        checkQueryString(ctx.queryString());
+        authorize(ctx);
+    }
+
+    /** Before a WebSocket upgrade: host, origin, token, then room for one more client. */
+    void beforeUpgrade(Context ctx) {
+        if (!checkHost(ctx)) {
+            return;
+        }
+        String origin = ctx.header("Origin");
+        if (!policy.acceptsOrigin(origin, ctx.header("Host"))) {
+            refuse(ctx, HttpStatus.FORBIDDEN, "a WebSocket from the page at " + InvalidParameterException.shorten(origin)
+                    + " is not accepted: only this server's own pages may open one; list the origin with"
+                    + " --allowed-origins (LogServer.Builder.allowedOrigins) to let another page in");
+            return;
+        }
+        checkQueryString(ctx.queryString());
+        if (authorize(ctx)) {
+            checkRoomForStream(ctx);
+        }
+    }
+
+    /** Before an SSE stream starts (after the checks of every request). */
+    void checkRoomForStream(Context ctx) {
+        if (hub.isFull()) {
+            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+            refuse(ctx, HttpStatus.SERVICE_UNAVAILABLE, hub.fullReason());
+        }
+    }
+
+    private boolean checkHost(Context ctx) {
+        String host = ctx.header("Host");
+        if (policy.acceptsHost(host)) {
+            return true;
+        }
+        refuse(ctx, HttpStatus.FORBIDDEN, "this server answers requests for localhost, 127.0.0.1 and [::1] only, not for '"
+                + InvalidParameterException.shorten(host) + "'; to serve it through a proxy under another name, list the name with"
+                + " --allowed-hosts (LogServer.Builder.allowedHosts)");
+        return false;
+    }
+
+    private boolean authorize(Context ctx) {
+        if (token == null || token.accepts(ctx.header("Authorization"), ctx.queryParam("access_token"))) {
+            return true;
+        }
+        ctx.header("WWW-Authenticate", "Bearer");
+        refuse(ctx, HttpStatus.UNAUTHORIZED, "this server needs a token: send Authorization: Bearer <token>");
+        return false;
+    }
+
+    /**
+     * The servlet container skips a parameter it cannot decode ({@code limit=%zz}), which would quietly
+     * use the default; a 400 that names it is the honest answer.
+     */
+    static void checkQueryString(String query) {
+        if (query == null || query.isEmpty()) {
+            return;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            String rawName = equals < 0 ? pair : pair.substring(0, equals);
+            String name = decodeOrNull(rawName);
+            if (name == null) {
+                throw new InvalidParameterException(InvalidParameterException.shorten(rawName), "the parameter's name is not valid percent-encoded UTF-8");
+            }
+            if (equals >= 0 && decodeOrNull(pair.substring(equals + 1)) == null) {
+                throw new InvalidParameterException(InvalidParameterException.shorten(name), "the value is not valid percent-encoded UTF-8");
+            }
+        }
+    }
+
+    /** Percent-decodes ({@code +} is a space) strictly: {@code null} for a broken escape or bytes that are not UTF-8. */
+    static String decodeOrNull(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length()) {
+                    return null;
+                }
+                int high = Character.digit(text.charAt(i + 1), 16);
+                int low = Character.digit(text.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    return null;
+                }
+                bytes.write(high * 16 + low);
+                i += 2;
+            } else if (c == '+') {
+                bytes.write(' ');
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(encoded, 0, encoded.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static void refuse(Context ctx, HttpStatus status, String reason) {
+        send(ctx, status, JsonBodies.error(reason, null));
+        ctx.skipRemainingHandlers();
+    }
+
+    /**
+     * Answers with a JSON body. Javalin does not write a result set before a WebSocket upgrade, so there the
+     * body goes to the servlet response directly; a refused upgrade says why, like any other request.
+     */
+    static void send(Context ctx, HttpStatus status, String json) {
+        if (!(ctx instanceof JavalinWsServletContext)) {
+            ctx.status(status).contentType("application/json").result(json);
+            return;
+        }
+        HttpServletResponse response = ctx.res();
+        if (response.isCommitted()) {
+            return;
+        }
+        response.setStatus(status.getCode());
+        response.setContentType("application/json");
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        try {
+            response.getOutputStream().write(body);
+            response.flushBuffer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
