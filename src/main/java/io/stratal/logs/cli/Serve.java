@@ -48,7 +48,7 @@ final class Serve {
         HikariDataSource dataSource = new HikariDataSource(pool);
         LogServer server;
         try {
-            try (Connection check = dataSource.getConnection()) {
+            try (Connection check = firstConnection(dataSource)) {
                 if (!LogsSchema.exists(check, logs.qualified())) {
                     dataSource.close();
                     out.println("error: there is no table " + logs + " in this database; create it with"
@@ -81,6 +81,15 @@ final class Serve {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** A connection for the start-up check; HikariCP's timeout says only "not available", its cause says why. */
+    private static Connection firstConnection(HikariDataSource dataSource) throws SQLException {
+        try {
+            return dataSource.getConnection();
+        } catch (SQLException e) {
+            throw e.getCause() instanceof SQLException cause ? cause : e;
+        }
     }
 
     /** {@code --token}: none when not given; a blank one is a mistake that would have meant no authentication. */

@@ -90,6 +90,18 @@ class MainIT {
     }
 
     @Test
+    void serveSaysWhyTheDatabaseRefusedItNotJustThatThePoolTimedOut() {
+        try (TestDatabase db = TestDatabase.create()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+            String url = db.url().replaceFirst("\\?.*", "") + "?user=no_such_role";
+            assertThat(Main.run(new String[] {"serve", "--url", url, "--port", "0"}, print, print)).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("role \"no_such_role\" does not exist")
+                    .doesNotContain("Connection is not available");
+        }
+    }
+
+    @Test
     void retentionCountsWithDryRunThenDeletes() {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated().execute("INSERT INTO logs (type, timestamp, message) VALUES ('system', timestamp '2000-01-01', 'ancient'),"
