@@ -54,11 +54,24 @@ public record PageRequest(int limit, long offset, Cursor cursor) {
         return value != null && !value.isBlank();
     }
 
-    private static long parseWhole(String parameter, String text) {
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a whole number");
+    /**
+     * A whole number written in ASCII digits, with an optional sign and surrounding spaces; anything else
+     * (other scripts' digits, a control character) is a 400 naming {@code parameter}.
+     */
+    public static long parseWhole(String parameter, String text) {
+        String digits = text.strip();
+        boolean plain = !digits.isEmpty();
+        for (int i = 0; i < digits.length() && plain; i++) {
+            char c = digits.charAt(i);
+            plain = (c >= '0' && c <= '9') || (i == 0 && c == '-' && digits.length() > 1);
         }
+        if (plain) {
+            try {
+                return Long.parseLong(digits);
+            } catch (NumberFormatException tooLarge) {
+                // said below
+            }
+        }
+        throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a whole number");
     }
 }

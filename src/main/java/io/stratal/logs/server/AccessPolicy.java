@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  *       {@code Origin} is not a browser (curl, a backend service) and is taken.</li>
  * </ul>
  *
- * <p>An SSE stream and the list endpoints need no origin check: without CORS headers a browser does not
- * let a foreign page read their answers.
+ * <p>The API's other requests get the same origin check ({@link Gate}): a foreign page could not read
+ * their answers without CORS, but it could make the server work for nothing. Listed origins get CORS.
  */
 final class AccessPolicy {
 
@@ -77,7 +77,13 @@ final class AccessPolicy {
         return name != null && (isLoopbackName(name) || allowedHosts.contains(name));
     }
 
-    /** Whether a WebSocket upgrade from {@code origin} is taken, for a request to {@code hostHeader}. */
+    /** True for an origin on the allow-list (not the server's own, which needs no listing). */
+    boolean isListedOrigin(String origin) {
+        String normalized = normalizeOrigin(origin);
+        return normalized != null && allowedOrigins.contains(normalized);
+    }
+
+    /** Whether a request from {@code origin} (a WebSocket upgrade, an API call) is taken, for a request to {@code hostHeader}. */
     boolean acceptsOrigin(String origin, String hostHeader) {
         if (origin == null) {
             return true;

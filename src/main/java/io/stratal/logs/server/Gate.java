@@ -1,6 +1,7 @@
 package io.stratal.logs.server;
 
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.servlet.JavalinWsServletContext;
 import io.stratal.logs.query.InvalidParameterException;
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * What every request passes before a handler sees it: the security headers, the {@code Host} and
@@ -50,15 +53,57 @@ final class Gate {
             ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
             ctx.header("X-Frame-Options", "DENY");
         }
-        if (!checkHost(ctx) || !apiRequest) {
+        if (!checkHost(ctx) || !apiRequest || !checkSite(ctx)) {
+            return;
+        }
+        if (ctx.method() == HandlerType.HEAD) {
+            ctx.header("Allow", "GET");
+            refuse(ctx, HttpStatus.METHOD_NOT_ALLOWED, "the API answers GET only");
             return;
         }
         checkQueryString(ctx.queryString());
         authorize(ctx);
     }
 
+    /**
+     * Requests from other sites' pages. Browsers do not let such a page read an answer without CORS, but it
+     * can still make the server do the work (replay a whole table to a stream it never reads, hold stream
+     * places), so the API refuses them: an {@code Origin} that is not this server's own, or a
+     * {@code Sec-Fetch-Site} of another site ({@code no-cors} requests carry no {@code Origin}). A listed
+     * origin is let in with CORS headers, preflight included. A top-level navigation (a link to the API) is
+     * let in: its answer goes to the user, not to the page.
+     */
+    private boolean checkSite(Context ctx) {
+        String origin = ctx.header("Origin");
+        boolean listed = origin != null && policy.isListedOrigin(origin);
+        if (listed) {
+            ctx.header("Access-Control-Allow-Origin", AccessPolicy.normalizeOrigin(origin));
+            ctx.header("Vary", "Origin");
+            if (ctx.method() == HandlerType.OPTIONS) {
+                ctx.header("Access-Control-Allow-Methods", "GET");
+                ctx.header("Access-Control-Allow-Headers", "Authorization, Last-Event-ID");
+                ctx.header("Access-Control-Max-Age", "600");
+                ctx.status(HttpStatus.NO_CONTENT);
+                ctx.skipRemainingHandlers();
+                return false;
+            }
+            return true;
+        }
+        String site = ctx.header("Sec-Fetch-Site");
+        boolean foreignSite = ("cross-site".equals(site) || "same-site".equals(site)) && !"navigate".equals(ctx.header("Sec-Fetch-Mode"));
+        if (foreignSite || (origin != null && !policy.acceptsOrigin(origin, ctx.header("Host")))) {
+            refuse(ctx, HttpStatus.FORBIDDEN, "a request from " + (origin != null ? "the page at "
+                    + InvalidParameterException.shorten(origin) : "another site's page") + " is not accepted; list the"
+                    + " origin with --allowed-origins (LogServer.Builder.allowedOrigins) to let a dashboard there in");
+            return false;
+        }
+        return true;
+    }
+
     /** Before a WebSocket upgrade: host, origin, token, then room for one more client. */
     void beforeUpgrade(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Cache-Control", "no-store");
         if (!checkHost(ctx)) {
             return;
         }
@@ -71,13 +116,13 @@ final class Gate {
         }
         checkQueryString(ctx.queryString());
         if (authorize(ctx)) {
-            checkRoomForStream(ctx);
+            admitStream(ctx);
         }
     }
 
-    /** Before an SSE stream starts (after the checks of every request). */
-    void checkRoomForStream(Context ctx) {
-        if (hub.isFull()) {
+    /** Takes a place for one more stream client, or answers 503 with {@code Retry-After}; the last check before a stream. */
+    void admitStream(Context ctx) {
+        if (!hub.tryAdmit()) {
             ctx.header("Retry-After", RETRY_AFTER_SECONDS);
             refuse(ctx, HttpStatus.SERVICE_UNAVAILABLE, hub.fullReason());
         }
@@ -105,13 +150,17 @@ final class Gate {
 
     /**
      * The servlet container skips a parameter it cannot decode ({@code limit=%zz}), which would quietly
-     * use the default; a 400 that names it is the honest answer.
+     * use the default, and takes the first of a repeated one; a 400 that names it is the honest answer.
      */
     static void checkQueryString(String query) {
         if (query == null || query.isEmpty()) {
             return;
         }
+        Set<String> seen = new HashSet<>();
         for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
             int equals = pair.indexOf('=');
             String rawName = equals < 0 ? pair : pair.substring(0, equals);
             String name = decodeOrNull(rawName);
@@ -120,6 +169,10 @@ final class Gate {
             }
             if (equals >= 0 && decodeOrNull(pair.substring(equals + 1)) == null) {
                 throw new InvalidParameterException(InvalidParameterException.shorten(name), "the value is not valid percent-encoded UTF-8");
+            }
+            if (!seen.add(name)) {
+                // a proxy or cache may read another of the values than the server would
+                throw new InvalidParameterException(InvalidParameterException.shorten(name), "given more than once; give it once");
             }
         }
     }

@@ -19,6 +19,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +80,16 @@ public final class LogServer implements AutoCloseable {
             config.jetty.host = builder.host;
             config.jetty.port = builder.port;
             config.router.ignoreTrailingSlashes = true;
+            config.jetty.modifyServletContextHandler(handler -> {
+                // The server uses no sessions, but Javalin asks for one at every WebSocket upgrade, refused ones
+                // included: keep none (a page could grow the heap by opening upgrades in a loop) and set no cookie.
+                SessionHandler sessions = handler.getSessionHandler();
+                sessions.setUsingCookies(false);
+                NullSessionCache cache = new NullSessionCache(sessions);
+                cache.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(cache);
+            });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/viewer"; // src/main/resources/viewer: the log viewer, no build step
@@ -104,7 +117,7 @@ public final class LogServer implements AutoCloseable {
             });
             config.routes.error(404, ctx -> {
                 if (ctx.path().startsWith(API)) {
-                    Gate.send(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + ctx.path(), null));
+                    Gate.send(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + InvalidParameterException.shorten(ctx.path()), null));
                 }
             });
         });

@@ -4,6 +4,7 @@ import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogReader;
 import io.stratal.logs.query.StoredLog;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class StreamHub implements AutoCloseable {
 
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long ADMISSION_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Object publishLock = new Object();
@@ -37,6 +39,7 @@ final class StreamHub implements AutoCloseable {
     private final Object room = new Object();
     private volatile boolean waitingForRoom;
     private long settledThrough = Long.MIN_VALUE; // guarded by publishLock
+    private final ArrayDeque<Long> admitted = new ArrayDeque<>(); // guarded by publishLock: when each place was taken
 
     /**
      * @param clientCapacity rows queued for one client at most
@@ -63,9 +66,23 @@ final class StreamHub implements AutoCloseable {
         heartbeats.scheduleWithFixedDelay(() -> subscribers.forEach(Subscriber::heartbeat), every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** True when a new client would be one too many: answer it 503 before its stream starts. */
-    boolean isFull() {
-        return subscribers.size() >= maxClients;
+    /**
+     * Takes one of the {@code maxClients} places for a client about to subscribe: false when none is left, and
+     * the client gets its 503 before its stream starts. A place not taken up by {@link #subscribe} within
+     * {@link #ADMISSION_TIMEOUT_NANOS} (a handshake that failed after the check) is given back.
+     */
+    boolean tryAdmit() {
+        synchronized (publishLock) {
+            long now = System.nanoTime();
+            while (!admitted.isEmpty() && now - admitted.peekFirst() > ADMISSION_TIMEOUT_NANOS) {
+                admitted.pollFirst();
+            }
+            if (subscribers.size() + admitted.size() >= maxClients) {
+                return false;
+            }
+            admitted.addLast(now);
+            return true;
+        }
     }
 
     int maxClients() {
@@ -75,11 +92,12 @@ final class StreamHub implements AutoCloseable {
     /**
      * A new client of {@code kind} ("sse", "ws") for the rows {@code filter} selects; with {@code afterId}
      * it first gets the rows after that id from the table. {@code null}, with the sink closed, when the
-     * server already has {@code maxClients} (two clients that both passed {@link #isFull()} at once).
+     * server already has {@code maxClients} (a client that was not admitted first).
      */
     Subscriber subscribe(LogFilter filter, Long afterId, Subscriber.Sink sink, String kind) {
         Subscriber subscriber;
         synchronized (publishLock) {
+            admitted.pollFirst();
             if (subscribers.size() >= maxClients) {
                 subscriber = null;
             } else {

@@ -8,6 +8,7 @@ import io.javalin.websocket.WsContext;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
+import io.stratal.logs.query.PageRequest;
 import io.stratal.logs.query.StoredLog;
 import java.util.function.Function;
 import java.util.concurrent.ExecutionException;
@@ -44,7 +45,7 @@ final class StreamRoutes {
                 ctx.skipRemainingHandlers();
                 return;
             }
-            gate.checkRoomForStream(ctx);
+            gate.admitStream(ctx);
         });
         config.routes.wsBeforeUpgrade(api + "/stream/ws", StreamRoutes::checkParameters);
         config.routes.sse(api + "/stream/sse", this::sse);
@@ -93,15 +94,17 @@ final class StreamRoutes {
         if (text == null || text.isBlank()) {
             return null;
         }
+        long id;
         try {
-            long id = Long.parseLong(text.trim());
-            if (id >= 0) {
-                return id;
-            }
-        } catch (NumberFormatException e) {
-            // said below
+            id = PageRequest.parseWhole(parameter, text);
+        } catch (InvalidParameterException e) {
+            id = -1;
         }
-        throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text) + "' is not a log id (a whole number, 0 or more)");
+        if (id < 0) {
+            throw new InvalidParameterException(parameter, "'" + InvalidParameterException.shorten(text)
+                    + "' is not a log id (a whole number, 0 or more)");
+        }
+        return id;
     }
 
     private void sse(SseClient client) {

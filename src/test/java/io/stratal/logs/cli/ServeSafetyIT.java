@@ -73,6 +73,8 @@ class ServeSafetyIT {
         assertThat(answer.status()).isEqualTo(403);
         assertThat(answer.header("Content-Type")).startsWith("application/json");
         assertThat(answer.body()).contains("http://evil.example").contains("--allowed-origins").doesNotContain("private");
+        assertThat(answer.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(answer.header("Set-Cookie")).as("no session is made for a refused page").isNull();
 
         assertThat(RawHttp.upgrade(port, "/api/v1/logs/stream/ws", own(), "null").status()).as("a sandboxed page").isEqualTo(403);
         assertThat(RawHttp.upgrade(port, "/api/v1/logs/stream/ws", "localhost:" + port, "http://localhost:1234").status())
@@ -104,6 +106,40 @@ class ServeSafetyIT {
     }
 
     @Test
+    void theApiRefusesRequestsFromOtherSitesPagesButNotALinkFollowedToIt() {
+        Answer noCors = RawHttp.get(port, "/api/v1/logs/stream/sse?after_id=0", Map.of("Host", own(),
+                "Accept", "text/event-stream", "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "no-cors"));
+        assertThat(noCors.status()).as("a page that would make the server replay the table unseen").isEqualTo(403);
+        assertThat(RawHttp.get(port, "/api/v1/logs/system", Map.of("Host", own(), "Origin", "http://evil.example")).status())
+                .isEqualTo(403);
+        assertThat(RawHttp.get(port, "/api/v1/logs/system", Map.of("Host", own(), "Sec-Fetch-Site", "same-site",
+                "Sec-Fetch-Mode", "cors", "Origin", "http://localhost:5173")).status()).isEqualTo(403);
+        assertThat(RawHttp.get(port, "/api/v1/logs/system", Map.of("Host", own(), "Sec-Fetch-Site", "cross-site",
+                "Sec-Fetch-Mode", "navigate")).status()).isEqualTo(200);
+        assertThat(RawHttp.get(port, "/api/v1/logs/system", Map.of("Host", own(), "Sec-Fetch-Site", "same-origin",
+                "Origin", "http://" + own())).status()).isEqualTo(200);
+        assertThat(RawHttp.get(port, "/", Map.of("Host", own(), "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate"))
+                .status()).as("a link to the viewer").isEqualTo(200);
+    }
+
+    @Test
+    void aListedOriginGetsCorsHeadersAndItsWebSocket() {
+        try (CliProcess listed = CliProcess.start("serve", "--url", db.url(), "--port", "0",
+                "--allowed-origins", "https://dash.example.com")) {
+            int listedPort = CliProcess.port(listed.awaitLine("Serving "));
+            String hostHeader = "127.0.0.1:" + listedPort;
+            Answer list = RawHttp.get(listedPort, "/api/v1/logs/system", Map.of("Host", hostHeader, "Origin", "https://dash.example.com",
+                    "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "cors"));
+            assertThat(list.status()).isEqualTo(200);
+            assertThat(list.header("Access-Control-Allow-Origin")).isEqualTo("https://dash.example.com");
+            assertThat(RawHttp.upgrade(listedPort, "/api/v1/logs/stream/ws", hostHeader, "https://dash.example.com").status())
+                    .isEqualTo(101);
+            assertThat(RawHttp.get(listedPort, "/api/v1/logs/system", Map.of("Host", hostHeader, "Origin", "https://other.example.com"))
+                    .status()).isEqualTo(403);
+        }
+    }
+
+    @Test
     void apiAnswersAreNeitherCachedNorSniffedAndTheViewerCannotBeFramed() {
         Answer api = RawHttp.get(port, "/api/v1/logs/system", host(own()));
         assertThat(api.status()).isEqualTo(200);
@@ -132,6 +168,29 @@ class ServeSafetyIT {
         Answer upgrade = RawHttp.upgrade(port, "/api/v1/logs/stream/ws?after_id=x", own(), null);
         assertThat(upgrade.status()).isEqualTo(400);
         assertThat(upgrade.body()).as("a refused upgrade says why").contains("after_id");
+
+        Answer twice = RawHttp.get(port, "/api/v1/logs/system?limit=5&limit=abc", host(own()));
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.body()).contains("given more than once");
+        assertThat(RawHttp.get(port, "/api/v1/logs/system?limit=%D9%A1%D9%A2", host(own())).status())
+                .as("digits of another script").isEqualTo(400);
+        assertThat(RawHttp.get(port, "/api/v1/logs/system?limit=1%00", host(own())).status()).isEqualTo(400);
+        Answer longPath = RawHttp.get(port, "/api/v1/logs/" + "x".repeat(5000), host(own()));
+        assertThat(longPath.status()).isEqualTo(404);
+        assertThat(longPath.body()).hasSizeLessThan(300);
+    }
+
+    @Test
+    void whatJettyRefusesItselfIsJsonWithTheSameHeadersAndHeadIsNotAFreePass() {
+        Answer badHost = RawHttp.get(port, "/api/v1/logs/system", host("localhost:abc"));
+        assertThat(badHost.status()).isEqualTo(400);
+        assertThat(badHost.header("Content-Type")).startsWith("application/json");
+        assertThat(badHost.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(badHost.body()).doesNotContain("localhost:abc");
+
+        Answer head = RawHttp.head(port, "/api/v1/logs/system?limit=abc", host(own()));
+        assertThat(head.status()).isEqualTo(405);
+        assertThat(head.header("Allow")).isEqualTo("GET");
     }
 
     @Test

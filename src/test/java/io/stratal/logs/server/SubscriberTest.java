@@ -161,10 +161,13 @@ class SubscriberTest {
 
     @Test
     void pastTheClientLimitANewClientIsClosedWithTheReason() {
-        for (int i = 0; i < 3; i++) {
-            assertThat(hub.subscribe(LogFilter.all(), null, new FakeSink(), "sse")).isNotNull();
-        }
-        assertThat(hub.isFull()).isTrue();
+        assertThat(hub.tryAdmit()).isTrue();
+        assertThat(hub.tryAdmit()).isTrue();
+        assertThat(hub.subscribe(LogFilter.all(), null, new FakeSink(), "sse")).isNotNull();
+        assertThat(hub.tryAdmit()).as("two subscribed or admitted, one place left").isTrue();
+        assertThat(hub.tryAdmit()).as("every place taken, though only one client has subscribed yet").isFalse();
+        assertThat(hub.subscribe(LogFilter.all(), null, new FakeSink(), "sse")).isNotNull();
+        assertThat(hub.subscribe(LogFilter.all(), null, new FakeSink(), "sse")).isNotNull();
         FakeSink oneTooMany = new FakeSink();
         assertThat(hub.subscribe(LogFilter.all(), null, oneTooMany, "ws")).isNull();
         assertThat(oneTooMany.closed).containsExactly("this server streams to at most 3 clients at once; try again later");

@@ -31,7 +31,14 @@ public final class RawHttp {
     public static Answer get(int port, String target, Map<String, String> headers) {
         Map<String, String> all = new LinkedHashMap<>(headers);
         all.put("Connection", "close");
-        return exchange(port, target, all);
+        return exchange(port, "GET", target, all);
+    }
+
+    /** {@code HEAD target}: the status and headers, no body. */
+    public static Answer head(int port, String target, Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Connection", "close");
+        return exchange(port, "HEAD", target, all);
     }
 
     /** A WebSocket upgrade of {@code target} with {@code Host} and, unless {@code null}, {@code Origin}. */
@@ -45,23 +52,23 @@ public final class RawHttp {
         if (origin != null) {
             headers.put("Origin", origin);
         }
-        return exchange(port, target, headers);
+        return exchange(port, "GET", target, headers);
     }
 
-    private static Answer exchange(int port, String target, Map<String, String> headers) {
-        StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\n");
+    private static Answer exchange(int port, String method, String target, Map<String, String> headers) {
+        StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         request.append("\r\n");
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(3000);
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            return read(socket.getInputStream());
+            return read(socket.getInputStream(), method.equals("HEAD"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static Answer read(InputStream in) throws IOException {
+    private static Answer read(InputStream in, boolean headersOnly) throws IOException {
         StringBuilder head = new StringBuilder();
         while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
             int b = in.read();
@@ -81,7 +88,7 @@ public final class RawHttp {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         String length = headers.get("content-length");
-        if (status == 101) {
+        if (status == 101 || headersOnly) {
             return new Answer(status, headers, ""); // the frames that follow are the stream's
         }
         try {
