@@ -3,7 +3,8 @@ package io.stratal.logs.cli;
 import io.stratal.logs.jdbc.Migrations;
 import io.stratal.logs.jdbc.PasswordMask;
 import io.stratal.logs.jdbc.Retention;
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.Names;
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.LogStats;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -197,7 +198,7 @@ public final class Main {
     /** The {@code --table} flag or {@code STRATAL_TABLE}, {@code logs} by default, checked to be a plain name. */
     static TableName table(Args args) throws Args.UsageException {
         String tableText = args.valueOrEnv("--table", "STRATAL_TABLE");
-        TableName table = TableName.parseOrNull(tableText == null ? "logs" : tableText);
+        TableName table = TableName.parseOrNull(tableText == null ? Names.DEFAULT_TABLE : tableText);
         if (table == null) {
             throw new Args.UsageException("--table: '" + tableText + "' is not a plain table name");
         }

@@ -3,7 +3,7 @@ package io.stratal.logs.cli;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.stratal.logs.jdbc.LogsSchema;
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.server.LogServer;
 import java.io.PrintStream;
 import java.net.InetAddress;

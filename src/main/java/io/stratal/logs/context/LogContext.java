@@ -1,6 +1,7 @@
 package io.stratal.logs.context;
 
 import io.stratal.logs.LogStream;
+import io.stratal.logs.names.Names;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -31,18 +32,53 @@ import org.slf4j.MDC;
  */
 public final class LogContext {
 
-    private static volatile String jobRunIdKey = "job_run_id";
-    private static volatile String taskRunIdKey = "task_run_id";
-    private static volatile String streamKey = "stream";
+    private static volatile String jobRunIdKey = Names.JOB_RUN_ID_KEY;
+    private static volatile String taskRunIdKey = Names.TASK_RUN_ID_KEY;
+    private static volatile String streamKey = Names.STREAM_KEY;
+    /** Who chose the keys: nobody (the defaults), an appender at its start, or the application. */
+    private static KeysFrom keysFrom = KeysFrom.DEFAULTS; // guarded by LogContext.class
+
+    private enum KeysFrom { DEFAULTS, APPENDER, APPLICATION }
 
     private LogContext() {
     }
 
     /**
-     * Uses other MDC keys, matching an appender configured with other {@code jobRunIdKey},
-     * {@code taskRunIdKey} and {@code streamKey}. Call once at start-up.
+     * Uses other MDC keys. Not needed with the unified appender, whose configured {@code jobRunIdKey},
+     * {@code taskRunIdKey} and {@code streamKey} the scopes follow on their own; for an application that
+     * sets the keys for something else. What it sets stays, whatever an appender says.
      */
-    public static void useKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
+    public static synchronized void useKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
+        setKeys(jobRunIdKey, taskRunIdKey, streamKey);
+        keysFrom = KeysFrom.APPLICATION;
+    }
+
+    /**
+     * From an appender as it starts: the scopes use its MDC keys. False when they cannot, because the
+     * application chose other keys with {@link #useKeys}, or another running appender reads other ones
+     * (the appender then warns: its job and task lines would come out as system logs).
+     */
+    public static synchronized boolean followAppenderKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
+        boolean same = jobRunIdKey.equals(LogContext.jobRunIdKey) && taskRunIdKey.equals(LogContext.taskRunIdKey)
+                && streamKey.equals(LogContext.streamKey);
+        if (same || keysFrom != KeysFrom.DEFAULTS) {
+            return same;
+        }
+        setKeys(jobRunIdKey, taskRunIdKey, streamKey);
+        keysFrom = KeysFrom.APPENDER;
+        return true;
+    }
+
+    /** From an appender as it stops: keys it set go back to the defaults, so the next configuration starts afresh. */
+    public static synchronized void releaseAppenderKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
+        if (keysFrom == KeysFrom.APPENDER && jobRunIdKey.equals(LogContext.jobRunIdKey)
+                && taskRunIdKey.equals(LogContext.taskRunIdKey) && streamKey.equals(LogContext.streamKey)) {
+            setKeys(Names.JOB_RUN_ID_KEY, Names.TASK_RUN_ID_KEY, Names.STREAM_KEY);
+            keysFrom = KeysFrom.DEFAULTS;
+        }
+    }
+
+    private static void setKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
         LogContext.jobRunIdKey = Objects.requireNonNull(jobRunIdKey);
         LogContext.taskRunIdKey = Objects.requireNonNull(taskRunIdKey);
         LogContext.streamKey = Objects.requireNonNull(streamKey);

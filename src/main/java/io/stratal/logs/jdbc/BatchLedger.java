@@ -1,5 +1,6 @@
 package io.stratal.logs.jdbc;
 
+import io.stratal.logs.names.TableName;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

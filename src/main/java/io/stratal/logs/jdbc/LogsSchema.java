@@ -1,5 +1,6 @@
 package io.stratal.logs.jdbc;
 
+import io.stratal.logs.names.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,12 +14,6 @@ import java.util.List;
  * {@code 000002_column-job-run-logs.up.sql} holds the same statements, and a test keeps the two equal.
  */
 public final class LogsSchema {
-
-    /**
-     * Where writers announce committed rows ({@code pg_notify(channel, table)}) and log servers listen. A
-     * channel is a plain lower-case name ({@link TableName#isIdentifier}), as {@code LISTEN} folds it.
-     */
-    public static final String NOTIFY_CHANNEL = "stratal_logs";
 
     /** The columns the appender writes, in COPY order. */
     public static final String COPY_COLUMNS = "(type, job_run_id, task_run_id, timestamp, level, stream, message, metadata)";

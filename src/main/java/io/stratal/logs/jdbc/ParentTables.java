@@ -1,5 +1,6 @@
 package io.stratal.logs.jdbc;
 
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.pipeline.MissingParents;
 import java.sql.Array;

@@ -5,11 +5,12 @@ import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import io.stratal.logs.Redaction;
+import io.stratal.logs.context.LogContext;
 import io.stratal.logs.jdbc.ConnectionFactory;
 import io.stratal.logs.jdbc.PasswordMask;
 import io.stratal.logs.jdbc.CopyBatchWriter;
-import io.stratal.logs.jdbc.LogsSchema;
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.Names;
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.pipeline.Pipeline;
 import io.stratal.logs.pipeline.PipelineConfig;
 import io.stratal.logs.pipeline.BatchSink;
@@ -47,12 +48,8 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     /** Events of these loggers never enter the queue: writing them would log again, without end. */
     private static final List<String> EXCLUDED_LOGGER_PREFIXES = List.of("org.postgresql", "com.zaxxer.hikari");
 
-    public static final String DEFAULT_TABLE = "logs";
     public static final int DEFAULT_POOL_SIZE = 2;
     public static final int DEFAULT_MAX_MESSAGE_LENGTH = 256 * 1024;
-    public static final String DEFAULT_JOB_RUN_ID_KEY = "job_run_id";
-    public static final String DEFAULT_TASK_RUN_ID_KEY = "task_run_id";
-    public static final String DEFAULT_STREAM_KEY = "stream";
     public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
 
     private String url;
@@ -60,10 +57,10 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private String password;
     private String jndiName;
     private DataSource dataSource;
-    private String table = DEFAULT_TABLE;
+    private String table = Names.DEFAULT_TABLE;
     private boolean createSchema = true;
     private boolean notify = true;
-    private String notifyChannel = LogsSchema.NOTIFY_CHANNEL;
+    private String notifyChannel = Names.NOTIFY_CHANNEL;
     private String checkedNotifyChannel;
     private int poolSize = DEFAULT_POOL_SIZE;
     private int batchSize = PipelineConfig.DEFAULT_BATCH_SIZE;
@@ -75,9 +72,9 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
     private String redactKeys = String.join(",", Redaction.DEFAULT_WORDS);
     private boolean redactMessages;
-    private String jobRunIdKey = DEFAULT_JOB_RUN_ID_KEY;
-    private String taskRunIdKey = DEFAULT_TASK_RUN_ID_KEY;
-    private String streamKey = DEFAULT_STREAM_KEY;
+    private String jobRunIdKey = Names.JOB_RUN_ID_KEY;
+    private String taskRunIdKey = Names.TASK_RUN_ID_KEY;
+    private String streamKey = Names.STREAM_KEY;
     private boolean registerShutdownHook = true;
     private String spoolDirectory;
     private FileSize maxSpoolBytes = new FileSize(DEFAULT_MAX_SPOOL_BYTES);
@@ -88,6 +85,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
 
     private volatile Pipeline pipeline;
     private volatile EventMapper mapper;
+    private String[] mdcKeys;
     private Thread shutdownHook;
     private Observability observability;
 
@@ -103,9 +101,9 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             check.error("table \"" + table + "\" is not a plain table name; write <table>logs</table> or "
                     + "<table>myschema.logs</table> (letters, digits and _)");
         }
-        String jobKey = check.nonBlank("jobRunIdKey", jobRunIdKey, DEFAULT_JOB_RUN_ID_KEY);
-        String taskKey = check.nonBlank("taskRunIdKey", taskRunIdKey, DEFAULT_TASK_RUN_ID_KEY);
-        String stream = check.nonBlank("streamKey", streamKey, DEFAULT_STREAM_KEY);
+        String jobKey = check.nonBlank("jobRunIdKey", jobRunIdKey, Names.JOB_RUN_ID_KEY);
+        String taskKey = check.nonBlank("taskRunIdKey", taskRunIdKey, Names.TASK_RUN_ID_KEY);
+        String stream = check.nonBlank("streamKey", streamKey, Names.STREAM_KEY);
         if (jobKey.equals(taskKey) || jobKey.equals(stream) || taskKey.equals(stream)) {
             check.error("jobRunIdKey, taskRunIdKey and streamKey must be three different MDC keys, got \""
                     + jobKey + "\", \"" + taskKey + "\", \"" + stream + "\"");
@@ -125,7 +123,7 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         checkedNotifyChannel = !notify || notifyChannel == null || notifyChannel.isBlank() ? null : notifyChannel.trim();
         if (checkedNotifyChannel != null && !TableName.isIdentifier(checkedNotifyChannel)) {
             check.error("notifyChannel \"" + notifyChannel + "\" is not a plain name; write <notifyChannel>"
-                    + LogsSchema.NOTIFY_CHANNEL + "</notifyChannel> (lower-case letters, digits and _), or <notify>false</notify>"
+                    + Names.NOTIFY_CHANNEL + "</notifyChannel> (lower-case letters, digits and _), or <notify>false</notify>"
                     + " for no notification");
         }
         int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
@@ -136,6 +134,12 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         config.overflowPolicy(overflowPolicy(check, spool != null));
         Redaction redaction = Redaction.of(Arrays.asList(redactKeys == null ? new String[0] : redactKeys.split(",")));
         mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit, redactMessages);
+        mdcKeys = new String[] {jobKey, taskKey, stream};
+        if (!LogContext.followAppenderKeys(jobKey, taskKey, stream)) {
+            addWarn("Appender [" + getName() + "]: LogContext scopes set other MDC keys than this appender reads (" + jobKey
+                    + ", " + taskKey + ", " + stream + "), chosen by LogContext.useKeys or another appender; lines inside"
+                    + " them are stored as system logs. Use the same jobRunIdKey, taskRunIdKey and streamKey everywhere");
+        }
         StatusReporter reporter = new StatusReporter(this);
         pipeline = new Pipeline(config.build(), createSink(connections, tableName, createSchema, reporter), spool, reporter);
         pipeline.start();
@@ -262,6 +266,10 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         }
         if (observability != null) {
             observability.close();
+        }
+        String[] keys = mdcKeys;
+        if (keys != null) {
+            LogContext.releaseAppenderKeys(keys[0], keys[1], keys[2]);
         }
         Thread hook = shutdownHook;
         if (hook != null && Thread.currentThread() != hook) {

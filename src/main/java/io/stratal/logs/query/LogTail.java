@@ -1,6 +1,6 @@
 package io.stratal.logs.query;
 
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -4,8 +4,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
-import io.stratal.logs.jdbc.LogsSchema;
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.Names;
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
@@ -194,7 +194,7 @@ public final class LogServer implements AutoCloseable {
     /** What to serve and where; {@link #start()} builds and starts the server. */
     public static final class Builder {
         private final DataSource dataSource;
-        private TableName table = TableName.parseOrNull("logs");
+        private TableName table = TableName.parseOrNull(Names.DEFAULT_TABLE);
         private String host = "127.0.0.1";
         private int port = 8080;
         private String token;
@@ -202,7 +202,7 @@ public final class LogServer implements AutoCloseable {
         private List<String> allowedHosts = List.of();
         private List<String> allowedOrigins = List.of();
         private ConnectionOpener listenConnections;
-        private String notifyChannel = LogsSchema.NOTIFY_CHANNEL;
+        private String notifyChannel = Names.NOTIFY_CHANNEL;
         private Duration pollInterval = Duration.ofSeconds(2);
         private Duration holeHold = Duration.ofSeconds(30);
         private Duration heartbeatInterval = Duration.ofSeconds(15);

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import io.stratal.logs.jdbc.ConnectionFactory;
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.BatchSink;

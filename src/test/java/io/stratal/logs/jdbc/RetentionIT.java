@@ -1,5 +1,6 @@
 package io.stratal.logs.jdbc;
 
+import io.stratal.logs.names.TableName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

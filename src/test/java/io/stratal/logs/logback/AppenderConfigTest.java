@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.core.status.Status;
+import io.stratal.logs.context.LogContext;
 import io.stratal.logs.testing.LogbackContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.MDC;
 
 /**
  * Configuration through real logback XML: impossible settings leave the appender stopped with an error that
@@ -110,6 +113,36 @@ class AppenderConfigTest {
         assertThat(appender.isStarted()).isFalse();
         assertThat(errors()).anySatisfy(e -> assertThat(e).contains("notifyChannel \"Stratal-Logs\"")
                 .contains("<notifyChannel>stratal_logs</notifyChannel>"));
+    }
+
+    @Test
+    void logContextScopesFollowTheMdcKeysTheAppenderReadsUntilItStops() {
+        configure("<url>" + CLOSED_PORT_URL + "</url><jobRunIdKey>run</jobRunIdKey><taskRunIdKey>step</taskRunIdKey>"
+                + "<streamKey>out</streamKey>");
+        UUID job = UUID.randomUUID();
+        try (LogContext.Scope scope = LogContext.job(job)) {
+            assertThat(MDC.get("run")).isEqualTo(job.toString());
+            assertThat(MDC.get("job_run_id")).isNull();
+        }
+        context.stop();
+        try (LogContext.Scope scope = LogContext.job(job)) {
+            assertThat(MDC.get("job_run_id")).as("back to the defaults").isEqualTo(job.toString());
+        }
+    }
+
+    @Test
+    void aSecondAppenderWithOtherMdcKeysWarnsThatTheScopesCannotFollowIt() {
+        String xml = "<configuration>\n"
+                + "  <appender name=\"A\" class=\"io.stratal.logs.logback.UnifiedLogAppender\"><url>" + CLOSED_PORT_URL
+                + "</url><jobRunIdKey>run</jobRunIdKey><shutdownGracePeriod>0 seconds</shutdownGracePeriod>"
+                + "<registerShutdownHook>false</registerShutdownHook></appender>\n"
+                + "  <appender name=\"B\" class=\"io.stratal.logs.logback.UnifiedLogAppender\"><url>" + CLOSED_PORT_URL
+                + "</url><jobRunIdKey>other</jobRunIdKey><shutdownGracePeriod>0 seconds</shutdownGracePeriod>"
+                + "<registerShutdownHook>false</registerShutdownHook></appender>\n"
+                + "  <root level=\"INFO\"><appender-ref ref=\"A\"/><appender-ref ref=\"B\"/></root>\n"
+                + "</configuration>";
+        context = LogbackContexts.fromXml(xml, Map.of());
+        assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("Appender [B]").contains("LogContext scopes set other MDC keys"));
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stratal.logs.LogType;
 import io.stratal.logs.jdbc.Migrations;
-import io.stratal.logs.jdbc.TableName;
+import io.stratal.logs.names.TableName;
 import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.sql.Connection;

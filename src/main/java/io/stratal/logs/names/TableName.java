@@ -1,4 +1,4 @@
-package io.stratal.logs.jdbc;
+package io.stratal.logs.names;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
