@@ -1,5 +1,6 @@
 package io.stratal.logs;
 
+import io.stratal.logs.internal.CompactMap;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.stratal.logs.logback;
 
 import ch.qos.logback.core.spi.ContextAwareBase;
-import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.writer.PipelineMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import javax.management.JMException;

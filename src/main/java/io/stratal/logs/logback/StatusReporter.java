@@ -1,7 +1,7 @@
 package io.stratal.logs.logback;
 
 import ch.qos.logback.core.spi.ContextAwareBase;
-import io.stratal.logs.pipeline.Reporter;
+import io.stratal.logs.writer.Reporter;
 
 /** Sends the pipeline's reports to logback's status manager, the only place the appender may talk to. */
 final class StatusReporter implements Reporter {

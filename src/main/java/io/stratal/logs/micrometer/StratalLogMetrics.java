@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.writer.PipelineMXBean;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.stratal.logs.query;
 
 import io.stratal.logs.LogType;
-import io.stratal.logs.Uuids;
+import io.stratal.logs.internal.Uuids;
 import java.util.UUID;
 
 /**

@@ -1,5 +1,6 @@
 package io.stratal.logs.query;
 
+import io.stratal.logs.LogType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,0 +1,294 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.Batch;
+import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.writer.MissingParents;
+import io.stratal.logs.writer.PipelineStats;
+import io.stratal.logs.writer.Reporter;
+import io.stratal.logs.writer.WriteException;
+import io.stratal.logs.LogRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gets a batch into the database, whatever it takes, on the flusher thread.
+ *
+ * <ul>
+ *   <li>The database cannot take it now ({@link WriteException.Kind#UNAVAILABLE}): keep the batch, same id,
+ *       and retry after a jittered backoff, because the same rows will succeed once it is back.</li>
+ *   <li>A parent run is missing ({@link WriteException.Kind#FOREIGN_KEY}): park the rows of the missing runs
+ *       ({@link ParkedRecords}) and write the rest.</li>
+ *   <li>A row is refused: set it apart (at the COPY line the server named, else by halving), so the others
+ *       go through; store a repaired version of it ({@link RowRepair}); only if that is refused too is the
+ *       row lost, counted and reported.</li>
+ * </ul>
+ *
+ * Each write method returns the batches it could not write (with their ids, in order): without a spool,
+ * because the stop deadline passed while the database was unavailable; with one ({@code keepRetrying}
+ * off), as soon as the database is unavailable, so the flusher can put them on disk and retry on its own
+ * schedule. The caller decides what becomes of them.
+ */
+final class Delivery {
+
+    /** Re-checks when the database said "missing parent" but the parent was there when asked. */
+    private static final int MAX_FOREIGN_KEY_RECHECKS = 3;
+
+    /** What the flusher tells this class about stopping. */
+    interface StopSignal {
+        boolean stopRequested();
+
+        /** Nanos when the grace period ends; only meaningful once a stop was requested. */
+        long deadlineNanos();
+    }
+
+    private final PipelineConfig config;
+    private final BatchSink sink;
+    private final Counters stats;
+    private final Reporter reporter;
+    private final RecordQueue queue;
+    private final DropReporter dropReporter;
+    private final StopSignal stop;
+    final Backoff backoff;
+    private final ParkedRecords parked;
+    private long parkedBytesHeld;
+    private final boolean keepRetrying;
+    private volatile boolean databaseAvailable = true;
+    private long outageStartNanos;
+
+    /**
+     * @param keepRetrying on an unavailable database, retry the batch in place (until the stop deadline)
+     *                     rather than hand it back at once
+     */
+    Delivery(PipelineConfig config, BatchSink sink, Counters stats, Reporter reporter, RecordQueue queue,
+             DropReporter dropReporter, StopSignal stop, boolean keepRetrying) {
+        this.keepRetrying = keepRetrying;
+        this.config = config;
+        this.sink = sink;
+        this.stats = stats;
+        this.reporter = reporter;
+        this.queue = queue;
+        this.dropReporter = dropReporter;
+        this.stop = stop;
+        this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
+        this.parked = new ParkedRecords(config.foreignKeyGracePeriod().toNanos());
+    }
+
+    /** Writes records taken from the queue, holding back those that must wait behind parked ones. */
+    List<Batch> deliver(List<LogRecord> records) {
+        return deliver(Batch.of(records));
+    }
+
+    /**
+     * Writes {@code batches} in order; once one comes back unwritten, the rest are handed back unwritten
+     * too, so their order is kept for the next attempt.
+     */
+    List<Batch> deliverInOrder(List<Batch> batches) {
+        return inOrder(batches, this::deliver);
+    }
+
+    /**
+     * Writes a batch (from the queue, or read back from the spool), holding back its rows of runs that are
+     * waited for; rows from the spool then wait in memory, no longer on disk.
+     */
+    List<Batch> deliver(Batch batch) {
+        List<LogRecord> free = parked.holdBack(batch.records());
+        syncParkedBytes();
+        if (free.isEmpty()) {
+            return List.of();
+        }
+        return write(free.size() == batch.size() ? batch : batch.subset("free", free), false);
+    }
+
+    /** Tries the parked records again; once a stop was requested, none of them waits any longer. */
+    List<Batch> retryParked() {
+        return parked.isEmpty() ? List.of() : write(Batch.of(takeParked()), false);
+    }
+
+    boolean hasParked() {
+        return !parked.isEmpty();
+    }
+
+    int parkedCount() {
+        return parked.size();
+    }
+
+    boolean isDatabaseAvailable() {
+        return databaseAvailable;
+    }
+
+    /** Takes the parked records out (for the spool, at stop without a database). */
+    List<LogRecord> takeParked() {
+        List<LogRecord> rows = parked.takeRecords();
+        syncParkedBytes();
+        return rows;
+    }
+
+    private List<Batch> write(Batch batch, boolean repaired) {
+        int attempt = 0;
+        int foreignKeyRechecks = 0;
+        while (true) {
+            WriteException failure;
+            try {
+                sink.write(batch);
+                stats.recordBatchWritten(batch.size());
+                parked.written(batch.records());
+                markDatabaseAvailable();
+                return List.of();
+            } catch (WriteException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new WriteException(WriteException.Kind.OTHER, null, e.toString(), e);
+            }
+            switch (failure.kind()) {
+                case UNAVAILABLE:
+                    markDatabaseUnavailable(failure, batch.size());
+                    String why = describe(failure);
+                    if (!keepRetrying || pastStopDeadline()) {
+                        stats.recordError(why);
+                        return List.of(batch);
+                    }
+                    stats.recordRetry(why);
+                    pause(backoff.delayNanos(attempt++));
+                    continue;
+                case FOREIGN_KEY:
+                    MissingParents missing = failure.missingParents();
+                    if (missing != null && missing.isEmpty() && foreignKeyRechecks++ < MAX_FOREIGN_KEY_RECHECKS) {
+                        continue; // the parent committed between the failure and the question
+                    }
+                    if (missing != null && !missing.isEmpty()) {
+                        return park(batch, missing, repaired);
+                    }
+                    return isolate(batch, failure, repaired);
+                default:
+                    return isolate(batch, failure, repaired);
+            }
+        }
+    }
+
+    private List<Batch> park(Batch batch, MissingParents missing, boolean repaired) {
+        boolean wasWaiting = parked.isWaiting();
+        List<LogRecord> now = parked.admit(missing, batch.records(), System.nanoTime(), stop.stopRequested());
+        syncParkedBytes();
+        if (!wasWaiting && parked.isWaiting()) {
+            reporter.info("Appender [" + config.name() + "] holds back rows of job run(s) " + missing.jobRunIds()
+                    + " / task run(s) " + missing.taskRunIds() + " that the database does not have yet, for up to "
+                    + config.foreignKeyGracePeriod().toSeconds() + " s (foreignKeyGracePeriod)");
+        }
+        return now.isEmpty() ? List.of() : write(batch.subset("without-parked", now), repaired);
+    }
+
+    /** Sets the failing row apart: at the line the server named, else by halving. */
+    private List<Batch> isolate(Batch batch, WriteException failure, boolean repaired) {
+        int size = batch.size();
+        if (size == 1) {
+            return repairOrReject(batch, failure, repaired);
+        }
+        List<Batch> parts = new ArrayList<>(3);
+        int row = failure.rowIndex();
+        if (row >= 0 && row < size) {
+            if (row > 0) {
+                parts.add(batch.part(0, row));
+            }
+            parts.add(batch.part(row, row + 1));
+            if (row + 1 < size) {
+                parts.add(batch.part(row + 1, size));
+            }
+        } else {
+            parts.add(batch.part(0, size / 2));
+            parts.add(batch.part(size / 2, size));
+        }
+        return inOrder(parts, part -> write(part, repaired));
+    }
+
+    /** Runs {@code write} on each batch until one comes back unwritten; that one and the rest are returned. */
+    private static List<Batch> inOrder(List<Batch> batches, java.util.function.Function<Batch, List<Batch>> write) {
+        List<Batch> unwritten = new ArrayList<>();
+        for (Batch batch : batches) {
+            if (unwritten.isEmpty()) {
+                unwritten.addAll(write.apply(batch));
+            } else {
+                unwritten.add(batch); // the database went away: keep the order, write nothing more now
+            }
+        }
+        return unwritten;
+    }
+
+    private List<Batch> repairOrReject(Batch single, WriteException failure, boolean repaired) {
+        LogRecord record = single.records().get(0);
+        if (repaired) {
+            stats.recordDropped(DropReason.REJECTED, 1);
+            stats.recordError(describe(failure));
+            reporter.error("Appender [" + config.name() + "] could not store a " + record.type().dbValue()
+                    + " log record at " + record.timestamp() + ", not even repaired (" + describe(failure) + ")", failure);
+            return List.of();
+        }
+        long total = stats.recordRepaired();
+        if (isPowerOfTen(total)) {
+            reporter.warn("Appender [" + config.name() + "] stored " + total + " row(s) in a repaired form because the "
+                    + "database refused them as logged; see metadata.log.rejected_original (latest: " + describe(failure) + ")");
+        }
+        LogRecord safe = RowRepair.safeVersion(record, failure);
+        UUID repairedId = UUID.nameUUIDFromBytes((single.id() + ":repaired").getBytes(StandardCharsets.UTF_8));
+        return write(new Batch(repairedId, List.of(safe), single.durable()), true);
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) {
+            n /= 10;
+        }
+        return n == 1;
+    }
+
+    /** Parked records count against the queue bound, like the queued ones. */
+    private void syncParkedBytes() {
+        long now = parked.bytes();
+        queue.hold(now - parkedBytesHeld);
+        parkedBytesHeld = now;
+    }
+
+    /** Sleeps between retries; a stop request cuts the pause short so the last attempts happen in time. */
+    private void pause(long nanos) {
+        long end = System.nanoTime() + nanos;
+        if (stop.stopRequested()) {
+            end = Math.min(end, stop.deadlineNanos());
+        }
+        long remaining;
+        while ((remaining = end - System.nanoTime()) > 0) {
+            boolean wasStopping = stop.stopRequested();
+            queue.awaitRecords(remaining);
+            dropReporter.reportIfDue(System.nanoTime(), false);
+            if (!wasStopping && stop.stopRequested()) {
+                return;
+            }
+        }
+    }
+
+    private boolean pastStopDeadline() {
+        return stop.stopRequested() && System.nanoTime() - stop.deadlineNanos() >= 0;
+    }
+
+    private void markDatabaseAvailable() {
+        if (!databaseAvailable) {
+            databaseAvailable = true;
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStartNanos);
+            reporter.info("Appender [" + config.name() + "] reached the database again after " + seconds + " s");
+        }
+    }
+
+    private void markDatabaseUnavailable(WriteException failure, int batchSize) {
+        if (databaseAvailable) {
+            databaseAvailable = false;
+            outageStartNanos = System.nanoTime();
+            reporter.warn("Appender [" + config.name() + "] cannot write to the database (" + describe(failure)
+                    + "); keeping " + batchSize + " record(s) and retrying with backoff");
+        }
+    }
+
+    static String describe(WriteException e) {
+        return e.sqlState() == null ? e.getMessage() : "SQLSTATE " + e.sqlState() + ": " + e.getMessage();
+    }
+}

@@ -1,0 +1,57 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.writer.PipelineStats;
+import io.stratal.logs.writer.Reporter;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Reports lost records on a thinning schedule: the first loss at once, then at most one summary per
+ * {@code intervalNanos} with what was lost since the previous report, by reason, and the setting to change.
+ * Runs on the flusher thread only.
+ */
+final class DropReporter {
+
+    private final String name;
+    private final Counters stats;
+    private final Reporter reporter;
+    private final long intervalNanos;
+    private final Map<DropReason, Long> reported = new EnumMap<>(DropReason.class);
+    private long lastReportNanos;
+    private boolean reportedAny;
+
+    DropReporter(String name, Counters stats, Reporter reporter, long intervalNanos) {
+        this.name = name;
+        this.stats = stats;
+        this.reporter = reporter;
+        this.intervalNanos = intervalNanos;
+        for (DropReason reason : DropReason.values()) {
+            reported.put(reason, 0L);
+        }
+    }
+
+    /** Reports new losses if the schedule allows one now, or unconditionally when {@code force}. */
+    void reportIfDue(long nowNanos, boolean force) {
+        if (!force && reportedAny && nowNanos - lastReportNanos < intervalNanos) {
+            return;
+        }
+        StringBuilder reasons = new StringBuilder();
+        long total = 0;
+        for (DropReason reason : DropReason.values()) {
+            long now = stats.dropped(reason);
+            long fresh = now - reported.get(reason);
+            if (fresh > 0) {
+                total += fresh;
+                reported.put(reason, now);
+                reasons.append("; ").append(fresh).append(' ').append(reason.key()).append(": ").append(reason.advice());
+            }
+        }
+        if (total == 0) {
+            return;
+        }
+        reportedAny = true;
+        lastReportNanos = nowNanos;
+        reporter.warn("Appender [" + name + "] lost " + total + " log record(s) since the last report" + reasons);
+    }
+}

@@ -1,0 +1,161 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.MissingParents;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.internal.MetadataBuilder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Records whose parent run is not in the database yet, held back in logging order for up to
+ * {@code foreignKeyGracePeriod}. A job that logs before its own transaction commits its {@code job_runs}
+ * row is the usual cause: its lines wait here until the row is visible, and later lines of the same run
+ * wait behind them, so each run's rows are still stored in logging order. Flusher thread only.
+ */
+final class ParkedRecords {
+
+    private final long graceNanos;
+    private final List<LogRecord> records = new ArrayList<>();
+    private final Map<UUID, Long> jobRunsSince = new LinkedHashMap<>();
+    private final Map<UUID, Long> taskRunsSince = new LinkedHashMap<>();
+    private long bytes;
+
+    ParkedRecords(long graceNanos) {
+        this.graceNanos = graceNanos;
+    }
+
+    boolean isEmpty() {
+        return records.isEmpty();
+    }
+
+    /** True while some run is waited for, with or without records parked for it. */
+    boolean isWaiting() {
+        return !jobRunsSince.isEmpty() || !taskRunsSince.isEmpty();
+    }
+
+    int size() {
+        return records.size();
+    }
+
+    /** Estimated heap of the parked records; it counts against the queue bound. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Rows of {@code batch} that may go now; the others join the parked ones, behind them. */
+    List<LogRecord> holdBack(List<LogRecord> batch) {
+        if (!isWaiting()) {
+            return batch;
+        }
+        List<LogRecord> free = new ArrayList<>(batch.size());
+        for (LogRecord record : batch) {
+            if (blocks(record)) {
+                add(record);
+            } else {
+                free.add(record);
+            }
+        }
+        return free;
+    }
+
+    /**
+     * Sorts the rows of a batch refused for {@code missing} parents. Runs of these rows the database has now
+     * stop being waited for. Rows of a missing run are parked, unless the run has been waited for longer
+     * than the grace period (or {@code giveUp}): then the id moves into {@code metadata.log.missing_parents}
+     * and the row goes out with the others. Returns the rows to write now, in order.
+     */
+    List<LogRecord> admit(MissingParents missing, List<LogRecord> rows, long nowNanos, boolean giveUp) {
+        for (LogRecord row : rows) {
+            if (row.jobRunId() != null && !missing.jobRunIds().contains(row.jobRunId())) {
+                jobRunsSince.remove(row.jobRunId());
+            }
+            if (row.taskRunId() != null && !missing.taskRunIds().contains(row.taskRunId())) {
+                taskRunsSince.remove(row.taskRunId());
+            }
+        }
+        for (UUID id : missing.jobRunIds()) {
+            jobRunsSince.putIfAbsent(id, nowNanos);
+        }
+        for (UUID id : missing.taskRunIds()) {
+            taskRunsSince.putIfAbsent(id, nowNanos);
+        }
+        Set<UUID> expiredJobs = expire(jobRunsSince, missing.jobRunIds(), nowNanos, giveUp);
+        Set<UUID> expiredTasks = expire(taskRunsSince, missing.taskRunIds(), nowNanos, giveUp);
+        List<LogRecord> now = new ArrayList<>(rows.size());
+        for (LogRecord row : rows) {
+            boolean moveJob = row.jobRunId() != null && expiredJobs.contains(row.jobRunId());
+            boolean moveTask = row.taskRunId() != null && expiredTasks.contains(row.taskRunId());
+            LogRecord out = moveJob || moveTask ? withParentsMoved(row, moveJob, moveTask) : row;
+            if (blocks(out)) {
+                add(out);
+            } else {
+                now.add(out);
+            }
+        }
+        return now;
+    }
+
+    /** Takes the parked records out for a retry; the runs stay waited for until a write settles them. */
+    List<LogRecord> takeRecords() {
+        List<LogRecord> out = new ArrayList<>(records);
+        records.clear();
+        bytes = 0;
+        return out;
+    }
+
+    /** The runs of rows just written are in the database: nobody needs to wait for them any more. */
+    void written(List<LogRecord> rows) {
+        if (!isWaiting()) {
+            return;
+        }
+        for (LogRecord row : rows) {
+            if (row.jobRunId() != null) {
+                jobRunsSince.remove(row.jobRunId());
+            }
+            if (row.taskRunId() != null) {
+                taskRunsSince.remove(row.taskRunId());
+            }
+        }
+    }
+
+    private boolean blocks(LogRecord record) {
+        return (record.jobRunId() != null && jobRunsSince.containsKey(record.jobRunId()))
+                || (record.taskRunId() != null && taskRunsSince.containsKey(record.taskRunId()));
+    }
+
+    private void add(LogRecord record) {
+        records.add(record);
+        bytes += record.estimatedBytes();
+    }
+
+    /** Of the runs in {@code candidates}, stops waiting for those past the grace period and returns them. */
+    private Set<UUID> expire(Map<UUID, Long> since, Set<UUID> candidates, long nowNanos, boolean giveUp) {
+        Set<UUID> expired = new HashSet<>();
+        for (UUID id : candidates) {
+            Long start = since.get(id);
+            if (start != null && (giveUp || nowNanos - start >= graceNanos)) {
+                since.remove(id);
+                expired.add(id);
+            }
+        }
+        return expired;
+    }
+
+    private static LogRecord withParentsMoved(LogRecord record, boolean moveJob, boolean moveTask) {
+        Map<String, Object> ids = new LinkedHashMap<>();
+        if (moveJob) {
+            ids.put("job_run_id", record.jobRunId().toString());
+        }
+        if (moveTask) {
+            ids.put("task_run_id", record.taskRunId().toString());
+        }
+        return record.withIds(moveJob ? null : record.jobRunId(), moveTask ? null : record.taskRunId(),
+                MetadataBuilder.withLogEntry(record.metadata(), "missing_parents", Collections.unmodifiableMap(ids)));
+    }
+}

@@ -1,0 +1,250 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.writer.OverflowPolicy;
+import io.stratal.logs.writer.PipelineMXBean;
+import io.stratal.logs.writer.PipelineStats;
+import io.stratal.logs.writer.Reporter;
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.internal.spool.Spool;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bounded queue and the flusher thread that empties it into a {@link BatchSink}, with an optional
+ * {@link Spool} on disk for what the database cannot take yet.
+ *
+ * <p>Logging threads call {@link #offer}; it never performs I/O. What it does when the queue is full is the
+ * {@link OverflowPolicy}; every loss is counted by reason in {@link #stats()} and reported.
+ */
+public final class Pipeline implements PipelineMXBean {
+
+    private final PipelineConfig config;
+    private final RecordQueue queue;
+    private final BatchSink sink;
+    private final Spool spool;
+    private final Reporter reporter;
+    private final Counters stats = new Counters();
+    private final Flusher flusher;
+    private final Thread thread;
+    private final long maxBlockNanos;
+    private volatile boolean acceptingRecords;
+
+    public Pipeline(PipelineConfig config, BatchSink sink, Reporter reporter) {
+        this(config, sink, null, reporter);
+    }
+
+    /** A pipeline that puts on {@code spool} what the database cannot take ({@code null} for none). */
+    public Pipeline(PipelineConfig config, BatchSink sink, Spool spool, Reporter reporter) {
+        this.config = config;
+        this.sink = sink;
+        this.spool = spool;
+        this.reporter = reporter;
+        this.queue = new RecordQueue(config.maxQueueBytes(), config.batchSize());
+        this.flusher = new Flusher(config, queue, sink, stats, reporter, spool);
+        this.thread = new Thread(flusher, "stratal-flusher-" + config.name());
+        this.thread.setDaemon(true);
+        this.queue.setConsumer(thread);
+        this.maxBlockNanos = config.maxBlockTime().toNanos();
+    }
+
+    public void start() {
+        acceptingRecords = true;
+        thread.start();
+    }
+
+    /**
+     * Queues {@code record} for writing. Returns {@code false} when it was dropped (the pipeline is stopped,
+     * or the queue stayed full).
+     */
+    public boolean offer(LogRecord record) {
+        if (!acceptingRecords) {
+            stats.recordDropped(DropReason.SHUTDOWN, 1); // arrived while stopping: counted, as stop() reports
+            return false;
+        }
+        if (config.overflowPolicy() == OverflowPolicy.DROP && shedsByLevel(record.level())) {
+            stats.recordDropped(DropReason.LEVEL_SHED, 1);
+            return false;
+        }
+        if (queue.tryOffer(record) || waitForRoom(record)) {
+            stats.recordEnqueued();
+            return true;
+        }
+        stats.recordDropped(flusher.isDatabaseAvailable() || spool != null ? DropReason.QUEUE_FULL
+                : DropReason.DATABASE_UNAVAILABLE, 1);
+        return false;
+    }
+
+    /** Under {@link OverflowPolicy#DROP}, DEBUG goes once the queue is 80% full and INFO at 90%. */
+    private boolean shedsByLevel(LogLevel level) {
+        if (level == LogLevel.DEBUG) {
+            return queue.bytes() > config.maxQueueBytes() / 10 * 8;
+        }
+        if (level == LogLevel.INFO) {
+            return queue.bytes() > config.maxQueueBytes() / 10 * 9;
+        }
+        return false;
+    }
+
+    private boolean waitForRoom(LogRecord record) {
+        if (maxBlockNanos <= 0 || config.overflowPolicy() == OverflowPolicy.DROP) {
+            return false;
+        }
+        // While the database is away only the spool makes room; without one, waiting would only stall the caller.
+        if (!flusher.isDatabaseAvailable() && (spool == null || config.overflowPolicy() != OverflowPolicy.SPOOL)) {
+            return false;
+        }
+        try {
+            return queue.offer(record, maxBlockNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True on the pipeline's own threads (flusher, spooler): whatever they log must not come back in here. */
+    public boolean isFlusherThread() {
+        Thread current = Thread.currentThread();
+        return current == thread || flusher.isSpoolerThread(current);
+    }
+
+    /**
+     * Stops taking records and writes what is queued within {@code shutdownGracePeriod}; with a spool, what
+     * is still unwritten then goes to disk. Returns how many records were lost (or, if the flusher is still
+     * inside a database call when the period ends, how many are not yet safe). A second caller waits for
+     * the first and gets 0.
+     */
+    public synchronized long stop() {
+        if (!acceptingRecords) {
+            return 0;
+        }
+        acceptingRecords = false;
+        long lostBefore = stats.dropped(DropReason.SHUTDOWN);
+        long graceNanos = config.shutdownGracePeriod().toNanos();
+        // The flusher gives up writing a little before the period ends, so that a call already under way
+        // (bounded by the pool's connection timeout) and the final spool write still fit inside it.
+        long margin = Math.min(TimeUnit.SECONDS.toNanos(1), graceNanos / 2);
+        flusher.requestStop(System.nanoTime() + graceNanos - margin);
+        // even a zero grace period leaves the flusher a moment to count and report what it gives up
+        boolean finished = join(Math.max(graceNanos, TimeUnit.MILLISECONDS.toNanos(100)));
+        long unwritten = stats.dropped(DropReason.SHUTDOWN) - lostBefore;
+        if (!finished) {
+            // Stuck in a database call that did not time out. It keeps its resources and finishes on its own
+            // (spooling what it holds) if the JVM lives on; the application's shutdown is not held up.
+            unwritten += queue.size() + flusher.inFlight();
+            reporter.warn("Appender [" + config.name() + "] stopped with " + unwritten + " log record(s) unwritten: "
+                    + "after shutdownGracePeriod its flusher is still inside a database call; it writes or spools them "
+                    + "when the call returns, if the JVM lives that long");
+            return unwritten;
+        }
+        if (unwritten > 0) {
+            reporter.warn("Appender [" + config.name() + "] stopped with " + unwritten + " log record(s) unwritten; "
+                    + DropReason.SHUTDOWN.advice());
+        }
+        return unwritten;
+    }
+
+    private boolean join(long nanos) {
+        try {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    public PipelineStats stats() {
+        return stats;
+    }
+
+    /** True while the flusher routes records through the spool. */
+    @Override
+    public boolean isSpilling() {
+        return flusher.isSpilling();
+    }
+
+    @Override
+    public boolean isDatabaseAvailable() {
+        return flusher.isDatabaseAvailable();
+    }
+
+    @Override
+    public long getRecordsEnqueued() {
+        return stats.enqueued();
+    }
+
+    @Override
+    public long getRecordsWritten() {
+        return stats.written();
+    }
+
+    @Override
+    public long getRecordsSpooled() {
+        return stats.spooled();
+    }
+
+    @Override
+    public long getRecordsReplayed() {
+        return stats.replayed();
+    }
+
+    @Override
+    public long getRecordsRepaired() {
+        return stats.repaired();
+    }
+
+    @Override
+    public long getRecordsDropped() {
+        return stats.droppedTotal();
+    }
+
+    @Override
+    public java.util.Map<String, Long> getRecordsDroppedByReason() {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            out.put(reason.key(), stats.dropped(reason));
+        }
+        return out;
+    }
+
+    @Override
+    public long getRetries() {
+        return stats.retries();
+    }
+
+    @Override
+    public long getBatches() {
+        return stats.batches();
+    }
+
+    @Override
+    public int getQueueSize() {
+        return queue.size();
+    }
+
+    @Override
+    public long getQueueBytes() {
+        return queue.bytes();
+    }
+
+    @Override
+    public long getSpoolBytes() {
+        return stats.spoolBytes();
+    }
+
+    @Override
+    public String getLastError() {
+        return stats.lastError();
+    }
+
+    @Override
+    public String getLastWriteTime() {
+        java.time.Instant last = stats.lastWriteTime();
+        return last == null ? null : last.toString();
+    }
+
+    public PipelineConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,371 @@
+package io.stratal.logs.internal.spool;
+
+import io.stratal.logs.LogRecord;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * Records that could not be written yet, on disk, in the order they were logged.
+ *
+ * <p>Segment files {@code segment-<n>.spool} hold frames, one per batch: {@code [length][crc32][payload]},
+ * the payload being the batch id and its records ({@link RecordCodec}). Frames are appended to the newest
+ * segment and read back from the oldest; a segment is deleted once every frame in it was written to the
+ * database, and the ids of its batches are handed back so the database's ledger can forget them. Files left
+ * by an earlier run are read first. A frame that is cut short or fails its checksum ends its segment: the
+ * bytes from there on are moved to {@code damaged/} and reported, and reading goes on with the next file.
+ *
+ * <p>Thread-safe: in an outage one thread appends while another reads back (every method holds this
+ * object's lock; a frame is read or written within it). {@link #append} hands each frame to the operating
+ * system at once, so a killed process loses none of it; {@link #sync} makes it survive a power loss too.
+ */
+public final class Spool implements AutoCloseable {
+
+    /** One batch read back from disk. */
+    public record Frame(UUID id, List<LogRecord> records) {
+    }
+
+    /** The spool holds {@code maxBytes} already. */
+    public static final class SpoolFullException extends IOException {
+        SpoolFullException(String message) {
+            super(message);
+        }
+    }
+
+    static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
+    static final long SEGMENT_BYTES = 8L * 1024 * 1024;
+    private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
+    private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
+
+    private final Path directory;
+    private final long maxBytes;
+    private final Consumer<String> warn;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final TreeMap<Long, Long> segmentSizes = new TreeMap<>();
+
+    private long writeSegment = -1;
+    private FileChannel writeChannel;
+    private boolean dirty;
+
+    private long readSegment = -1;
+    private FileChannel readChannel;
+    private long readPosition;
+    private Frame head;
+    private long headEnd;
+    private final List<UUID> idsInReadSegment = new ArrayList<>();
+
+    private Spool(Path directory, long maxBytes, Consumer<String> warn, FileChannel lockChannel, FileLock lock) throws IOException {
+        this.directory = directory;
+        this.maxBytes = maxBytes;
+        this.warn = warn;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Matcher m = SEGMENT.matcher(file.getFileName().toString());
+                if (m.matches()) {
+                    segmentSizes.put(Long.parseLong(m.group(1)), Files.size(file));
+                }
+            }
+        }
+    }
+
+    /**
+     * Opens (creating) the spool in {@code directory}, taking its lock: one appender, one directory.
+     *
+     * @throws IOException when the directory cannot be used or another appender holds it
+     */
+    public static Spool open(Path directory, long maxBytes, Consumer<String> warn) throws IOException {
+        Files.createDirectories(directory);
+        FileChannel lockChannel = FileChannel.open(directory.resolve("spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("spool directory " + directory + " is in use by another appender or process");
+        }
+        return new Spool(directory, maxBytes, warn, lockChannel, lock);
+    }
+
+    /** True when every frame ever appended has been read back and marked done. */
+    public synchronized boolean isEmpty() {
+        return pendingBytes() == 0 && head == null;
+    }
+
+    /** Bytes on disk not yet written to the database. */
+    public synchronized long pendingBytes() {
+        long total = 0;
+        for (Map.Entry<Long, Long> segment : segmentSizes.entrySet()) {
+            total += segment.getValue() - MAGIC.length;
+            if (segment.getKey() == readSegment) {
+                total -= Math.max(0, readPosition - MAGIC.length);
+            }
+        }
+        return Math.max(0, total);
+    }
+
+    /** Appends one batch as a frame and hands it to the operating system. */
+    public void append(UUID batchId, List<LogRecord> records) throws IOException {
+        byte[] payload = encode(batchId, records); // outside the lock: a reader need not wait for the encoding
+        appendFrame(payload);
+    }
+
+    private synchronized void appendFrame(byte[] payload) throws IOException {
+        if (pendingBytes() + payload.length > maxBytes) {
+            throw new SpoolFullException("the spool holds " + pendingBytes() + " bytes, its bound is " + maxBytes);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
+        frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+        if (writeChannel == null || segmentSizes.getOrDefault(writeSegment, 0L) >= SEGMENT_BYTES) {
+            rollWriter();
+        }
+        while (frame.hasRemaining()) {
+            writeChannel.write(frame);
+        }
+        segmentSizes.merge(writeSegment, (long) frame.limit(), Long::sum);
+        dirty = true;
+    }
+
+    /** Forces appended frames to the disk itself. */
+    public synchronized void sync() throws IOException {
+        if (dirty && writeChannel != null) {
+            writeChannel.force(false);
+            dirty = false;
+        }
+    }
+
+    /** The oldest frame not yet done, or {@code null} when all are. Stays the same until {@link #done}. */
+    public synchronized Frame peek() throws IOException {
+        while (head == null) {
+            if (readChannel == null && !openNextForReading()) {
+                return null;
+            }
+            long size = segmentSizes.get(readSegment);
+            if (readPosition >= size) {
+                if (readSegment == writeSegment) {
+                    return null; // caught up with the writer
+                }
+                finishReadSegment();
+                continue;
+            }
+            readFrame(size);
+        }
+        return head;
+    }
+
+    /**
+     * Marks the frame from {@link #peek} as written. Returns the batch ids of a segment that this finished and
+     * deleted (the ledger may forget them now), else an empty list.
+     */
+    public synchronized List<UUID> done(Frame frame) throws IOException {
+        if (frame != head) {
+            throw new IllegalStateException("done() must follow peek() for the same frame");
+        }
+        idsInReadSegment.add(frame.id());
+        readPosition = headEnd;
+        head = null;
+        if (readPosition >= segmentSizes.get(readSegment)) {
+            if (readSegment == writeSegment) {
+                closeWriter(); // fully read: the next append starts a new segment
+            }
+            return finishReadSegment();
+        }
+        return List.of();
+    }
+
+    private boolean openNextForReading() throws IOException {
+        if (segmentSizes.isEmpty()) {
+            return false;
+        }
+        readSegment = segmentSizes.firstKey();
+        readChannel = FileChannel.open(segmentPath(readSegment), StandardOpenOption.READ);
+        ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
+        readFully(readChannel, magic, 0);
+        if (magic.hasRemaining() || !Arrays.equals(magic.array(), MAGIC)) {
+            moveAside(0, "it is not a spool file");
+            readPosition = segmentSizes.get(readSegment);
+        } else {
+            readPosition = MAGIC.length;
+        }
+        return true;
+    }
+
+    private void readFrame(long size) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(8);
+        readFully(readChannel, header, readPosition);
+        if (header.hasRemaining()) {
+            damaged(size, "a frame header is cut short");
+            return;
+        }
+        header.flip();
+        int length = header.getInt();
+        int crcValue = header.getInt();
+        if (length <= 0 || length > MAX_FRAME_BYTES || readPosition + 8 + length > size) {
+            damaged(size, length <= 0 || length > MAX_FRAME_BYTES ? "a frame length is invalid" : "a frame is cut short");
+            return;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(length);
+        readFully(readChannel, payload, readPosition + 8);
+        CRC32 crc = new CRC32();
+        crc.update(payload.array());
+        if ((int) crc.getValue() != crcValue) {
+            damaged(size, "a frame fails its checksum");
+            return;
+        }
+        try {
+            head = decode(payload.array());
+            headEnd = readPosition + 8 + length;
+        } catch (IOException | RuntimeException e) {
+            damaged(size, "a frame cannot be decoded (" + e + ")");
+        }
+    }
+
+    private void damaged(long size, String why) throws IOException {
+        moveAside(readPosition, why);
+        readPosition = size;
+    }
+
+    /** Copies the segment's bytes from {@code from} on into {@code damaged/} and reports it. */
+    private void moveAside(long from, String why) throws IOException {
+        Path damagedDir = directory.resolve("damaged");
+        Files.createDirectories(damagedDir);
+        Path target = damagedDir.resolve(String.format("segment-%020d-from-%d.bin", readSegment, from));
+        long size = segmentSizes.get(readSegment);
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            readChannel.transferTo(from, size - from, out);
+        }
+        warn.accept("Spool file " + segmentPath(readSegment) + " is damaged at byte " + from + " (" + why + "): the "
+                + (size - from) + " byte(s) from there were moved to " + target + " and their records are not replayed;"
+                + " the frames before it are");
+    }
+
+    private List<UUID> finishReadSegment() throws IOException {
+        readChannel.close();
+        readChannel = null;
+        Files.deleteIfExists(segmentPath(readSegment));
+        segmentSizes.remove(readSegment);
+        readSegment = -1;
+        readPosition = 0;
+        List<UUID> ids = List.copyOf(idsInReadSegment);
+        idsInReadSegment.clear();
+        return ids;
+    }
+
+    private void rollWriter() throws IOException {
+        closeWriter();
+        writeSegment = (segmentSizes.isEmpty() ? 0 : segmentSizes.lastKey()) + 1;
+        writeChannel = FileChannel.open(segmentPath(writeSegment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        writeChannel.write(ByteBuffer.wrap(MAGIC));
+        segmentSizes.put(writeSegment, (long) MAGIC.length);
+        syncDirectory();
+    }
+
+    private void closeWriter() throws IOException {
+        if (writeChannel != null) {
+            sync();
+            writeChannel.close();
+            writeChannel = null;
+            writeSegment = -1;
+        }
+    }
+
+    /** Makes a new file's directory entry durable, where the platform allows it. */
+    private void syncDirectory() {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not possible on every platform; the data itself is synced with the file
+        }
+    }
+
+    private Path segmentPath(long segment) {
+        return directory.resolve(String.format("segment-%020d.spool", segment));
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                return;
+            }
+            at += n;
+        }
+    }
+
+    private static byte[] encode(UUID batchId, List<LogRecord> records) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * records.size() + 32);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(1);
+        RecordCodec.writeUuid(batchId, out);
+        out.writeInt(records.size());
+        for (LogRecord record : records) {
+            RecordCodec.write(record, out);
+        }
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private static Frame decode(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        int version = in.readUnsignedByte();
+        if (version != 1) {
+            throw new IOException("unknown frame version " + version);
+        }
+        UUID id = RecordCodec.readUuid(in);
+        int count = in.readInt();
+        if (count < 0) {
+            throw new IOException("negative record count");
+        }
+        List<LogRecord> records = new ArrayList<>(Math.min(count, 100_000));
+        for (int i = 0; i < count; i++) {
+            records.add(RecordCodec.read(in));
+        }
+        if (in.available() != 0) {
+            throw new IOException(in.available() + " stray byte(s) after the records");
+        }
+        return new Frame(id, List.copyOf(records));
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        try {
+            closeWriter();
+            if (readChannel != null) {
+                readChannel.close();
+            }
+        } finally {
+            lock.release();
+            lockChannel.close();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.stratal.logs.writer;
+
+import io.stratal.logs.LogRecord;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The run ids a batch referenced that the database does not have (yet): a job that logs before its own
+ * transaction commits its {@code job_runs} row.
+ */
+public record MissingParents(Set<UUID> jobRunIds, Set<UUID> taskRunIds) {
+
+    public MissingParents {
+        jobRunIds = Set.copyOf(jobRunIds);
+        taskRunIds = Set.copyOf(taskRunIds);
+    }
+
+    public boolean isEmpty() {
+        return jobRunIds.isEmpty() && taskRunIds.isEmpty();
+    }
+
+    /** True when {@code record} points at one of the missing runs. */
+    public boolean references(LogRecord record) {
+        return (record.jobRunId() != null && jobRunIds.contains(record.jobRunId()))
+                || (record.taskRunId() != null && taskRunIds.contains(record.taskRunId()));
+    }
+}

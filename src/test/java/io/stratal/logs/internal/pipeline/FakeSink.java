@@ -1,0 +1,98 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.Batch;
+import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.writer.MissingParents;
+import io.stratal.logs.writer.WriteException;
+import io.stratal.logs.LogRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A sink that stores batches in memory and can be told to fail: while "down" every write fails as
+ * unavailable; a poison predicate makes any batch holding a matching record fail as a data error; a gate
+ * can hold writes until released.
+ */
+final class FakeSink implements BatchSink {
+
+    final List<List<LogRecord>> batches = new CopyOnWriteArrayList<>();
+    final AtomicInteger attempts = new AtomicInteger();
+    volatile boolean down;
+    volatile Predicate<LogRecord> poison = r -> false;
+    volatile CountDownLatch gate;
+    volatile boolean closed;
+    /** The next write commits its batch and then fails as if the connection died before the confirmation. */
+    volatile boolean commitThenFail;
+    final List<java.util.UUID> forgotten = new CopyOnWriteArrayList<>();
+    final java.util.Set<java.util.UUID> committedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** When not null, job run ids outside this set are "missing parents". */
+    volatile java.util.Set<java.util.UUID> existingJobRuns;
+
+    @Override
+    public void write(Batch written) throws WriteException {
+        List<LogRecord> batch = written.records();
+        attempts.incrementAndGet();
+        CountDownLatch g = gate;
+        if (g != null) {
+            try {
+                g.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "interrupted", e);
+            }
+        }
+        if (down) {
+            throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection refused", null);
+        }
+        java.util.Set<java.util.UUID> existing = existingJobRuns;
+        if (existing != null) {
+            java.util.Set<java.util.UUID> missing = new java.util.HashSet<>();
+            for (LogRecord record : batch) {
+                if (record.jobRunId() != null && !existing.contains(record.jobRunId())) {
+                    missing.add(record.jobRunId());
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new WriteException(WriteException.Kind.FOREIGN_KEY, "23503", "missing parent", null, -1,
+                        new MissingParents(missing, java.util.Set.of()));
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (poison.test(batch.get(i))) {
+                throw new WriteException(WriteException.Kind.DATA, "22021", "invalid byte sequence", null, i, null);
+            }
+        }
+        if (!committedIds.add(written.id())) {
+            return; // like the ledger: an id committed before is not written again
+        }
+        batches.add(new ArrayList<>(batch));
+        if (commitThenFail) {
+            commitThenFail = false;
+            throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection lost during COMMIT", null);
+        }
+    }
+
+    @Override
+    public void forget(List<java.util.UUID> ids) {
+        forgotten.addAll(ids);
+    }
+
+    List<String> messages() {
+        List<String> out = new ArrayList<>();
+        for (List<LogRecord> batch : batches) {
+            for (LogRecord r : batch) {
+                out.add(r.message());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

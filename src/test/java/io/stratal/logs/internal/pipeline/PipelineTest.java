@@ -1,0 +1,219 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.DropReason;
+import static io.stratal.logs.internal.pipeline.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class PipelineTest {
+
+    private final FakeSink sink = new FakeSink();
+    private final RecordingReporter reporter = new RecordingReporter();
+    private Pipeline pipeline;
+
+    private Pipeline start(PipelineConfig.Builder config) {
+        pipeline = new Pipeline(config.retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), sink, reporter);
+        pipeline.start();
+        return pipeline;
+    }
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            sink.down = false;
+            CountDownLatch gate = sink.gate;
+            if (gate != null) {
+                gate.countDown();
+            }
+            pipeline.stop();
+        }
+    }
+
+    private void offer(int count, String prefix) {
+        for (int i = 0; i < count; i++) {
+            assertThat(pipeline.offer(record(prefix + i))).isTrue();
+        }
+    }
+
+    @Test
+    void aFullBatchGoesOutWithoutWaitingForTheInterval() {
+        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofHours(1)));
+        offer(25, "m");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.batches.size() == 2);
+        assertThat(sink.batches).allSatisfy(b -> assertThat(b).hasSize(10));
+        assertThat(pipeline.getQueueSize()).isEqualTo(5);
+    }
+
+    @Test
+    void aPartialBatchGoesOutWhenTheIntervalPasses() {
+        start(PipelineConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(100)));
+        offer(3, "m");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.messages().size() == 3);
+        assertThat(sink.batches).hasSize(1);
+    }
+
+    @Test
+    void stopDrainsEverythingQueued() {
+        start(PipelineConfig.builder("t").batchSize(100).flushInterval(Duration.ofHours(1)));
+        offer(1234, "m");
+
+        assertThat(pipeline.stop()).isZero();
+        assertThat(sink.messages()).hasSize(1234);
+        assertThat(sink.closed).isTrue();
+        assertThat(pipeline.stats().written()).isEqualTo(1234);
+    }
+
+    @Test
+    void recordsArriveInTheOrderTheyWereOffered() {
+        start(PipelineConfig.builder("t").batchSize(7).flushInterval(Duration.ofMillis(10)));
+        offer(500, "m");
+        pipeline.stop();
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            expected.add("m" + i);
+        }
+        assertThat(sink.messages()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void anUnavailableDatabaseKeepsTheBatchAndRetriesUntilItIsBack() {
+        sink.down = true;
+        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10)));
+        offer(5, "m");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 3);
+        assertThat(sink.batches).isEmpty();
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("cannot write to the database").contains("08006"));
+
+        sink.down = false;
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.messages().size() == 5);
+        assertThat(pipeline.stats().retries()).isGreaterThanOrEqualTo(2);
+        assertThat(reporter.infos).anySatisfy(i -> assertThat(i).contains("reached the database again"));
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+    }
+
+    @Test
+    void onePoisonRowIsIsolatedAndTheRestOfItsBatchIsWritten() {
+        sink.poison = r -> r.message().equals("m13");
+        start(PipelineConfig.builder("t").batchSize(32).flushInterval(Duration.ofHours(1)));
+        offer(32, "m");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.messages().size() == 31);
+        assertThat(sink.messages()).doesNotContain("m13").contains("m12", "m14");
+        assertThat(pipeline.stats().dropped(DropReason.REJECTED)).isEqualTo(1);
+        assertThat(reporter.errors).anySatisfy(e -> assertThat(e).contains("22021"));
+    }
+
+    @Test
+    void stopWithTheDatabaseDownReturnsWithinTheGracePeriodAndCountsTheLoss() {
+        sink.down = true;
+        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+                .shutdownGracePeriod(Duration.ofMillis(300)));
+        offer(35, "m");
+
+        long started = System.nanoTime();
+        long unwritten = pipeline.stop();
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(unwritten).isEqualTo(35);
+        assertThat(tookMillis).isLessThan(2_000);
+        assertThat(pipeline.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(35);
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("35 log record(s) unwritten")
+                .contains("shutdownGracePeriod"));
+    }
+
+    @Test
+    void stopWhileTheFlusherIsStuckInAWriteStillReturnsAndCountsWhatIsInFlight() {
+        sink.gate = new CountDownLatch(1);
+        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+                .shutdownGracePeriod(Duration.ofMillis(200)));
+        offer(10, "m");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
+        offer(4, "n");
+
+        assertThat(pipeline.stop()).isEqualTo(14);
+    }
+
+    @Test
+    void theBoundCoversTheBatchBeingWrittenNotOnlyTheWaitingRecords() {
+        sink.gate = new CountDownLatch(1);
+        long oneRecord = record("m0").estimatedBytes();
+        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 5).maxBlockTime(Duration.ZERO));
+        offer(5, "m");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
+
+        assertThat(pipeline.offer(record("over"))).isFalse();
+        assertThat(pipeline.getQueueBytes()).isEqualTo(oneRecord * 5);
+    }
+
+    @Test
+    void aFullQueueWithTheDatabaseDownDropsAtOnceAndNamesTheSettingToChange() {
+        sink.down = true;
+        long oneRecord = record("m0").estimatedBytes();
+        start(PipelineConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofSeconds(10)));
+        offer(10, "m");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 1);
+
+        long started = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            pipeline.offer(record("m" + (10 + i)));
+        }
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1_000);
+        assertThat(pipeline.stats().dropped(DropReason.DATABASE_UNAVAILABLE)).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reporter.warnings.stream().anyMatch(w -> w.contains("lost 5")));
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("database_unavailable").contains("spoolDirectory"));
+    }
+
+    @Test
+    void aFullQueueWithAHealthyDatabaseMakesTheCallerWaitForRoom() {
+        sink.gate = new CountDownLatch(1);
+        long oneRecord = record("m0").estimatedBytes();
+        // room for ten: five in the batch being written, five waiting behind it
+        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofSeconds(10)));
+        offer(5, "m");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
+        offer(5, "n");
+
+        Thread release = new Thread(() -> sink.gate.countDown());
+        release.start();
+        assertThat(pipeline.offer(record("late"))).isTrue();
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+    }
+
+    @Test
+    void aFullQueueDropsWhenTheWaitRunsOut() {
+        sink.gate = new CountDownLatch(1);
+        long oneRecord = record("m0").estimatedBytes();
+        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofMillis(20)));
+        offer(5, "m");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
+        offer(5, "n");
+
+        assertThat(pipeline.offer(record("late"))).isFalse();
+        assertThat(pipeline.stats().dropped(DropReason.QUEUE_FULL)).isEqualTo(1);
+    }
+
+    @Test
+    void recordsOfferedAfterStopAreRefusedAndCounted() {
+        start(PipelineConfig.builder("t"));
+        pipeline.stop();
+        assertThat(pipeline.offer(record("late"))).isFalse();
+        assertThat(pipeline.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(1);
+    }
+}

@@ -1,0 +1,159 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.writer.OverflowPolicy;
+import static io.stratal.logs.internal.pipeline.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stratal.logs.internal.spool.Spool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipeline with a spool: outages and backlogs go to disk and come back in order, exactly once. */
+@Timeout(60)
+class SpoolPipelineTest {
+
+    @TempDir
+    Path dir;
+    private final FakeSink sink = new FakeSink();
+    private final RecordingReporter reporter = new RecordingReporter();
+    private Pipeline pipeline;
+
+    private Pipeline start(PipelineConfig.Builder config) throws IOException {
+        Spool spool = Spool.open(dir, Long.MAX_VALUE, reporter.warnings::add);
+        pipeline = new Pipeline(config.overflowPolicy(OverflowPolicy.SPOOL)
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(30)).build(), sink, spool, reporter);
+        pipeline.start();
+        return pipeline;
+    }
+
+    @AfterEach
+    void stop() {
+        sink.down = false;
+        if (sink.gate != null) {
+            sink.gate.countDown();
+        }
+        if (pipeline != null) {
+            pipeline.stop();
+        }
+    }
+
+    private void offer(int from, int to) {
+        for (int i = from; i < to; i++) {
+            assertThat(pipeline.offer(record("m" + i))).isTrue();
+        }
+    }
+
+    private static List<String> expected(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "m" + i).collect(Collectors.toList());
+    }
+
+    private long spoolFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".spool")).count();
+        }
+    }
+
+    @Test
+    void anOutageGoesToDiskAndComesBackInOrderOnce() throws IOException {
+        long oneRecord = record("m0").estimatedBytes();
+        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 200));
+        offer(0, 100);
+        await().until(() -> sink.messages().size() == 100);
+
+        sink.down = true;
+        offer(100, 2_000); // ten times what the queue holds
+        await().until(() -> pipeline.stats().spooled() >= 1_900);
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+
+        sink.down = false;
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 2_000);
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(2_000));
+        await().until(() -> !pipeline.isSpilling());
+        assertThat(spoolFiles()).isZero();
+        assertThat(sink.forgotten).isNotEmpty();
+        assertThat(pipeline.stats().replayed()).isEqualTo(pipeline.stats().spooled());
+    }
+
+    @Test
+    void stoppingWhileTheDatabaseIsDownKeepsEverythingForTheNextStart() throws IOException {
+        sink.down = true;
+        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10))
+                .shutdownGracePeriod(Duration.ofMillis(300)));
+        offer(0, 500);
+        long started = System.nanoTime();
+        assertThat(pipeline.stop()).isZero();
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("in its spool"));
+        assertThat(spoolFiles()).isPositive();
+
+        sink.down = false;
+        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
+        offer(500, 600);
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 600);
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(600));
+        assertThat(reporter.infos).anySatisfy(i -> assertThat(i).contains("replays"));
+    }
+
+    @Test
+    void aBacklogTheDatabaseCannotKeepUpWithSpillsToDiskInsteadOfBlocking() throws IOException {
+        long oneRecord = record("m0").estimatedBytes();
+        sink.gate = new CountDownLatch(1);
+        start(PipelineConfig.builder("t").batchSize(20).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 100)
+                .maxBlockTime(Duration.ofSeconds(5)));
+        offer(0, 20);
+        await().until(() -> sink.attempts.get() == 1); // the database is stuck on the first batch
+        offer(20, 80);
+        sink.gate.countDown();
+        offer(80, 3_000);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 3_000);
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(3_000));
+        assertThat(pipeline.stats().spooled()).isPositive();
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+    }
+
+    @Test
+    void aDamagedFileLeftByACrashIsReportedAndTheAppenderKeepsWorking() throws IOException {
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(java.util.UUID.randomUUID(), List.of(record("m0"), record("m1")));
+            previous.append(java.util.UUID.randomUUID(), List.of(record("lost in the crash")));
+        }
+        Path segment;
+        try (Stream<Path> files = Files.list(dir)) {
+            segment = files.filter(p -> p.toString().endsWith(".spool")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(segment);
+        Files.write(segment, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+
+        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
+        offer(2, 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().size() == 10);
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(10));
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("damaged").contains("cut short"));
+    }
+
+    @Test
+    void aBatchWhoseCommitOutcomeWasLostIsSpooledUnderItsIdAndLandsOnce() throws IOException {
+        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10)));
+        sink.commitThenFail = true; // the next write commits, then reports the connection as gone
+        offer(0, 10);
+        await().until(() -> pipeline.stats().spooled() == 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !pipeline.isSpilling());
+
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(10));
+        assertThat(pipeline.stats().replayed()).isEqualTo(10);
+    }
+}

@@ -1,0 +1,178 @@
+package io.stratal.logs.internal.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.LogStream;
+import io.stratal.logs.LogType;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+    @TempDir
+    Path dir;
+    private final List<String> warnings = new ArrayList<>();
+
+    private Spool open() throws IOException {
+        return Spool.open(dir, Long.MAX_VALUE, warnings::add);
+    }
+
+    private static LogRecord record(String message) {
+        Map<String, Object> metadata = Map.of("i", 1, "l", 2L, "d", 0.5, "f", 1.5f, "big", new BigDecimal("1.10"),
+                "bigint", new BigInteger("123456789012345678901234567890"), "s", "text é \uD83D\uDE00",
+                "list", List.of(true, false), "log", Map.of("logger", "x"));
+        return new LogRecord(LogType.TASK, UUID.randomUUID(), UUID.randomUUID(), Instant.parse("2026-11-28T10:00:00.123456789Z"),
+                LogLevel.WARN, LogStream.STDERR, message, metadata);
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".spool")).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static List<String> readAll(Spool spool) throws IOException {
+        List<String> messages = new ArrayList<>();
+        Spool.Frame frame;
+        while ((frame = spool.peek()) != null) {
+            frame.records().forEach(r -> messages.add(r.message()));
+            spool.done(frame);
+        }
+        return messages;
+    }
+
+    @Test
+    void framesComeBackExactlyAndInOrderAfterAReopen() throws IOException {
+        LogRecord first = record("one");
+        UUID id = UUID.randomUUID();
+        try (Spool spool = open()) {
+            spool.append(id, List.of(first, record("two")));
+            spool.append(UUID.randomUUID(), List.of(record("three")));
+            assertThat(spool.isEmpty()).isFalse();
+        }
+        try (Spool spool = open()) {
+            Spool.Frame frame = spool.peek();
+            assertThat(frame.id()).isEqualTo(id);
+            assertThat(frame.records().get(0)).isEqualTo(first);
+            assertThat(frame.records().get(0).metadata().get("i")).isInstanceOf(Integer.class);
+            assertThat(frame.records().get(0).metadata().get("f")).isInstanceOf(Float.class);
+            assertThat(spool.done(frame)).isEmpty();
+            Spool.Frame second = spool.peek();
+            assertThat(second.records()).extracting(LogRecord::message).containsExactly("three");
+            assertThat(spool.done(second)).as("the finished segment's batch ids").hasSize(2).contains(id);
+            assertThat(spool.isEmpty()).isTrue();
+            assertThat(segments()).isEmpty();
+        }
+    }
+
+    @Test
+    void appendingWhileReadingKeepsOrderAndEmptiesCleanly() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a")));
+            Spool.Frame a = spool.peek();
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            spool.done(a);
+            spool.append(UUID.randomUUID(), List.of(record("c")));
+            assertThat(readAll(spool)).containsExactly("b", "c");
+            assertThat(spool.isEmpty()).isTrue();
+            spool.append(UUID.randomUUID(), List.of(record("d")));
+            assertThat(readAll(spool)).containsExactly("d");
+        }
+    }
+
+    @Test
+    void largeAmountsRollOverToNewSegments() throws IOException {
+        String big = "x".repeat(3 * 1024 * 1024);
+        try (Spool spool = open()) {
+            for (int i = 0; i < 4; i++) {
+                spool.append(UUID.randomUUID(), List.of(record(i + big)));
+            }
+            assertThat(segments()).hasSizeGreaterThan(1);
+            assertThat(readAll(spool)).hasSize(4).allSatisfy(m -> assertThat(m).endsWith(big));
+        }
+        assertThat(segments()).isEmpty();
+    }
+
+    @Test
+    void aFrameCutShortByACrashIsMovedAsideAndTheRestIsRead() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("kept 1")));
+            spool.append(UUID.randomUUID(), List.of(record("kept 2")));
+            spool.append(UUID.randomUUID(), List.of(record("cut")));
+        }
+        Path segment = segments().get(0);
+        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
+            file.setLength(file.length() - 10);
+        }
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).containsExactly("kept 1", "kept 2");
+            spool.append(UUID.randomUUID(), List.of(record("after")));
+            assertThat(readAll(spool)).containsExactly("after");
+        }
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("damaged").contains("cut short"));
+        try (Stream<Path> damaged = Files.list(dir.resolve("damaged"))) {
+            assertThat(damaged.count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCorruptFrameEndsItsSegmentButLaterSegmentsAreRead() throws IOException {
+        String big = "y".repeat(5 * 1024 * 1024);
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("first")));
+            spool.append(UUID.randomUUID(), List.of(record("corrupt" + big)));
+            spool.append(UUID.randomUUID(), List.of(record("lost with the rest of its segment" + big)));
+            spool.append(UUID.randomUUID(), List.of(record("next segment")));
+        }
+        List<Path> files = segments();
+        assertThat(files).hasSize(2);
+        try (RandomAccessFile file = new RandomAccessFile(files.get(0).toFile(), "rw")) {
+            long inSecondFrame = 8 + 400 + 1000;
+            file.seek(inSecondFrame);
+            int b = file.read();
+            file.seek(inSecondFrame);
+            file.write(b ^ 0xFF);
+        }
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).containsExactly("first", "next segment");
+        }
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("checksum"));
+    }
+
+    @Test
+    void oneDirectoryServesOneAppender() throws IOException {
+        try (Spool spool = open()) {
+            assertThatThrownBy(this::open).hasMessageContaining("in use");
+        }
+        open().close();
+    }
+
+    @Test
+    void theSizeBoundIsKept() throws IOException {
+        try (Spool spool = Spool.open(dir, 2_000, warnings::add)) {
+            spool.append(UUID.randomUUID(), List.of(record("fits")));
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    spool.append(UUID.randomUUID(), List.of(record("more " + i)));
+                }
+            }).isInstanceOf(Spool.SpoolFullException.class);
+            assertThat(spool.pendingBytes()).isLessThanOrEqualTo(2_000);
+        }
+    }
+}
