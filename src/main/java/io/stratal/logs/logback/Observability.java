@@ -1,6 +1,6 @@
 package io.stratal.logs.logback;
 
-import ch.qos.logback.core.spi.ContextAwareBase;
+import io.stratal.logs.writer.Reporter;
 import io.stratal.logs.writer.PipelineMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
@@ -18,16 +18,16 @@ final class Observability implements AutoCloseable {
     private static final String MICROMETER = "io.micrometer.core.instrument.Metrics";
     private static final String BINDER = "io.stratal.logs.micrometer.StratalLogMetrics";
 
-    private final ContextAwareBase status;
+    private final Reporter status;
     private ObjectName objectName;
     private AutoCloseable micrometer;
 
-    private Observability(ContextAwareBase status) {
+    private Observability(Reporter status) {
         this.status = status;
     }
 
     static Observability publish(PipelineMXBean pipeline, String contextName, String appenderName, boolean jmx,
-                                 boolean micrometer, ContextAwareBase status) {
+                                 boolean micrometer, Reporter status) {
         Observability published = new Observability(status);
         if (jmx) {
             published.registerJmx(pipeline, contextName, appenderName);
@@ -54,7 +54,7 @@ final class Observability implements AutoCloseable {
             server.registerMBean(pipeline, name);
             objectName = name;
         } catch (JMException | RuntimeException e) {
-            status.addWarn("Appender [" + appenderName + "]: could not register its JMX bean: " + e);
+            status.warn("could not register its JMX bean: " + e);
         }
     }
 
@@ -68,7 +68,7 @@ final class Observability implements AutoCloseable {
             Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, String.class);
             micrometer = (AutoCloseable) bind.invoke(null, pipeline, appenderName);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            status.addWarn("Appender [" + appenderName + "]: could not bind Micrometer meters: " + e);
+            status.warn("could not bind Micrometer meters: " + e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.stratal.logs.logback;
 
-import ch.qos.logback.core.spi.ContextAware;
 import ch.qos.logback.core.util.Duration;
 
 /**
@@ -11,13 +10,11 @@ import ch.qos.logback.core.util.Duration;
  */
 final class SettingsCheck {
 
-    private final ContextAware status;
-    private final String appender;
+    private final StatusReporter status;
     private boolean failed;
 
-    SettingsCheck(ContextAware status, String appender) {
+    SettingsCheck(StatusReporter status) {
         this.status = status;
-        this.appender = appender;
     }
 
     int atLeast(String setting, int value, int min, int fallback) {
@@ -63,12 +60,12 @@ final class SettingsCheck {
     }
 
     void warn(String message) {
-        status.addWarn("Appender [" + appender + "]: " + message);
+        status.warn(message);
     }
 
     void error(String message) {
         failed = true;
-        status.addError("Appender [" + appender + "] not started: " + message);
+        status.error("not started: " + message, null);
     }
 
     boolean failed() {

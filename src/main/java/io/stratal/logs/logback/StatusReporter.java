@@ -3,27 +3,32 @@ package io.stratal.logs.logback;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import io.stratal.logs.writer.Reporter;
 
-/** Sends the pipeline's reports to logback's status manager, the only place the appender may talk to. */
+/**
+ * All of an appender's status output, its own and its writer's, to logback's status manager (the only place
+ * an appender may talk to), each message prefixed once with {@code Appender [name]}.
+ */
 final class StatusReporter implements Reporter {
 
     private final ContextAwareBase owner;
+    private final String prefix;
 
-    StatusReporter(ContextAwareBase owner) {
+    StatusReporter(ContextAwareBase owner, String appenderName) {
         this.owner = owner;
+        this.prefix = "Appender [" + appenderName + "] ";
     }
 
     @Override
     public void info(String message) {
-        owner.addInfo(message);
+        owner.addInfo(prefix + message);
     }
 
     @Override
     public void warn(String message) {
-        owner.addWarn(message);
+        owner.addWarn(prefix + message);
     }
 
     @Override
     public void error(String message, Throwable cause) {
-        owner.addError(message, cause);
+        owner.addError(prefix + message, cause);
     }
 }

@@ -6,19 +6,13 @@ import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import io.stratal.logs.internal.Redaction;
 import io.stratal.logs.context.LogContext;
-import io.stratal.logs.internal.jdbc.ConnectionFactory;
 import io.stratal.logs.jdbc.PasswordMask;
-import io.stratal.logs.internal.jdbc.CopyBatchWriter;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
-import io.stratal.logs.internal.pipeline.Pipeline;
-import io.stratal.logs.internal.pipeline.PipelineConfig;
-import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.writer.LogWriter;
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.writer.OverflowPolicy;
 import io.stratal.logs.writer.PipelineStats;
-import io.stratal.logs.writer.Reporter;
-import io.stratal.logs.internal.spool.Spool;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -48,9 +42,8 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     /** Events of these loggers never enter the queue: writing them would log again, without end. */
     private static final List<String> EXCLUDED_LOGGER_PREFIXES = List.of("org.postgresql", "com.zaxxer.hikari");
 
-    public static final int DEFAULT_POOL_SIZE = 2;
+    /** Messages longer than this many characters are cut (and marked); a mapping setting, not the writer's. */
     public static final int DEFAULT_MAX_MESSAGE_LENGTH = 256 * 1024;
-    public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
 
     private String url;
     private String username;
@@ -61,14 +54,13 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private boolean createSchema = true;
     private boolean notify = true;
     private String notifyChannel = Names.NOTIFY_CHANNEL;
-    private String checkedNotifyChannel;
-    private int poolSize = DEFAULT_POOL_SIZE;
-    private int batchSize = PipelineConfig.DEFAULT_BATCH_SIZE;
-    private Duration flushInterval = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
-    private Duration shutdownGracePeriod = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
-    private FileSize maxQueueBytes = new FileSize(PipelineConfig.DEFAULT_MAX_QUEUE_BYTES);
-    private Duration maxBlockTime = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_MAX_BLOCK_TIME.toMillis());
-    private Duration foreignKeyGracePeriod = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD.toMillis());
+    private int poolSize = LogWriterConfig.DEFAULT_POOL_SIZE;
+    private int batchSize = LogWriterConfig.DEFAULT_BATCH_SIZE;
+    private Duration flushInterval = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
+    private Duration shutdownGracePeriod = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
+    private FileSize maxQueueBytes = new FileSize(LogWriterConfig.DEFAULT_MAX_QUEUE_BYTES);
+    private Duration maxBlockTime = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_MAX_BLOCK_TIME.toMillis());
+    private Duration foreignKeyGracePeriod = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD.toMillis());
     private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
     private String redactKeys = String.join(",", Redaction.DEFAULT_WORDS);
     private boolean redactMessages;
@@ -77,13 +69,14 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
     private String streamKey = Names.STREAM_KEY;
     private boolean registerShutdownHook = true;
     private String spoolDirectory;
-    private FileSize maxSpoolBytes = new FileSize(DEFAULT_MAX_SPOOL_BYTES);
-    private Duration spoolSyncInterval = Duration.buildByMilliseconds(PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL.toMillis());
+    private FileSize maxSpoolBytes = new FileSize(LogWriterConfig.DEFAULT_MAX_SPOOL_BYTES);
+    private Duration spoolSyncInterval = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_SPOOL_SYNC_INTERVAL.toMillis());
     private String overflowPolicy;
     private boolean jmx = true;
     private boolean micrometer = true;
+    private LogWriterConfig.SinkFactory sinkFactory;
 
-    private volatile Pipeline pipeline;
+    private volatile LogWriter writer;
     private volatile EventMapper mapper;
     private String[] mdcKeys;
     private Thread shutdownHook;
@@ -94,12 +87,16 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
         if (isStarted()) {
             return;
         }
-        SettingsCheck check = new SettingsCheck(this, getName());
-        ConnectionFactory connections = connections(check);
+        StatusReporter reporter = new StatusReporter(this, getName());
+        SettingsCheck check = new SettingsCheck(reporter);
+        LogWriterConfig.Builder config = LogWriterConfig.builder(getName());
+        database(check, config);
         TableName tableName = TableName.parseOrNull(table);
         if (tableName == null) {
             check.error("table \"" + table + "\" is not a plain table name; write <table>logs</table> or "
                     + "<table>myschema.logs</table> (letters, digits and _)");
+        } else {
+            config.table(tableName);
         }
         String jobKey = check.nonBlank("jobRunIdKey", jobRunIdKey, Names.JOB_RUN_ID_KEY);
         String taskKey = check.nonBlank("taskRunIdKey", taskRunIdKey, Names.TASK_RUN_ID_KEY);
@@ -108,123 +105,91 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             check.error("jobRunIdKey, taskRunIdKey and streamKey must be three different MDC keys, got \""
                     + jobKey + "\", \"" + taskKey + "\", \"" + stream + "\"");
         }
-        PipelineConfig.Builder config = PipelineConfig.builder(getName())
-                .batchSize(check.atLeast("batchSize", batchSize, 1, PipelineConfig.DEFAULT_BATCH_SIZE))
-                .flushInterval(check.positive("flushInterval", flushInterval, PipelineConfig.DEFAULT_FLUSH_INTERVAL))
+        config.createSchema(createSchema)
+                .batchSize(check.atLeast("batchSize", batchSize, 1, LogWriterConfig.DEFAULT_BATCH_SIZE))
+                .flushInterval(check.positive("flushInterval", flushInterval, LogWriterConfig.DEFAULT_FLUSH_INTERVAL))
                 .shutdownGracePeriod(check.notNegative("shutdownGracePeriod", shutdownGracePeriod,
-                        PipelineConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD))
+                        LogWriterConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD))
                 .maxQueueBytes(check.atLeast("maxQueueBytes", maxQueueBytes == null ? 0 : maxQueueBytes.getSize(),
-                        1024 * 1024, PipelineConfig.DEFAULT_MAX_QUEUE_BYTES))
-                .maxBlockTime(check.notNegative("maxBlockTime", maxBlockTime, PipelineConfig.DEFAULT_MAX_BLOCK_TIME))
+                        1024 * 1024, LogWriterConfig.DEFAULT_MAX_QUEUE_BYTES))
+                .maxBlockTime(check.notNegative("maxBlockTime", maxBlockTime, LogWriterConfig.DEFAULT_MAX_BLOCK_TIME))
                 .foreignKeyGracePeriod(check.notNegative("foreignKeyGracePeriod", foreignKeyGracePeriod,
-                        PipelineConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD))
+                        LogWriterConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD))
                 .spoolSyncInterval(check.positive("spoolSyncInterval", spoolSyncInterval,
-                        PipelineConfig.DEFAULT_SPOOL_SYNC_INTERVAL));
-        checkedNotifyChannel = !notify || notifyChannel == null || notifyChannel.isBlank() ? null : notifyChannel.trim();
-        if (checkedNotifyChannel != null && !TableName.isIdentifier(checkedNotifyChannel)) {
+                        LogWriterConfig.DEFAULT_SPOOL_SYNC_INTERVAL))
+                .overflowPolicy(overflowPolicy(check));
+        if (!blank(spoolDirectory)) {
+            config.spoolDirectory(Path.of(spoolDirectory.trim())).maxSpoolBytes(check.atLeast("maxSpoolBytes",
+                    maxSpoolBytes == null ? 0 : maxSpoolBytes.getSize(), 1024 * 1024, LogWriterConfig.DEFAULT_MAX_SPOOL_BYTES));
+        }
+        String channel = !notify || notifyChannel == null || notifyChannel.isBlank() ? null : notifyChannel.trim();
+        if (channel != null && !TableName.isIdentifier(channel)) {
             check.error("notifyChannel \"" + notifyChannel + "\" is not a plain name; write <notifyChannel>"
                     + Names.NOTIFY_CHANNEL + "</notifyChannel> (lower-case letters, digits and _), or <notify>false</notify>"
                     + " for no notification");
+        } else {
+            config.notifyChannel(channel);
         }
         int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
         if (check.failed()) {
             return;
         }
-        Spool spool = openSpool(check);
-        config.overflowPolicy(overflowPolicy(check, spool != null));
         Redaction redaction = Redaction.of(Arrays.asList(redactKeys == null ? new String[0] : redactKeys.split(",")));
         mapper = new EventMapper(jobKey, taskKey, stream, redaction, messageLimit, redactMessages);
         mdcKeys = new String[] {jobKey, taskKey, stream};
         if (!LogContext.followAppenderKeys(jobKey, taskKey, stream)) {
-            addWarn("Appender [" + getName() + "]: LogContext scopes set other MDC keys than this appender reads (" + jobKey
-                    + ", " + taskKey + ", " + stream + "), chosen by LogContext.useKeys or another appender; lines inside"
-                    + " them are stored as system logs. Use the same jobRunIdKey, taskRunIdKey and streamKey everywhere");
+            reporter.warn("LogContext scopes set other MDC keys than this appender reads (" + jobKey + ", " + taskKey
+                    + ", " + stream + "), chosen by LogContext.useKeys or another appender; lines inside them are stored"
+                    + " as system logs. Use the same jobRunIdKey, taskRunIdKey and streamKey everywhere");
         }
-        StatusReporter reporter = new StatusReporter(this);
-        pipeline = new Pipeline(config.build(), createSink(connections, tableName, createSchema, reporter), spool, reporter);
-        pipeline.start();
-        observability = Observability.publish(pipeline, getContext() == null ? "default" : getContext().getName(), getName(),
-                jmx, micrometer, this);
+        writer = LogWriter.start(config.build(), reporter);
+        observability = Observability.publish(writer.mxBean(), getContext() == null ? "default" : getContext().getName(),
+                getName(), jmx, micrometer, reporter);
         if (registerShutdownHook) {
             shutdownHook = new Thread(this::stop, "stratal-shutdown-" + getName());
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
         super.start();
-        addInfo("Appender [" + getName() + "] writes to table " + tableName + " of " + connections.description());
+        reporter.info("writes to " + writer.description());
     }
 
-    /**
-     * The sink the flusher writes batches to: a COPY writer into {@code table}. Benchmarks override this to
-     * measure the logging thread's cost without a database; applications have no reason to.
-     */
-    protected BatchSink createSink(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter) {
-        return new CopyBatchWriter(connections, table, createSchema, reporter, checkedNotifyChannel);
-    }
-
-    /**
-     * The spool, when {@code spoolDirectory} is set and usable. An unusable one is an error, but the appender
-     * still runs, without a spool: writing while the database is up beats writing nothing.
-     */
-    private Spool openSpool(SettingsCheck check) {
-        if (blank(spoolDirectory)) {
-            return null;
+    /** Exactly one of url, jndiName and dataSource, unless a sinkFactory stands in for the database. */
+    private void database(SettingsCheck check, LogWriterConfig.Builder config) {
+        if (sinkFactory != null) {
+            config.sinkFactory(sinkFactory);
+            return;
         }
-        long bound = check.atLeast("maxSpoolBytes", maxSpoolBytes == null ? 0 : maxSpoolBytes.getSize(),
-                1024 * 1024, DEFAULT_MAX_SPOOL_BYTES);
-        try {
-            return Spool.open(Path.of(spoolDirectory.trim()), bound, message -> addWarn("Appender [" + getName() + "]: " + message));
-        } catch (IOException | RuntimeException e) {
-            addError("Appender [" + getName() + "]: spoolDirectory " + spoolDirectory + " cannot be used (" + e.getMessage()
-                    + "); running without a spool, so records are lost while the database is unreachable. Give each "
-                    + "appender a writable directory of its own", e);
-            return null;
-        }
-    }
-
-    private OverflowPolicy overflowPolicy(SettingsCheck check, boolean haveSpool) {
-        OverflowPolicy fallback = haveSpool ? OverflowPolicy.SPOOL : OverflowPolicy.BLOCK;
-        if (blank(overflowPolicy)) {
-            return fallback;
-        }
-        OverflowPolicy chosen;
-        try {
-            chosen = OverflowPolicy.valueOf(overflowPolicy.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            check.warn("overflowPolicy \"" + overflowPolicy + "\" is not SPOOL, BLOCK or DROP, using " + fallback);
-            return fallback;
-        }
-        if (chosen == OverflowPolicy.SPOOL && !haveSpool) {
-            check.warn("overflowPolicy SPOOL needs a usable spoolDirectory, using BLOCK");
-            return OverflowPolicy.BLOCK;
-        }
-        return chosen;
-    }
-
-    /** Exactly one of url, jndiName and dataSource; {@code null} after an error. */
-    private ConnectionFactory connections(SettingsCheck check) {
         int given = (blank(url) ? 0 : 1) + (blank(jndiName) ? 0 : 1) + (dataSource == null ? 0 : 1);
         if (given == 0) {
             check.error("no database is set; add <url>jdbc:postgresql://localhost:5432/mydb</url> with "
                     + "<username> and <password>, or <jndiName>, or a <dataSource class=\"...\">");
-            return null;
-        }
-        if (given > 1) {
+        } else if (given > 1) {
             check.error("set only one of <url>, <jndiName> and <dataSource>");
-            return null;
-        }
-        if (dataSource != null) {
-            return ConnectionFactory.forDataSource(dataSource);
-        }
-        if (!blank(jndiName)) {
-            return ConnectionFactory.forJndi(jndiName.trim());
-        }
-        if (!url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+        } else if (dataSource != null) {
+            config.dataSource(dataSource);
+        } else if (!blank(jndiName)) {
+            config.jndiName(jndiName.trim());
+        } else if (!url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
             check.error("url \"" + PasswordMask.patternsOnly().apply(url) + "\" is not a PostgreSQL JDBC URL; write "
                     + "<url>jdbc:postgresql://host:5432/database</url>");
+        } else {
+            config.url(url.trim(), username, password)
+                    .poolSize(check.atLeast("poolSize", poolSize, 1, LogWriterConfig.DEFAULT_POOL_SIZE));
+        }
+    }
+
+    /** As set, or {@code null} for the writer's default (SPOOL with a spool directory, BLOCK without). */
+    private OverflowPolicy overflowPolicy(SettingsCheck check) {
+        if (blank(overflowPolicy)) {
             return null;
         }
-        int pool = check.atLeast("poolSize", poolSize, 1, DEFAULT_POOL_SIZE);
-        return ConnectionFactory.forUrl(url.trim(), username, password, pool, getName());
+        try {
+            return OverflowPolicy.valueOf(overflowPolicy.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            OverflowPolicy fallback = blank(spoolDirectory) ? OverflowPolicy.BLOCK : OverflowPolicy.SPOOL;
+            check.warn("overflowPolicy \"" + overflowPolicy + "\" is not SPOOL, BLOCK or DROP, using " + fallback);
+            return null;
+        }
     }
 
     private static boolean blank(String s) {
@@ -233,11 +198,11 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
 
     @Override
     protected void append(ILoggingEvent event) {
-        Pipeline p = pipeline;
-        if (p == null || p.isFlusherThread() || isExcluded(event.getLoggerName())) {
+        LogWriter w = writer;
+        if (w == null || w.isWriterThread() || isExcluded(event.getLoggerName())) {
             return;
         }
-        p.offer(mapper.map(event));
+        w.offer(mapper.map(event));
     }
 
     private static boolean isExcluded(String loggerName) {
@@ -260,9 +225,9 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
             return;
         }
         super.stop();
-        Pipeline p = pipeline;
-        if (p != null) {
-            p.stop();
+        LogWriter w = writer;
+        if (w != null) {
+            w.stop();
         }
         if (observability != null) {
             observability.close();
@@ -283,20 +248,20 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
 
     /** Counters of this appender (records written, dropped by reason, retries...), or {@code null} before start. */
     public PipelineStats getStats() {
-        Pipeline p = pipeline;
-        return p == null ? null : p.stats();
+        LogWriter w = writer;
+        return w == null ? null : w.stats();
     }
 
     /** Records queued and not yet written; 0 before start. */
     public int getQueueSize() {
-        Pipeline p = pipeline;
-        return p == null ? 0 : p.getQueueSize();
+        LogWriter w = writer;
+        return w == null ? 0 : w.queueSize();
     }
 
     /** Estimated heap held by queued, in-flight and parked records; 0 before start. */
     public long getQueueBytes() {
-        Pipeline p = pipeline;
-        return p == null ? 0 : p.getQueueBytes();
+        LogWriter w = writer;
+        return w == null ? 0 : w.queueBytes();
     }
 
     // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
@@ -474,6 +439,14 @@ public class UnifiedLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent
      */
     public void setMicrometer(boolean micrometer) {
         this.micrometer = micrometer;
+    }
+
+    /**
+     * Where batches go instead of the database: for tests and benchmarks that measure the logging thread
+     * alone. Default: none, the table. With it, no url, jndiName or dataSource is needed.
+     */
+    public void setSinkFactory(LogWriterConfig.SinkFactory sinkFactory) {
+        this.sinkFactory = sinkFactory;
     }
 
     /** MDC key holding the job run id. Default {@code job_run_id}. */

@@ -7,12 +7,9 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
-import io.stratal.logs.internal.jdbc.ConnectionFactory;
-import io.stratal.logs.names.TableName;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.writer.Batch;
 import io.stratal.logs.writer.BatchSink;
-import io.stratal.logs.writer.Reporter;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -89,24 +86,19 @@ public class AppendCostBenchmark {
     }
 
     private static Appender<ILoggingEvent> discardingUnified(LoggerContext context, boolean redactMessages) {
-        UnifiedLogAppender unified = new UnifiedLogAppender() {
+        UnifiedLogAppender unified = new UnifiedLogAppender();
+        // discarded: this measures the logging thread, not the database
+        unified.setSinkFactory((config, reporter) -> new BatchSink() {
             @Override
-            protected BatchSink createSink(ConnectionFactory connections, TableName table, boolean createSchema, Reporter reporter) {
-                return new BatchSink() {
-                    @Override
-                    public void write(Batch batch) {
-                        // discarded: this measures the logging thread, not the database
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
+            public void write(Batch batch) {
             }
-        };
+
+            @Override
+            public void close() {
+            }
+        });
         unified.setContext(context);
         unified.setName("UNIFIED");
-        unified.setUrl("jdbc:postgresql://127.0.0.1:1/unused");
         unified.setRegisterShutdownHook(false);
         unified.setJmx(false);
         unified.setMicrometer(false);

@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.writer.Batch;
 import io.stratal.logs.writer.BatchSink;
 import io.stratal.logs.writer.DropReason;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Gets a batch into the database, whatever it takes, on the flusher thread.
@@ -37,22 +39,13 @@ final class Delivery {
     /** Re-checks when the database said "missing parent" but the parent was there when asked. */
     private static final int MAX_FOREIGN_KEY_RECHECKS = 3;
 
-    /** What the flusher tells this class about stopping. */
-    interface StopSignal {
-        boolean stopRequested();
-
-        /** Nanos when the grace period ends; only meaningful once a stop was requested. */
-        long deadlineNanos();
-    }
-
-    private final PipelineConfig config;
+    private final LogWriterConfig config;
     private final BatchSink sink;
     private final Counters stats;
     private final Reporter reporter;
-    private final RecordQueue queue;
     private final DropReporter dropReporter;
-    private final StopSignal stop;
-    final Backoff backoff;
+    private final LongConsumer parkedBytesChanged;
+    private final Backoff backoff;
     private final ParkedRecords parked;
     private long parkedBytesHeld;
     private final boolean keepRetrying;
@@ -60,52 +53,54 @@ final class Delivery {
     private long outageStartNanos;
 
     /**
-     * @param keepRetrying on an unavailable database, retry the batch in place (until the stop deadline)
-     *                     rather than hand it back at once
+     * @param dropReporter       reports due while a retry waits (the callers' drops go on during an outage)
+     * @param parkedBytesChanged told how many bytes more (or fewer) the parked rows hold, so they count
+     *                           against the queue's bound like queued ones
+     * @param keepRetrying       on an unavailable database, retry the batch in place (until the deadline)
+     *                           rather than hand it back at once
      */
-    Delivery(PipelineConfig config, BatchSink sink, Counters stats, Reporter reporter, RecordQueue queue,
-             DropReporter dropReporter, StopSignal stop, boolean keepRetrying) {
+    Delivery(LogWriterConfig config, BatchSink sink, Counters stats, Reporter reporter, DropReporter dropReporter,
+             LongConsumer parkedBytesChanged, boolean keepRetrying) {
         this.keepRetrying = keepRetrying;
         this.config = config;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
-        this.queue = queue;
         this.dropReporter = dropReporter;
-        this.stop = stop;
+        this.parkedBytesChanged = parkedBytesChanged;
         this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
         this.parked = new ParkedRecords(config.foreignKeyGracePeriod().toNanos());
     }
 
     /** Writes records taken from the queue, holding back those that must wait behind parked ones. */
-    List<Batch> deliver(List<LogRecord> records) {
-        return deliver(Batch.of(records));
+    List<Batch> deliver(List<LogRecord> records, Deadline deadline) {
+        return deliver(Batch.of(records), deadline);
     }
 
     /**
      * Writes {@code batches} in order; once one comes back unwritten, the rest are handed back unwritten
      * too, so their order is kept for the next attempt.
      */
-    List<Batch> deliverInOrder(List<Batch> batches) {
-        return inOrder(batches, this::deliver);
+    List<Batch> deliverInOrder(List<Batch> batches, Deadline deadline) {
+        return inOrder(batches, batch -> deliver(batch, deadline));
     }
 
     /**
      * Writes a batch (from the queue, or read back from the spool), holding back its rows of runs that are
      * waited for; rows from the spool then wait in memory, no longer on disk.
      */
-    List<Batch> deliver(Batch batch) {
+    List<Batch> deliver(Batch batch, Deadline deadline) {
         List<LogRecord> free = parked.holdBack(batch.records());
         syncParkedBytes();
         if (free.isEmpty()) {
             return List.of();
         }
-        return write(free.size() == batch.size() ? batch : batch.subset("free", free), false);
+        return write(free.size() == batch.size() ? batch : batch.subset("free", free), false, deadline);
     }
 
-    /** Tries the parked records again; once a stop was requested, none of them waits any longer. */
-    List<Batch> retryParked() {
-        return parked.isEmpty() ? List.of() : write(Batch.of(takeParked()), false);
+    /** Tries the parked records again; once the deadline is set (stopping), none of them waits any longer. */
+    List<Batch> retryParked(Deadline deadline) {
+        return parked.isEmpty() ? List.of() : write(Batch.of(takeParked()), false, deadline);
     }
 
     boolean hasParked() {
@@ -127,7 +122,7 @@ final class Delivery {
         return rows;
     }
 
-    private List<Batch> write(Batch batch, boolean repaired) {
+    private List<Batch> write(Batch batch, boolean repaired, Deadline deadline) {
         int attempt = 0;
         int foreignKeyRechecks = 0;
         while (true) {
@@ -147,12 +142,12 @@ final class Delivery {
                 case UNAVAILABLE:
                     markDatabaseUnavailable(failure, batch.size());
                     String why = describe(failure);
-                    if (!keepRetrying || pastStopDeadline()) {
+                    if (!keepRetrying || deadline.hasPassed()) {
                         stats.recordError(why);
                         return List.of(batch);
                     }
                     stats.recordRetry(why);
-                    pause(backoff.delayNanos(attempt++));
+                    pause(backoff.delayNanos(attempt++), deadline);
                     continue;
                 case FOREIGN_KEY:
                     MissingParents missing = failure.missingParents();
@@ -160,32 +155,32 @@ final class Delivery {
                         continue; // the parent committed between the failure and the question
                     }
                     if (missing != null && !missing.isEmpty()) {
-                        return park(batch, missing, repaired);
+                        return park(batch, missing, repaired, deadline);
                     }
-                    return isolate(batch, failure, repaired);
+                    return isolate(batch, failure, repaired, deadline);
                 default:
-                    return isolate(batch, failure, repaired);
+                    return isolate(batch, failure, repaired, deadline);
             }
         }
     }
 
-    private List<Batch> park(Batch batch, MissingParents missing, boolean repaired) {
+    private List<Batch> park(Batch batch, MissingParents missing, boolean repaired, Deadline deadline) {
         boolean wasWaiting = parked.isWaiting();
-        List<LogRecord> now = parked.admit(missing, batch.records(), System.nanoTime(), stop.stopRequested());
+        List<LogRecord> now = parked.admit(missing, batch.records(), System.nanoTime(), deadline.isSet());
         syncParkedBytes();
         if (!wasWaiting && parked.isWaiting()) {
-            reporter.info("Appender [" + config.name() + "] holds back rows of job run(s) " + missing.jobRunIds()
+            reporter.info("holds back rows of job run(s) " + missing.jobRunIds()
                     + " / task run(s) " + missing.taskRunIds() + " that the database does not have yet, for up to "
                     + config.foreignKeyGracePeriod().toSeconds() + " s (foreignKeyGracePeriod)");
         }
-        return now.isEmpty() ? List.of() : write(batch.subset("without-parked", now), repaired);
+        return now.isEmpty() ? List.of() : write(batch.subset("without-parked", now), repaired, deadline);
     }
 
     /** Sets the failing row apart: at the line the server named, else by halving. */
-    private List<Batch> isolate(Batch batch, WriteException failure, boolean repaired) {
+    private List<Batch> isolate(Batch batch, WriteException failure, boolean repaired, Deadline deadline) {
         int size = batch.size();
         if (size == 1) {
-            return repairOrReject(batch, failure, repaired);
+            return repairOrReject(batch, failure, repaired, deadline);
         }
         List<Batch> parts = new ArrayList<>(3);
         int row = failure.rowIndex();
@@ -201,7 +196,7 @@ final class Delivery {
             parts.add(batch.part(0, size / 2));
             parts.add(batch.part(size / 2, size));
         }
-        return inOrder(parts, part -> write(part, repaired));
+        return inOrder(parts, part -> write(part, repaired, deadline));
     }
 
     /** Runs {@code write} on each batch until one comes back unwritten; that one and the rest are returned. */
@@ -217,23 +212,23 @@ final class Delivery {
         return unwritten;
     }
 
-    private List<Batch> repairOrReject(Batch single, WriteException failure, boolean repaired) {
+    private List<Batch> repairOrReject(Batch single, WriteException failure, boolean repaired, Deadline deadline) {
         LogRecord record = single.records().get(0);
         if (repaired) {
             stats.recordDropped(DropReason.REJECTED, 1);
             stats.recordError(describe(failure));
-            reporter.error("Appender [" + config.name() + "] could not store a " + record.type().dbValue()
+            reporter.error("could not store a " + record.type().dbValue()
                     + " log record at " + record.timestamp() + ", not even repaired (" + describe(failure) + ")", failure);
             return List.of();
         }
         long total = stats.recordRepaired();
         if (isPowerOfTen(total)) {
-            reporter.warn("Appender [" + config.name() + "] stored " + total + " row(s) in a repaired form because the "
+            reporter.warn("stored " + total + " row(s) in a repaired form because the "
                     + "database refused them as logged; see metadata.log.rejected_original (latest: " + describe(failure) + ")");
         }
         LogRecord safe = RowRepair.safeVersion(record, failure);
         UUID repairedId = UUID.nameUUIDFromBytes((single.id() + ":repaired").getBytes(StandardCharsets.UTF_8));
-        return write(new Batch(repairedId, List.of(safe), single.durable()), true);
+        return write(new Batch(repairedId, List.of(safe), single.durable()), true, deadline);
     }
 
     private static boolean isPowerOfTen(long n) {
@@ -246,36 +241,30 @@ final class Delivery {
     /** Parked records count against the queue bound, like the queued ones. */
     private void syncParkedBytes() {
         long now = parked.bytes();
-        queue.hold(now - parkedBytesHeld);
-        parkedBytesHeld = now;
+        if (now != parkedBytesHeld) {
+            parkedBytesChanged.accept(now - parkedBytesHeld);
+            parkedBytesHeld = now;
+        }
     }
 
-    /** Sleeps between retries; a stop request cuts the pause short so the last attempts happen in time. */
-    private void pause(long nanos) {
+    /** Sleeps between retries; the deadline being set (a stop) cuts the pause short, so the last attempts happen in time. */
+    private void pause(long nanos, Deadline deadline) {
         long end = System.nanoTime() + nanos;
-        if (stop.stopRequested()) {
-            end = Math.min(end, stop.deadlineNanos());
-        }
-        long remaining;
-        while ((remaining = end - System.nanoTime()) > 0) {
-            boolean wasStopping = stop.stopRequested();
-            queue.awaitRecords(remaining);
+        boolean wasStopping = deadline.isSet();
+        while (deadline.cap(end) - System.nanoTime() > 0) {
+            deadline.sleepUntil(end);
             dropReporter.reportIfDue(System.nanoTime(), false);
-            if (!wasStopping && stop.stopRequested()) {
+            if (!wasStopping && deadline.isSet()) {
                 return;
             }
         }
-    }
-
-    private boolean pastStopDeadline() {
-        return stop.stopRequested() && System.nanoTime() - stop.deadlineNanos() >= 0;
     }
 
     private void markDatabaseAvailable() {
         if (!databaseAvailable) {
             databaseAvailable = true;
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStartNanos);
-            reporter.info("Appender [" + config.name() + "] reached the database again after " + seconds + " s");
+            reporter.info("reached the database again after " + seconds + " s");
         }
     }
 
@@ -283,7 +272,7 @@ final class Delivery {
         if (databaseAvailable) {
             databaseAvailable = false;
             outageStartNanos = System.nanoTime();
-            reporter.warn("Appender [" + config.name() + "] cannot write to the database (" + describe(failure)
+            reporter.warn("cannot write to the database (" + describe(failure)
                     + "); keeping " + batchSize + " record(s) and retrying with backoff");
         }
     }

@@ -13,7 +13,6 @@ import java.util.Map;
  */
 final class DropReporter {
 
-    private final String name;
     private final Counters stats;
     private final Reporter reporter;
     private final long intervalNanos;
@@ -21,8 +20,7 @@ final class DropReporter {
     private long lastReportNanos;
     private boolean reportedAny;
 
-    DropReporter(String name, Counters stats, Reporter reporter, long intervalNanos) {
-        this.name = name;
+    DropReporter(Counters stats, Reporter reporter, long intervalNanos) {
         this.stats = stats;
         this.reporter = reporter;
         this.intervalNanos = intervalNanos;
@@ -52,6 +50,6 @@ final class DropReporter {
         }
         reportedAny = true;
         lastReportNanos = nowNanos;
-        reporter.warn("Appender [" + name + "] lost " + total + " log record(s) since the last report" + reasons);
+        reporter.warn("lost " + total + " log record(s) since the last report" + reasons);
     }
 }

@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.writer.BatchSink;
 import io.stratal.logs.writer.DropReason;
 import io.stratal.logs.writer.OverflowPolicy;
@@ -20,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Pipeline implements PipelineMXBean {
 
-    private final PipelineConfig config;
+    private final LogWriterConfig config;
+    private final OverflowPolicy overflowPolicy;
     private final RecordQueue queue;
-    private final BatchSink sink;
     private final Spool spool;
     private final Reporter reporter;
     private final Counters stats = new Counters();
@@ -31,14 +32,19 @@ public final class Pipeline implements PipelineMXBean {
     private final long maxBlockNanos;
     private volatile boolean acceptingRecords;
 
-    public Pipeline(PipelineConfig config, BatchSink sink, Reporter reporter) {
-        this(config, sink, null, reporter);
+    public Pipeline(LogWriterConfig config, BatchSink sink, Reporter reporter) {
+        this(config, config.overflowPolicy(false), sink, null, reporter);
     }
 
     /** A pipeline that puts on {@code spool} what the database cannot take ({@code null} for none). */
-    public Pipeline(PipelineConfig config, BatchSink sink, Spool spool, Reporter reporter) {
+    public Pipeline(LogWriterConfig config, BatchSink sink, Spool spool, Reporter reporter) {
+        this(config, config.overflowPolicy(spool != null), sink, spool, reporter);
+    }
+
+    /** ...with the overflow policy in force, as {@link LogWriterConfig#overflowPolicy(boolean)} resolved it. */
+    public Pipeline(LogWriterConfig config, OverflowPolicy overflowPolicy, BatchSink sink, Spool spool, Reporter reporter) {
         this.config = config;
-        this.sink = sink;
+        this.overflowPolicy = overflowPolicy;
         this.spool = spool;
         this.reporter = reporter;
         this.queue = new RecordQueue(config.maxQueueBytes(), config.batchSize());
@@ -63,7 +69,7 @@ public final class Pipeline implements PipelineMXBean {
             stats.recordDropped(DropReason.SHUTDOWN, 1); // arrived while stopping: counted, as stop() reports
             return false;
         }
-        if (config.overflowPolicy() == OverflowPolicy.DROP && shedsByLevel(record.level())) {
+        if (overflowPolicy == OverflowPolicy.DROP && shedsByLevel(record.level())) {
             stats.recordDropped(DropReason.LEVEL_SHED, 1);
             return false;
         }
@@ -88,11 +94,11 @@ public final class Pipeline implements PipelineMXBean {
     }
 
     private boolean waitForRoom(LogRecord record) {
-        if (maxBlockNanos <= 0 || config.overflowPolicy() == OverflowPolicy.DROP) {
+        if (maxBlockNanos <= 0 || overflowPolicy == OverflowPolicy.DROP) {
             return false;
         }
         // While the database is away only the spool makes room; without one, waiting would only stall the caller.
-        if (!flusher.isDatabaseAvailable() && (spool == null || config.overflowPolicy() != OverflowPolicy.SPOOL)) {
+        if (!flusher.isDatabaseAvailable() && (spool == null || overflowPolicy != OverflowPolicy.SPOOL)) {
             return false;
         }
         try {
@@ -133,13 +139,13 @@ public final class Pipeline implements PipelineMXBean {
             // Stuck in a database call that did not time out. It keeps its resources and finishes on its own
             // (spooling what it holds) if the JVM lives on; the application's shutdown is not held up.
             unwritten += queue.size() + flusher.inFlight();
-            reporter.warn("Appender [" + config.name() + "] stopped with " + unwritten + " log record(s) unwritten: "
+            reporter.warn("stopped with " + unwritten + " log record(s) unwritten: "
                     + "after shutdownGracePeriod its flusher is still inside a database call; it writes or spools them "
                     + "when the call returns, if the JVM lives that long");
             return unwritten;
         }
         if (unwritten > 0) {
-            reporter.warn("Appender [" + config.name() + "] stopped with " + unwritten + " log record(s) unwritten; "
+            reporter.warn("stopped with " + unwritten + " log record(s) unwritten; "
                     + DropReason.SHUTDOWN.advice());
         }
         return unwritten;
@@ -242,9 +248,5 @@ public final class Pipeline implements PipelineMXBean {
     public String getLastWriteTime() {
         java.time.Instant last = stats.lastWriteTime();
         return last == null ? null : last.toString();
-    }
-
-    public PipelineConfig config() {
-        return config;
     }
 }

@@ -12,7 +12,7 @@ import io.stratal.logs.LogType;
 import io.stratal.logs.writer.Batch;
 import io.stratal.logs.writer.DropReason;
 import io.stratal.logs.internal.pipeline.Pipeline;
-import io.stratal.logs.internal.pipeline.PipelineConfig;
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.writer.Reporter;
 import io.stratal.logs.testing.TestDatabase;
 import java.sql.Connection;
@@ -78,7 +78,7 @@ class CopyBatchWriterIT {
 
     @Test
     void oneRowWithAMissingParentDoesNotCostTheOthersInItsBatchAndIsKeptWithItsIdInMetadata() {
-        Pipeline pipeline = new Pipeline(PipelineConfig.builder("it").batchSize(100).flushInterval(Duration.ofHours(1)).build(),
+        Pipeline pipeline = new Pipeline(LogWriterConfig.builder("it").batchSize(100).flushInterval(Duration.ofHours(1)).build(),
                 writer(), quiet);
         pipeline.start();
         for (int i = 0; i < 50; i++) {
@@ -97,7 +97,7 @@ class CopyBatchWriterIT {
         db.execute("DROP TABLE logs");
         CopyBatchWriter writer = new CopyBatchWriter(ConnectionFactory.forUrl(db.url(), null, null, 1, "it"),
                 TableName.parseOrNull("logs"), false, quiet);
-        Pipeline pipeline = new Pipeline(PipelineConfig.builder("it").batchSize(10).flushInterval(Duration.ofMillis(10))
+        Pipeline pipeline = new Pipeline(LogWriterConfig.builder("it").batchSize(10).flushInterval(Duration.ofMillis(10))
                 .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build(), writer, quiet);
         pipeline.start();
         for (int i = 0; i < 10; i++) {

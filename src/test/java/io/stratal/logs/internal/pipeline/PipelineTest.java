@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.writer.DropReason;
 import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,7 @@ class PipelineTest {
     private final RecordingReporter reporter = new RecordingReporter();
     private Pipeline pipeline;
 
-    private Pipeline start(PipelineConfig.Builder config) {
+    private Pipeline start(LogWriterConfig.Builder config) {
         pipeline = new Pipeline(config.retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), sink, reporter);
         pipeline.start();
         return pipeline;
@@ -46,7 +47,7 @@ class PipelineTest {
 
     @Test
     void aFullBatchGoesOutWithoutWaitingForTheInterval() {
-        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofHours(1)));
+        start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofHours(1)));
         offer(25, "m");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.batches.size() == 2);
@@ -56,7 +57,7 @@ class PipelineTest {
 
     @Test
     void aPartialBatchGoesOutWhenTheIntervalPasses() {
-        start(PipelineConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(100)));
+        start(LogWriterConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(100)));
         offer(3, "m");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.messages().size() == 3);
@@ -65,7 +66,7 @@ class PipelineTest {
 
     @Test
     void stopDrainsEverythingQueued() {
-        start(PipelineConfig.builder("t").batchSize(100).flushInterval(Duration.ofHours(1)));
+        start(LogWriterConfig.builder("t").batchSize(100).flushInterval(Duration.ofHours(1)));
         offer(1234, "m");
 
         assertThat(pipeline.stop()).isZero();
@@ -76,7 +77,7 @@ class PipelineTest {
 
     @Test
     void recordsArriveInTheOrderTheyWereOffered() {
-        start(PipelineConfig.builder("t").batchSize(7).flushInterval(Duration.ofMillis(10)));
+        start(LogWriterConfig.builder("t").batchSize(7).flushInterval(Duration.ofMillis(10)));
         offer(500, "m");
         pipeline.stop();
 
@@ -90,7 +91,7 @@ class PipelineTest {
     @Test
     void anUnavailableDatabaseKeepsTheBatchAndRetriesUntilItIsBack() {
         sink.down = true;
-        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10)));
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10)));
         offer(5, "m");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 3);
@@ -107,7 +108,7 @@ class PipelineTest {
     @Test
     void onePoisonRowIsIsolatedAndTheRestOfItsBatchIsWritten() {
         sink.poison = r -> r.message().equals("m13");
-        start(PipelineConfig.builder("t").batchSize(32).flushInterval(Duration.ofHours(1)));
+        start(LogWriterConfig.builder("t").batchSize(32).flushInterval(Duration.ofHours(1)));
         offer(32, "m");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.messages().size() == 31);
@@ -119,7 +120,7 @@ class PipelineTest {
     @Test
     void stopWithTheDatabaseDownReturnsWithinTheGracePeriodAndCountsTheLoss() {
         sink.down = true;
-        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
                 .shutdownGracePeriod(Duration.ofMillis(300)));
         offer(35, "m");
 
@@ -137,7 +138,7 @@ class PipelineTest {
     @Test
     void stopWhileTheFlusherIsStuckInAWriteStillReturnsAndCountsWhatIsInFlight() {
         sink.gate = new CountDownLatch(1);
-        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
                 .shutdownGracePeriod(Duration.ofMillis(200)));
         offer(10, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
@@ -150,7 +151,7 @@ class PipelineTest {
     void theBoundCoversTheBatchBeingWrittenNotOnlyTheWaitingRecords() {
         sink.gate = new CountDownLatch(1);
         long oneRecord = record("m0").estimatedBytes();
-        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
                 .maxQueueBytes(oneRecord * 5).maxBlockTime(Duration.ZERO));
         offer(5, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
@@ -163,7 +164,7 @@ class PipelineTest {
     void aFullQueueWithTheDatabaseDownDropsAtOnceAndNamesTheSettingToChange() {
         sink.down = true;
         long oneRecord = record("m0").estimatedBytes();
-        start(PipelineConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(10))
                 .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofSeconds(10)));
         offer(10, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 1);
@@ -183,7 +184,7 @@ class PipelineTest {
         sink.gate = new CountDownLatch(1);
         long oneRecord = record("m0").estimatedBytes();
         // room for ten: five in the batch being written, five waiting behind it
-        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
                 .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofSeconds(10)));
         offer(5, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
@@ -199,7 +200,7 @@ class PipelineTest {
     void aFullQueueDropsWhenTheWaitRunsOut() {
         sink.gate = new CountDownLatch(1);
         long oneRecord = record("m0").estimatedBytes();
-        start(PipelineConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
                 .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofMillis(20)));
         offer(5, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
@@ -211,7 +212,7 @@ class PipelineTest {
 
     @Test
     void recordsOfferedAfterStopAreRefusedAndCounted() {
-        start(PipelineConfig.builder("t"));
+        start(LogWriterConfig.builder("t"));
         pipeline.stop();
         assertThat(pipeline.offer(record("late"))).isFalse();
         assertThat(pipeline.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(1);

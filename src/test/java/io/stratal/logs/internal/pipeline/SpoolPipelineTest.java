@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.writer.OverflowPolicy;
 import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +32,7 @@ class SpoolPipelineTest {
     private final RecordingReporter reporter = new RecordingReporter();
     private Pipeline pipeline;
 
-    private Pipeline start(PipelineConfig.Builder config) throws IOException {
+    private Pipeline start(LogWriterConfig.Builder config) throws IOException {
         Spool spool = Spool.open(dir, Long.MAX_VALUE, reporter.warnings::add);
         pipeline = new Pipeline(config.overflowPolicy(OverflowPolicy.SPOOL)
                 .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(30)).build(), sink, spool, reporter);
@@ -69,7 +70,7 @@ class SpoolPipelineTest {
     @Test
     void anOutageGoesToDiskAndComesBackInOrderOnce() throws IOException {
         long oneRecord = record("m0").estimatedBytes();
-        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 200));
+        start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 200));
         offer(0, 100);
         await().until(() -> sink.messages().size() == 100);
 
@@ -90,7 +91,7 @@ class SpoolPipelineTest {
     @Test
     void stoppingWhileTheDatabaseIsDownKeepsEverythingForTheNextStart() throws IOException {
         sink.down = true;
-        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10))
+        start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10))
                 .shutdownGracePeriod(Duration.ofMillis(300)));
         offer(0, 500);
         long started = System.nanoTime();
@@ -100,7 +101,7 @@ class SpoolPipelineTest {
         assertThat(spoolFiles()).isPositive();
 
         sink.down = false;
-        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
+        start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
         offer(500, 600);
         await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 600);
         assertThat(sink.messages()).containsExactlyElementsOf(expected(600));
@@ -111,7 +112,7 @@ class SpoolPipelineTest {
     void aBacklogTheDatabaseCannotKeepUpWithSpillsToDiskInsteadOfBlocking() throws IOException {
         long oneRecord = record("m0").estimatedBytes();
         sink.gate = new CountDownLatch(1);
-        start(PipelineConfig.builder("t").batchSize(20).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 100)
+        start(LogWriterConfig.builder("t").batchSize(20).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 100)
                 .maxBlockTime(Duration.ofSeconds(5)));
         offer(0, 20);
         await().until(() -> sink.attempts.get() == 1); // the database is stuck on the first batch
@@ -138,7 +139,7 @@ class SpoolPipelineTest {
         byte[] bytes = Files.readAllBytes(segment);
         Files.write(segment, java.util.Arrays.copyOf(bytes, bytes.length - 5));
 
-        start(PipelineConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
+        start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
         offer(2, 10);
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().size() == 10);
         assertThat(sink.messages()).containsExactlyElementsOf(expected(10));
@@ -147,7 +148,7 @@ class SpoolPipelineTest {
 
     @Test
     void aBatchWhoseCommitOutcomeWasLostIsSpooledUnderItsIdAndLandsOnce() throws IOException {
-        start(PipelineConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10)));
+        start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10)));
         sink.commitThenFail = true; // the next write commits, then reports the connection as gone
         offer(0, 10);
         await().until(() -> pipeline.stats().spooled() == 10);

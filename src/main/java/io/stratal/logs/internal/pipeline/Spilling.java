@@ -1,0 +1,332 @@
+package io.stratal.logs.internal.pipeline;
+
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.internal.spool.Spool;
+import io.stratal.logs.writer.Batch;
+import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.writer.LogWriterConfig;
+import io.stratal.logs.writer.Reporter;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The route through the spool, and the one owner of everything about it: whether the pipeline spills, which
+ * thread the queue wakes, the spooler thread that moves the queue onto disk, and the replay of the spool
+ * into the database.
+ *
+ * <p>While spilling (the database is unavailable, or the queue is more than half full), the spooler thread
+ * moves every batch from the queue to the end of the spool, so logging threads wait only on the disk; the
+ * flusher calls {@link #replay} to write the spool to the database from its oldest frame on, with backoff
+ * while the database is away. Everything passes through the spool in that mode, so records are written in
+ * the order they were logged. Spilling ends when the spool is empty.
+ *
+ * <p>The ordering rule: one lock covers "take a batch from the queue and append it" and "the spool is
+ * empty, stop spilling and give the queue back to the flusher". So no batch taken from the queue can land
+ * in the spool after newer records were written straight to the database.
+ */
+final class Spilling implements Runnable {
+
+    private final Object lock = new Object();
+    private final LogWriterConfig config;
+    private final RecordQueue queue;
+    private final Spool spool;
+    private final BatchSink sink;
+    private final Counters stats;
+    private final Reporter reporter;
+    private final Backoff backoff;
+    private final Thread spooler;
+    private final long intervalNanos;
+    private final long syncIntervalNanos;
+    private volatile boolean spilling;
+    private volatile boolean finishing;
+    private volatile Thread flusher;
+    private long lastSyncNanos = System.nanoTime(); // guarded by lock
+    private boolean unsynced; // guarded by lock
+
+    // replay state: the flusher thread's only
+    private long nextReplayNanos = System.nanoTime();
+    private int replayAttempt;
+    private Spool.Frame replayFrame;
+    private List<Batch> replayRemaining;
+
+    Spilling(LogWriterConfig config, RecordQueue queue, Spool spool, BatchSink sink, Counters stats, Reporter reporter) {
+        this.config = config;
+        this.queue = queue;
+        this.spool = spool;
+        this.sink = sink;
+        this.stats = stats;
+        this.reporter = reporter;
+        this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
+        this.intervalNanos = config.flushInterval().toNanos();
+        this.syncIntervalNanos = config.spoolSyncInterval().toNanos();
+        this.spooler = new Thread(this, "stratal-spooler-" + config.name());
+        this.spooler.setDaemon(true);
+    }
+
+    /**
+     * From the flusher as it starts: starts the spooler thread, spilling from the start when the spool holds
+     * records from an earlier run (they go first).
+     */
+    void start(Thread flusherThread) {
+        flusher = flusherThread;
+        if (!spool.isEmpty()) {
+            reporter.info("replays " + spool.pendingBytes() + " byte(s) left in its spool before new records");
+            spilling = true;
+            queue.setConsumer(spooler);
+        }
+        spooler.start();
+    }
+
+    boolean isSpilling() {
+        return spilling;
+    }
+
+    boolean isThread(Thread other) {
+        return other == spooler;
+    }
+
+    /**
+     * Batches the database could not take: they, and everything queued after them, go to disk from now on;
+     * the replay waits a step of the backoff first.
+     */
+    void spill(List<Batch> batches) {
+        boolean wasSpilling;
+        synchronized (lock) {
+            append(batches);
+            wasSpilling = spilling;
+            if (!spilling) {
+                spilling = true;
+                queue.setConsumer(spooler);
+            }
+        }
+        LockSupport.unpark(spooler);
+        if (!wasSpilling && !batches.isEmpty()) {
+            replayAttempt = 0;
+            replayAfterBackoff();
+        }
+    }
+
+    /** A stop was requested: the next replay attempt is now (the database may be back, and time is short). */
+    void replaySoon() {
+        nextReplayNanos = System.nanoTime();
+        replayAttempt = 0;
+    }
+
+    /** When the flusher should try {@link #replay} next. */
+    long nextReplayNanos() {
+        return nextReplayNanos;
+    }
+
+    /**
+     * From the flusher: writes spool frames, oldest first, for up to one flush interval (or until the
+     * deadline, when stopping), unless a backoff is running. Stops spilling once the spool is empty.
+     */
+    void replay(Delivery delivery, Deadline deadline) {
+        long now = System.nanoTime();
+        if (now - nextReplayNanos < 0) {
+            return;
+        }
+        long budgetEnd = now + intervalNanos;
+        while (true) {
+            if (replayRemaining == null) {
+                Spool.Frame frame = peek();
+                if (frame == null) {
+                    if (stopSpillingIfEmpty() || nextReplayNanos - System.nanoTime() > 0) {
+                        return;
+                    }
+                    continue; // the spooler appended in between
+                }
+                replayFrame = frame;
+                replayRemaining = List.of(new Batch(frame.id(), frame.records(), true));
+            }
+            List<Batch> still = delivery.deliverInOrder(replayRemaining, deadline);
+            if (!still.isEmpty()) {
+                replayRemaining = still;
+                replayAfterBackoff();
+                stats.recordRetry("the database is unavailable; replay of the spool paused");
+                return;
+            }
+            finishFrame();
+            if (deadline.isSet() ? deadline.hasPassed() : System.nanoTime() - budgetEnd >= 0) {
+                return;
+            }
+        }
+    }
+
+    /** The spool looked empty: stops spilling if it still is, giving the queue back to the flusher. */
+    private boolean stopSpillingIfEmpty() {
+        synchronized (lock) {
+            if (!spool.isEmpty()) {
+                return false;
+            }
+            spilling = false;
+            queue.setConsumer(flusher);
+            return true;
+        }
+    }
+
+    private void finishFrame() {
+        stats.recordReplayed(replayFrame.records().size());
+        try {
+            List<UUID> finished = spool.done(replayFrame);
+            if (!finished.isEmpty()) {
+                sink.forget(finished);
+            }
+        } catch (IOException e) {
+            reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
+                    + " ledger recognises", e);
+        }
+        stats.recordSpoolBytes(spool.pendingBytes());
+        replayFrame = null;
+        replayRemaining = null;
+        replayAttempt = 0;
+    }
+
+    private Spool.Frame peek() {
+        try {
+            return spool.peek();
+        } catch (IOException e) {
+            reporter.error("cannot read its spool; the records stay on disk", e);
+            replayAfterBackoff();
+            return null;
+        }
+    }
+
+    private void replayAfterBackoff() {
+        nextReplayNanos = System.nanoTime() + backoff.delayNanos(replayAttempt++);
+    }
+
+    /**
+     * The grace period is over: the parked rows (first, so each run keeps its order) and, unless the spooler
+     * is doing it, the queue go to disk now, forced there. A frame being replayed stays on disk.
+     */
+    void putAwayAtDeadline(List<LogRecord> parkedRows) {
+        synchronized (lock) {
+            append(List.of(Batch.of(parkedRows)));
+            if (!spilling) {
+                List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
+                append(List.of(Batch.of(rest)));
+                queue.release(rest);
+            }
+            sync();
+        }
+        // while spilling, the spooler puts the rest of the queue away before it finishes
+    }
+
+    /**
+     * From the flusher as it ends: the spooler thread ends once the queue is on disk (the pipeline takes no
+     * more records), waiting up to {@code nanos}; then the spool is forced to disk and closed.
+     */
+    void finish(long nanos) {
+        finishing = true;
+        LockSupport.unpark(spooler);
+        try {
+            spooler.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            sync();
+        }
+        long left = spool.pendingBytes();
+        if (left > 0) {
+            reporter.warn("stopped with " + left + " byte(s) of records in its spool; they are written when it starts"
+                    + " again with the same spoolDirectory");
+        }
+        try {
+            spool.close();
+        } catch (IOException e) {
+            reporter.error("could not close its spool", e);
+        }
+    }
+
+    /** The spooler thread. */
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                boolean moved = false;
+                if (spilling) {
+                    moved = moveOneBatch();
+                    syncIfDue();
+                }
+                if (finishing && (!spilling || queue.isEmpty())) {
+                    return;
+                }
+                if (!moved) {
+                    long wait = intervalNanos;
+                    synchronized (lock) {
+                        if (unsynced) {
+                            wait = Math.min(wait, lastSyncNanos + syncIntervalNanos - System.nanoTime());
+                        }
+                    }
+                    queue.awaitRecords(Math.max(wait, 1));
+                }
+            }
+        } catch (Throwable t) {
+            reporter.error("spooler stopped unexpectedly", t);
+        }
+    }
+
+    private boolean moveOneBatch() {
+        List<LogRecord> records;
+        synchronized (lock) {
+            if (!spilling) {
+                return false;
+            }
+            records = queue.drain(config.batchSize());
+            if (!records.isEmpty()) {
+                append(List.of(Batch.of(records)));
+            }
+        }
+        queue.release(records);
+        return !records.isEmpty();
+    }
+
+    /** Under the lock. */
+    private void append(List<Batch> batches) {
+        for (Batch batch : batches) {
+            if (batch.records().isEmpty()) {
+                continue;
+            }
+            try {
+                spool.append(batch.id(), batch.records());
+                stats.recordSpooled(batch.size());
+                unsynced = true;
+            } catch (Spool.SpoolFullException e) {
+                stats.recordDropped(DropReason.SPOOL_FULL, batch.size());
+            } catch (IOException e) {
+                stats.recordDropped(DropReason.SPOOL_FAILED, batch.size());
+                stats.recordError(e.toString());
+                reporter.error("could not write " + batch.size() + " record(s) to its spool", e);
+            }
+        }
+        stats.recordSpoolBytes(spool.pendingBytes());
+    }
+
+    private void syncIfDue() {
+        synchronized (lock) {
+            if (unsynced && System.nanoTime() - lastSyncNanos >= syncIntervalNanos) {
+                sync();
+            }
+        }
+    }
+
+    /** Under the lock. */
+    private void sync() {
+        if (!unsynced) {
+            return;
+        }
+        try {
+            spool.sync();
+        } catch (IOException e) {
+            reporter.error("could not force its spool to disk", e);
+        }
+        unsynced = false;
+        lastSyncNanos = System.nanoTime();
+    }
+}

@@ -1,0 +1,129 @@
+package io.stratal.logs.writer;
+
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.internal.jdbc.ConnectionFactory;
+import io.stratal.logs.internal.jdbc.CopyBatchWriter;
+import io.stratal.logs.internal.pipeline.Pipeline;
+import io.stratal.logs.internal.spool.Spool;
+import java.io.IOException;
+
+/**
+ * The engine that writes log records into the {@code logs} table: a bounded queue, a flusher thread that
+ * writes batches with one COPY per transaction, and, with a spool directory, the spool on disk for what
+ * the database cannot take yet. {@link #start} builds all of it from one {@link LogWriterConfig}; an
+ * adapter only turns its events into {@link LogRecord}s and {@link #offer}s them.
+ *
+ * <p>{@link #offer} never performs I/O. Reports (outages, drops, repairs) go to the {@link Reporter} given
+ * at start, never to a logger, so they cannot come back into the queue.
+ */
+public final class LogWriter {
+
+    private final Pipeline pipeline;
+    private final String description;
+
+    private LogWriter(Pipeline pipeline, String description) {
+        this.pipeline = pipeline;
+        this.description = description;
+    }
+
+    /**
+     * Builds the writer, its sink and its spool from {@code config}, and starts the flusher. Nothing here
+     * waits for the database: the connection source is opened on the flusher thread, on first use. A spool
+     * directory that cannot be used is reported as an error and the writer runs without one.
+     *
+     * @throws IllegalStateException when {@code config} has no connection source and no sink factory
+     */
+    public static LogWriter start(LogWriterConfig config, Reporter reporter) {
+        BatchSink sink;
+        String description;
+        if (config.sinkFactory() != null) {
+            sink = config.sinkFactory().create(config, reporter);
+            description = sink.getClass().getName();
+        } else {
+            ConnectionFactory connections = connections(config);
+            sink = new CopyBatchWriter(connections, config.table(), config.createSchema(), reporter, config.notifyChannel());
+            description = "table " + config.table() + " of " + connections.description();
+        }
+        Spool spool = openSpool(config, reporter);
+        OverflowPolicy policy = config.overflowPolicy(spool != null);
+        if (config.overflowPolicy() != null && config.overflowPolicy() != policy) {
+            reporter.warn("overflowPolicy " + config.overflowPolicy() + " needs a usable spoolDirectory, using " + policy);
+        }
+        Pipeline pipeline = new Pipeline(config, policy, sink, spool, reporter);
+        pipeline.start();
+        return new LogWriter(pipeline, description);
+    }
+
+    private static ConnectionFactory connections(LogWriterConfig config) {
+        if (config.dataSource() != null) {
+            return ConnectionFactory.forDataSource(config.dataSource());
+        }
+        if (config.jndiName() != null) {
+            return ConnectionFactory.forJndi(config.jndiName());
+        }
+        if (config.url() != null) {
+            return ConnectionFactory.forUrl(config.url(), config.username(), config.password(), config.poolSize(), config.name());
+        }
+        throw new IllegalStateException("no database: set a url, a jndiName or a dataSource");
+    }
+
+    private static Spool openSpool(LogWriterConfig config, Reporter reporter) {
+        if (config.spoolDirectory() == null) {
+            return null;
+        }
+        try {
+            return Spool.open(config.spoolDirectory(), config.maxSpoolBytes(), reporter::warn);
+        } catch (IOException | RuntimeException e) {
+            reporter.error("spoolDirectory " + config.spoolDirectory() + " cannot be used (" + e.getMessage()
+                    + "); running without a spool, so records are lost while the database is unreachable. Give each "
+                    + "appender a writable directory of its own", e);
+            return null;
+        }
+    }
+
+    /**
+     * Queues {@code record} for writing; never performs I/O. False when it was dropped (stopped, or the
+     * queue stayed full), which is counted in {@link #stats()} and reported.
+     */
+    public boolean offer(LogRecord record) {
+        return pipeline.offer(record);
+    }
+
+    /** True on the writer's own threads: what they log must not be offered back (it would log without end). */
+    public boolean isWriterThread() {
+        return pipeline.isFlusherThread();
+    }
+
+    /**
+     * Stops taking records and writes what is queued within {@code shutdownGracePeriod}; with a spool, what
+     * is still unwritten then goes to disk. Returns how many records were lost (or not yet safe), which is
+     * also reported.
+     */
+    public long stop() {
+        return pipeline.stop();
+    }
+
+    public PipelineStats stats() {
+        return pipeline.stats();
+    }
+
+    /** The counters as a JMX MXBean, for an adapter to register. */
+    public PipelineMXBean mxBean() {
+        return pipeline;
+    }
+
+    /** Records queued and not yet written. */
+    public int queueSize() {
+        return pipeline.getQueueSize();
+    }
+
+    /** Estimated heap held by queued, in-flight and parked records. */
+    public long queueBytes() {
+        return pipeline.getQueueBytes();
+    }
+
+    /** Where the records go, for a start-up message: the table and the database URL (password masked). */
+    public String description() {
+        return description;
+    }
+}

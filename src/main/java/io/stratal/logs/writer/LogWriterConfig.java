@@ -1,0 +1,394 @@
+package io.stratal.logs.writer;
+
+import io.stratal.logs.names.Names;
+import io.stratal.logs.names.TableName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Everything a {@link LogWriter} runs with, validated and immutable, with every default in one place. An
+ * adapter (the logback appender, a Spring Boot starter) turns its own settings into one of these and hands
+ * it to {@link LogWriter#start}; the engine never sees the adapter's mutable configuration.
+ *
+ * <pre>{@code
+ * LogWriterConfig config = LogWriterConfig.builder("UNIFIED")
+ *         .url("jdbc:postgresql://localhost:5432/stratal", "stratal", password)
+ *         .spoolDirectory(Path.of("/var/lib/myapp/log-spool"))
+ *         .build();
+ * }</pre>
+ *
+ * Exactly one connection source is set: a JDBC URL (the writer keeps a small HikariCP pool of its own), a
+ * JNDI name, or a DataSource the application owns. A {@link SinkFactory} replaces the database altogether
+ * (benchmarks, tests).
+ */
+public final class LogWriterConfig {
+
+    public static final int DEFAULT_BATCH_SIZE = 5000;
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
+    public static final long DEFAULT_MAX_QUEUE_BYTES = 64L * 1024 * 1024;
+    public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofMillis(100);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_MIN_RETRY_BACKOFF = Duration.ofMillis(100);
+    public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_FOREIGN_KEY_GRACE_PERIOD = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SPOOL_SYNC_INTERVAL = Duration.ofSeconds(1);
+    public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
+    public static final int DEFAULT_POOL_SIZE = 2;
+
+    /** Where batches go instead of a database table. */
+    @FunctionalInterface
+    public interface SinkFactory {
+        BatchSink create(LogWriterConfig config, Reporter reporter);
+    }
+
+    private final String name;
+    private final String url;
+    private final String username;
+    private final String password;
+    private final int poolSize;
+    private final String jndiName;
+    private final DataSource dataSource;
+    private final SinkFactory sinkFactory;
+    private final TableName table;
+    private final boolean createSchema;
+    private final String notifyChannel;
+    private final Path spoolDirectory;
+    private final long maxSpoolBytes;
+    private final Duration spoolSyncInterval;
+    private final int batchSize;
+    private final Duration flushInterval;
+    private final long maxQueueBytes;
+    private final Duration maxBlockTime;
+    private final Duration shutdownGracePeriod;
+    private final Duration minRetryBackoff;
+    private final Duration maxRetryBackoff;
+    private final Duration foreignKeyGracePeriod;
+    private final OverflowPolicy overflowPolicy;
+
+    private LogWriterConfig(Builder b) {
+        this.name = b.name;
+        this.url = b.url;
+        this.username = b.username;
+        this.password = b.password;
+        this.poolSize = b.poolSize;
+        this.jndiName = b.jndiName;
+        this.dataSource = b.dataSource;
+        this.sinkFactory = b.sinkFactory;
+        this.table = b.table;
+        this.createSchema = b.createSchema;
+        this.notifyChannel = b.notifyChannel;
+        this.spoolDirectory = b.spoolDirectory;
+        this.maxSpoolBytes = b.maxSpoolBytes;
+        this.spoolSyncInterval = b.spoolSyncInterval;
+        this.batchSize = b.batchSize;
+        this.flushInterval = b.flushInterval;
+        this.maxQueueBytes = b.maxQueueBytes;
+        this.maxBlockTime = b.maxBlockTime;
+        this.shutdownGracePeriod = b.shutdownGracePeriod;
+        this.minRetryBackoff = b.minRetryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.foreignKeyGracePeriod = b.foreignKeyGracePeriod;
+        this.overflowPolicy = b.overflowPolicy;
+    }
+
+    /** A builder starting from the defaults; {@code name} names the threads and the reports. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Names the flusher thread ({@code stratal-flusher-<name>}) and the reports. */
+    public String name() {
+        return name;
+    }
+
+    /** The JDBC URL of the writer's own pool, or {@code null}. */
+    public String url() {
+        return url;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** Connections in the writer's own pool (with {@link #url()}); the flusher uses one. */
+    public int poolSize() {
+        return poolSize;
+    }
+
+    /** A DataSource in JNDI to use instead of a URL, or {@code null}. */
+    public String jndiName() {
+        return jndiName;
+    }
+
+    /** A DataSource the application owns, or {@code null}. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Where batches go instead of the table, or {@code null} for the table. */
+    public SinkFactory sinkFactory() {
+        return sinkFactory;
+    }
+
+    public TableName table() {
+        return table;
+    }
+
+    /** Creates the table, its indexes and the ledger when missing (never drops or alters). */
+    public boolean createSchema() {
+        return createSchema;
+    }
+
+    /** The channel each committed batch is announced on, or {@code null} for no announcement. */
+    public String notifyChannel() {
+        return notifyChannel;
+    }
+
+    /** Where records wait on disk while the database cannot take them, or {@code null} for no spool. */
+    public Path spoolDirectory() {
+        return spoolDirectory;
+    }
+
+    public long maxSpoolBytes() {
+        return maxSpoolBytes;
+    }
+
+    /** The longest time spooled records stay in the operating system's cache before they are forced to disk. */
+    public Duration spoolSyncInterval() {
+        return spoolSyncInterval;
+    }
+
+    /** A batch goes out as soon as this many records wait... */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** ...or when this long has passed since the last batch went out. */
+    public Duration flushInterval() {
+        return flushInterval;
+    }
+
+    /** The bound on the estimated heap of queued records (the batch being written and parked rows included). */
+    public long maxQueueBytes() {
+        return maxQueueBytes;
+    }
+
+    /** How long a logging thread may wait for room while the database is draining. */
+    public Duration maxBlockTime() {
+        return maxBlockTime;
+    }
+
+    /** How long {@code stop()} keeps writing, and waiting for the database. */
+    public Duration shutdownGracePeriod() {
+        return shutdownGracePeriod;
+    }
+
+    /** The first pause after a connection failure. */
+    public Duration minRetryBackoff() {
+        return minRetryBackoff;
+    }
+
+    /** The longest pause between retries. */
+    public Duration maxRetryBackoff() {
+        return maxRetryBackoff;
+    }
+
+    /** How long rows wait for their job or task run to be committed before the id moves into metadata. */
+    public Duration foreignKeyGracePeriod() {
+        return foreignKeyGracePeriod;
+    }
+
+    /** What a logging thread does when the queue is full, as set; {@code null} for the default. */
+    public OverflowPolicy overflowPolicy() {
+        return overflowPolicy;
+    }
+
+    /**
+     * The policy in force: as set, or by default {@link OverflowPolicy#SPOOL} with a spool and
+     * {@link OverflowPolicy#BLOCK} without one (SPOOL without an open spool is BLOCK too).
+     */
+    public OverflowPolicy overflowPolicy(boolean spoolOpen) {
+        if (overflowPolicy == null || (overflowPolicy == OverflowPolicy.SPOOL && !spoolOpen)) {
+            return spoolOpen ? OverflowPolicy.SPOOL : OverflowPolicy.BLOCK;
+        }
+        return overflowPolicy;
+    }
+
+    /** Collects settings; every one starts at its default. Values are checked as they are set. */
+    public static final class Builder {
+        private final String name;
+        private String url;
+        private String username;
+        private String password;
+        private int poolSize = DEFAULT_POOL_SIZE;
+        private String jndiName;
+        private DataSource dataSource;
+        private SinkFactory sinkFactory;
+        private TableName table = TableName.parseOrNull(Names.DEFAULT_TABLE);
+        private boolean createSchema = true;
+        private String notifyChannel = Names.NOTIFY_CHANNEL;
+        private Path spoolDirectory;
+        private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
+        private Duration spoolSyncInterval = DEFAULT_SPOOL_SYNC_INTERVAL;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+        private long maxQueueBytes = DEFAULT_MAX_QUEUE_BYTES;
+        private Duration maxBlockTime = DEFAULT_MAX_BLOCK_TIME;
+        private Duration shutdownGracePeriod = DEFAULT_SHUTDOWN_GRACE_PERIOD;
+        private Duration minRetryBackoff = DEFAULT_MIN_RETRY_BACKOFF;
+        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private Duration foreignKeyGracePeriod = DEFAULT_FOREIGN_KEY_GRACE_PERIOD;
+        private OverflowPolicy overflowPolicy;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        /** A pool of the writer's own for this PostgreSQL JDBC URL. */
+        public Builder url(String url, String username, String password) {
+            this.url = Objects.requireNonNull(url, "url");
+            this.username = username;
+            this.password = password;
+            return this;
+        }
+
+        public Builder poolSize(int connections) {
+            this.poolSize = atLeast("poolSize", connections, 1);
+            return this;
+        }
+
+        public Builder jndiName(String jndiName) {
+            this.jndiName = Objects.requireNonNull(jndiName, "jndiName");
+            return this;
+        }
+
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        public Builder sinkFactory(SinkFactory factory) {
+            this.sinkFactory = Objects.requireNonNull(factory, "sinkFactory");
+            return this;
+        }
+
+        public Builder table(TableName table) {
+            this.table = Objects.requireNonNull(table, "table");
+            return this;
+        }
+
+        public Builder createSchema(boolean create) {
+            this.createSchema = create;
+            return this;
+        }
+
+        /** The channel to announce batches on; {@code null} for none. A plain lower-case name. */
+        public Builder notifyChannel(String channel) {
+            if (channel != null && !TableName.isIdentifier(channel)) {
+                throw new IllegalArgumentException("notifyChannel: '" + channel + "' is not a plain lower-case name");
+            }
+            this.notifyChannel = channel;
+            return this;
+        }
+
+        /** Records wait on disk here while the database cannot take them; {@code null} for none. */
+        public Builder spoolDirectory(Path directory) {
+            this.spoolDirectory = directory;
+            return this;
+        }
+
+        public Builder maxSpoolBytes(long bytes) {
+            this.maxSpoolBytes = atLeast("maxSpoolBytes", bytes, 1);
+            return this;
+        }
+
+        public Builder spoolSyncInterval(Duration interval) {
+            this.spoolSyncInterval = positive("spoolSyncInterval", interval);
+            return this;
+        }
+
+        public Builder batchSize(int records) {
+            this.batchSize = atLeast("batchSize", records, 1);
+            return this;
+        }
+
+        public Builder flushInterval(Duration interval) {
+            this.flushInterval = positive("flushInterval", interval);
+            return this;
+        }
+
+        public Builder maxQueueBytes(long bytes) {
+            this.maxQueueBytes = atLeast("maxQueueBytes", bytes, 1);
+            return this;
+        }
+
+        public Builder maxBlockTime(Duration time) {
+            this.maxBlockTime = notNegative("maxBlockTime", time);
+            return this;
+        }
+
+        public Builder shutdownGracePeriod(Duration period) {
+            this.shutdownGracePeriod = notNegative("shutdownGracePeriod", period);
+            return this;
+        }
+
+        public Builder retryBackoff(Duration min, Duration max) {
+            this.minRetryBackoff = positive("minRetryBackoff", min);
+            this.maxRetryBackoff = positive("maxRetryBackoff", max);
+            return this;
+        }
+
+        public Builder foreignKeyGracePeriod(Duration period) {
+            this.foreignKeyGracePeriod = notNegative("foreignKeyGracePeriod", period);
+            return this;
+        }
+
+        /** {@code null} for the default: SPOOL with a spool, BLOCK without. */
+        public Builder overflowPolicy(OverflowPolicy policy) {
+            this.overflowPolicy = policy;
+            return this;
+        }
+
+        /** @throws IllegalStateException when more than one connection source is set */
+        public LogWriterConfig build() {
+            if ((url != null ? 1 : 0) + (jndiName != null ? 1 : 0) + (dataSource != null ? 1 : 0) > 1) {
+                throw new IllegalStateException("set only one of url, jndiName and dataSource");
+            }
+            return new LogWriterConfig(this);
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + ": " + value + " is below " + min);
+            }
+            return value;
+        }
+
+        private static long atLeast(String name, long value, long min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + ": " + value + " is below " + min);
+            }
+            return value;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (value == null || value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + value + " is not above zero");
+            }
+            return value;
+        }
+
+        private static Duration notNegative(String name, Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + value + " is negative");
+            }
+            return value;
+        }
+    }
+}

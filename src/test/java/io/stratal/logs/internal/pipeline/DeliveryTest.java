@@ -1,0 +1,129 @@
+package io.stratal.logs.internal.pipeline;
+
+import static io.stratal.logs.internal.pipeline.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.LogStream;
+import io.stratal.logs.LogType;
+import io.stratal.logs.writer.Batch;
+import io.stratal.logs.writer.LogWriterConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link Delivery} on its own, against the fake sink: retries, its deadline, parking, isolation and repair. */
+@Timeout(30)
+class DeliveryTest {
+
+    private final FakeSink sink = new FakeSink();
+    private final Counters stats = new Counters();
+    private final RecordingReporter reporter = new RecordingReporter();
+    private final AtomicLong parkedBytes = new AtomicLong();
+    private final Deadline deadline = new Deadline();
+
+    private Delivery delivery(boolean keepRetrying, Duration minBackoff, Duration maxBackoff) {
+        LogWriterConfig config = LogWriterConfig.builder("t").retryBackoff(minBackoff, maxBackoff)
+                .foreignKeyGracePeriod(Duration.ofMinutes(1)).build();
+        return new Delivery(config, sink, stats, reporter, new DropReporter(stats, reporter, Long.MAX_VALUE),
+                parkedBytes::addAndGet, keepRetrying);
+    }
+
+    private static List<LogRecord> records(int n) {
+        return IntStream.range(0, n).mapToObj(i -> record("m" + i)).toList();
+    }
+
+    private static LogRecord jobRecord(UUID job, String message) {
+        return new LogRecord(LogType.JOB, job, null, Instant.now(), LogLevel.INFO, LogStream.SYSTEM, message, null);
+    }
+
+    @Test
+    void aBatchIsWrittenOnceAndCounted() {
+        assertThat(delivery(true, Duration.ofMillis(5), Duration.ofMillis(20)).deliver(records(3), deadline)).isEmpty();
+        assertThat(sink.messages()).containsExactly("m0", "m1", "m2");
+        assertThat(stats.written()).isEqualTo(3);
+        assertThat(stats.batches()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnavailableDatabaseIsRetriedUntilTheDeadlineAndThenTheBatchComesBackWhole() {
+        Delivery delivery = delivery(true, Duration.ofMillis(5), Duration.ofMillis(20));
+        sink.down = true;
+        deadline.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+        List<LogRecord> batch = records(4);
+
+        List<Batch> unwritten = delivery.deliver(batch, deadline);
+
+        assertThat(unwritten).hasSize(1);
+        assertThat(unwritten.get(0).records()).isEqualTo(batch);
+        assertThat(sink.attempts.get()).isGreaterThan(2);
+        assertThat(stats.retries()).isEqualTo(sink.attempts.get() - 1);
+        assertThat(delivery.isDatabaseAvailable()).isFalse();
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).startsWith("cannot write to the database"));
+    }
+
+    @Test
+    void withASpoolToFallBackOnAnUnavailableBatchComesBackAtOnce() {
+        Delivery delivery = delivery(false, Duration.ofSeconds(10), Duration.ofSeconds(10));
+        sink.down = true;
+        assertThat(delivery.deliver(records(2), deadline)).hasSize(1);
+        assertThat(sink.attempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void settingTheDeadlineCutsARetryPauseShort() throws Exception {
+        Delivery delivery = delivery(true, Duration.ofSeconds(20), Duration.ofSeconds(20));
+        sink.down = true;
+        CompletableFuture<List<Batch>> delivering = CompletableFuture.supplyAsync(() -> delivery.deliver(records(1), deadline));
+        org.awaitility.Awaitility.await().until(() -> sink.attempts.get() >= 1);
+        long stopAt = System.nanoTime();
+        deadline.set(stopAt + TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(delivering.get(5, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - stopAt)).isLessThan(Duration.ofSeconds(5));
+        assertThat(sink.attempts.get()).as("one last attempt once stopping").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void rowsOfARunTheDatabaseLacksAreParkedAndTheirBytesReportedUntilTheyAreWritten() {
+        Delivery delivery = delivery(true, Duration.ofMillis(5), Duration.ofMillis(20));
+        UUID late = UUID.randomUUID();
+        UUID known = UUID.randomUUID();
+        sink.existingJobRuns = Set.of(known);
+        List<LogRecord> batch = List.of(jobRecord(late, "late 1"), jobRecord(known, "known"), jobRecord(late, "late 2"));
+
+        assertThat(delivery.deliver(batch, deadline)).isEmpty();
+        assertThat(sink.messages()).containsExactly("known");
+        assertThat(delivery.hasParked()).isTrue();
+        assertThat(delivery.parkedCount()).isEqualTo(2);
+        assertThat(parkedBytes.get()).isEqualTo(batch.get(0).estimatedBytes() + batch.get(2).estimatedBytes());
+        assertThat(reporter.infos).anySatisfy(i -> assertThat(i).contains("holds back rows of job run(s) [" + late + "]"));
+
+        sink.existingJobRuns = Set.of(known, late);
+        assertThat(delivery.retryParked(deadline)).isEmpty();
+        assertThat(sink.messages()).containsExactly("known", "late 1", "late 2");
+        assertThat(delivery.hasParked()).isFalse();
+        assertThat(parkedBytes.get()).isZero();
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesIsSetApartAndStoredRepairedWhileTheOthersGoThrough() {
+        Delivery delivery = delivery(true, Duration.ofMillis(5), Duration.ofMillis(20));
+        sink.poison = r -> r.message().indexOf('\u0000') >= 0; // what the database would refuse as logged
+        List<LogRecord> batch = List.of(record("m0"), record("m1"), record("m2\u0000"), record("m3"), record("m4"));
+
+        assertThat(delivery.deliver(batch, deadline)).isEmpty();
+
+        assertThat(sink.messages()).containsExactly("m0", "m1", "m2\\u0000", "m3", "m4");
+        assertThat(stats.repaired()).isEqualTo(1);
+        assertThat(stats.written()).isEqualTo(5);
+    }
+}
