@@ -44,11 +44,6 @@ public final class Redaction {
         return new Redaction(List.copyOf(normalized));
     }
 
-    /** The words this instance matches, normalized. */
-    public List<String> words() {
-        return words;
-    }
-
     /** True when the value stored under {@code key} must be masked. */
     public boolean isSecret(String key) {
         if (words.isEmpty()) {

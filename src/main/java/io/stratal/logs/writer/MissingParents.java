@@ -1,6 +1,5 @@
 package io.stratal.logs.writer;
 
-import io.stratal.logs.LogRecord;
 import java.util.Set;
 import java.util.UUID;
 
@@ -17,11 +16,5 @@ public record MissingParents(Set<UUID> jobRunIds, Set<UUID> taskRunIds) {
 
     public boolean isEmpty() {
         return jobRunIds.isEmpty() && taskRunIds.isEmpty();
-    }
-
-    /** True when {@code record} points at one of the missing runs. */
-    public boolean references(LogRecord record) {
-        return (record.jobRunId() != null && jobRunIds.contains(record.jobRunId()))
-                || (record.taskRunId() != null && taskRunIds.contains(record.taskRunId()));
     }
 }

@@ -137,4 +137,14 @@ class MainIT {
                     .contains(job + "  1 errors of 2 logs  50.0%");
         }
     }
+
+    @Test
+    void theJarNamesItsModule() throws Exception {
+        java.io.File cliJar = new java.io.File(System.getProperty("stratal.cliJar", ""));
+        org.junit.jupiter.api.Assumptions.assumeTrue(cliJar.isFile(), "runs on the packaged jar (mvn verify)");
+        java.io.File jar = new java.io.File(cliJar.getPath().replace("-cli.jar", ".jar"));
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar)) {
+            assertThat(file.getManifest().getMainAttributes().getValue("Automatic-Module-Name")).isEqualTo("io.stratal.logs");
+        }
+    }
 }

@@ -60,10 +60,6 @@ final class BatchLedger {
         return available;
     }
 
-    boolean isAvailable() {
-        return available;
-    }
-
     /**
      * Inside the batch's open transaction: records {@code batchId}, and forgets ids confirmed earlier.
      * Returns {@code false} when an earlier attempt already committed this batch; the transaction is then

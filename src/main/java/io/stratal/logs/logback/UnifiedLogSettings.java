@@ -1,0 +1,253 @@
+package io.stratal.logs.logback;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.util.Duration;
+import ch.qos.logback.core.util.FileSize;
+import io.stratal.logs.internal.Redaction;
+import io.stratal.logs.names.Names;
+import io.stratal.logs.writer.LogWriterConfig;
+import javax.sql.DataSource;
+
+/**
+ * The settings of {@link UnifiedLogAppender} as logback sets them from {@code logback.xml}: mutable, read
+ * once by {@code start()}, which checks them and turns them into an immutable {@link LogWriterConfig}.
+ * The defaults are the writer's ({@link LogWriterConfig}) and the names' ({@link Names}).
+ */
+public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILoggingEvent> {
+
+    /** Messages longer than this many characters are cut (and marked); a mapping setting, not the writer's. */
+    public static final int DEFAULT_MAX_MESSAGE_LENGTH = 256 * 1024;
+
+    String url;
+    String username;
+    String password;
+    String jndiName;
+    DataSource dataSource;
+    String table = Names.DEFAULT_TABLE;
+    boolean createSchema = true;
+    boolean notify = true;
+    String notifyChannel = Names.NOTIFY_CHANNEL;
+    int poolSize = LogWriterConfig.DEFAULT_POOL_SIZE;
+    int batchSize = LogWriterConfig.DEFAULT_BATCH_SIZE;
+    Duration flushInterval = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
+    Duration shutdownGracePeriod = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
+    FileSize maxQueueBytes = new FileSize(LogWriterConfig.DEFAULT_MAX_QUEUE_BYTES);
+    Duration maxBlockTime = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_MAX_BLOCK_TIME.toMillis());
+    Duration foreignKeyGracePeriod = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_FOREIGN_KEY_GRACE_PERIOD.toMillis());
+    int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
+    String redactKeys = String.join(",", Redaction.DEFAULT_WORDS);
+    boolean redactMessages;
+    String jobRunIdKey = Names.JOB_RUN_ID_KEY;
+    String taskRunIdKey = Names.TASK_RUN_ID_KEY;
+    String streamKey = Names.STREAM_KEY;
+    boolean registerShutdownHook = true;
+    String spoolDirectory;
+    FileSize maxSpoolBytes = new FileSize(LogWriterConfig.DEFAULT_MAX_SPOOL_BYTES);
+    Duration spoolSyncInterval = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_SPOOL_SYNC_INTERVAL.toMillis());
+    String overflowPolicy;
+    boolean jmx = true;
+    boolean micrometer = true;
+    LogWriterConfig.SinkFactory sinkFactory;
+
+
+    // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
+
+    /** JDBC URL of the PostgreSQL database, {@code jdbc:postgresql://host:5432/db}. No default. */
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    /** A DataSource in JNDI to use instead of {@code url}, e.g. {@code java:comp/env/jdbc/logs}. */
+    public void setJndiName(String jndiName) {
+        this.jndiName = jndiName;
+    }
+
+    /** A DataSource to use instead of {@code url}; the application keeps owning it. */
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The table written to, {@code logs} or {@code schema.logs}. Default {@code logs}. */
+    public void setTable(String table) {
+        this.table = table;
+    }
+
+    /**
+     * Create the table and its indexes when missing, on the first connection. Never drops or alters; foreign
+     * keys only to {@code job_runs}/{@code task_runs} where they exist. Default {@code true}.
+     */
+    public void setCreateSchema(boolean createSchema) {
+        this.createSchema = createSchema;
+    }
+
+    /**
+     * After each batch commits, {@code pg_notify(notifyChannel, table)} in the same transaction tells log
+     * servers (the {@code serve} command) to stream the new rows at once; without it they find new rows by
+     * polling every two seconds. One extra statement per batch. Default {@code true}.
+     */
+    public void setNotify(boolean notify) {
+        this.notify = notify;
+    }
+
+    /** The channel of {@link #setNotify notify}, a plain lower-case name. Default {@code stratal_logs}. */
+    public void setNotifyChannel(String notifyChannel) {
+        this.notifyChannel = notifyChannel;
+    }
+
+    /** Connections in the appender's own pool (with {@code url}). The flusher uses one. Default 2. */
+    public void setPoolSize(int poolSize) {
+        this.poolSize = poolSize;
+    }
+
+    /**
+     * A batch is written as soon as this many records wait. Larger batches cost fewer transactions under
+     * load (they reach the COPY ceiling, see docs/PERFORMANCE.md); at low rates flushInterval decides. Default 5000.
+     */
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    /** ...or when this long has passed since the last batch: the most a quiet record waits. Default 250 ms. */
+    public void setFlushInterval(Duration flushInterval) {
+        this.flushInterval = flushInterval;
+    }
+
+    /** How long stopping keeps writing and waiting for the database. Default 10 seconds. */
+    public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+        this.shutdownGracePeriod = shutdownGracePeriod;
+    }
+
+    /**
+     * The bound on the heap held by queued records (estimated). A burst beyond it waits up to
+     * {@code maxBlockTime}, then drops. Default 64 MB, about 150,000 typical events.
+     */
+    public void setMaxQueueBytes(FileSize maxQueueBytes) {
+        this.maxQueueBytes = maxQueueBytes;
+    }
+
+    /**
+     * How long a logging thread may wait for room in a full queue while the database is draining; 0 never
+     * waits. While the database is unreachable nobody waits. Default 100 ms.
+     */
+    public void setMaxBlockTime(Duration maxBlockTime) {
+        this.maxBlockTime = maxBlockTime;
+    }
+
+    /**
+     * How long rows wait for their job or task run to be committed (a job that logs before its transaction
+     * commits its {@code job_runs} row) before they are written with the id moved into
+     * {@code metadata.log.missing_parents}. Later rows of the same run wait behind them. Default 60 seconds.
+     */
+    public void setForeignKeyGracePeriod(Duration foreignKeyGracePeriod) {
+        this.foreignKeyGracePeriod = foreignKeyGracePeriod;
+    }
+
+    /** Messages and metadata strings longer than this many characters are cut and marked. Default 262144. */
+    public void setMaxMessageLength(int maxMessageLength) {
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /**
+     * Comma-separated words; a metadata value whose key contains one (ignoring case and punctuation) is
+     * stored as {@code [REDACTED]}. Replaces the default list; empty redacts nothing.
+     */
+    public void setRedactKeys(String redactKeys) {
+        this.redactKeys = redactKeys;
+    }
+
+    /**
+     * Also mask the values of {@code key=value} and {@code key: value} pairs in messages and exception text
+     * whose key holds a {@code redactKeys} word ({@code "login failed, password=hunter2"}). Off by default:
+     * messages are stored as logged. Costs one scan of the message per call when on (docs/PERFORMANCE.md).
+     */
+    public void setRedactMessages(boolean redactMessages) {
+        this.redactMessages = redactMessages;
+    }
+
+    /**
+     * Drain the queue when the JVM exits, even where logback's own {@code <shutdownHook/>} is not configured.
+     * Default {@code true}.
+     */
+    public void setRegisterShutdownHook(boolean registerShutdownHook) {
+        this.registerShutdownHook = registerShutdownHook;
+    }
+
+    /**
+     * A directory of this appender's own where records wait on disk while the database cannot take them (an
+     * outage, a backlog), and across restarts. Without it, records are held in memory only. No default.
+     */
+    public void setSpoolDirectory(String spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
+    }
+
+    /** The bound on the spool's size on disk; past it, records are dropped and counted. Default 1 GB. */
+    public void setMaxSpoolBytes(FileSize maxSpoolBytes) {
+        this.maxSpoolBytes = maxSpoolBytes;
+    }
+
+    /**
+     * The longest time spooled records stay in the operating system's cache before they are forced to the
+     * disk: what a power loss during an outage can cost. Default 1 second.
+     */
+    public void setSpoolSyncInterval(Duration spoolSyncInterval) {
+        this.spoolSyncInterval = spoolSyncInterval;
+    }
+
+    /**
+     * What a logging thread does when the queue is full: {@code SPOOL} (the default with a spool directory:
+     * the backlog goes to disk, the caller waits up to maxBlockTime for that), {@code BLOCK} (the default
+     * without: wait up to maxBlockTime while the database drains, drop while it is down), or {@code DROP}
+     * (never wait; DEBUG goes first at 80% full, INFO at 90%).
+     */
+    public void setOverflowPolicy(String overflowPolicy) {
+        this.overflowPolicy = overflowPolicy;
+    }
+
+    /**
+     * Register an MXBean with the counters under
+     * {@code io.stratal.logs:type=UnifiedLogAppender,context=<context>,name=<appender>}. Default {@code true}.
+     */
+    public void setJmx(boolean jmx) {
+        this.jmx = jmx;
+    }
+
+    /**
+     * Bind the counters as {@code stratal.logs.*} meters to Micrometer's {@code Metrics.globalRegistry} when
+     * Micrometer is on the classpath. Default {@code true}.
+     */
+    public void setMicrometer(boolean micrometer) {
+        this.micrometer = micrometer;
+    }
+
+    /**
+     * Where batches go instead of the database: for tests and benchmarks that measure the logging thread
+     * alone. Default: none, the table. With it, no url, jndiName or dataSource is needed.
+     */
+    public void setSinkFactory(LogWriterConfig.SinkFactory sinkFactory) {
+        this.sinkFactory = sinkFactory;
+    }
+
+    /** MDC key holding the job run id. Default {@code job_run_id}. */
+    public void setJobRunIdKey(String jobRunIdKey) {
+        this.jobRunIdKey = jobRunIdKey;
+    }
+
+    /** MDC key holding the task run id. Default {@code task_run_id}. */
+    public void setTaskRunIdKey(String taskRunIdKey) {
+        this.taskRunIdKey = taskRunIdKey;
+    }
+
+    /** MDC key holding the stream ({@code stdout}, {@code stderr}, {@code system}). Default {@code stream}. */
+    public void setStreamKey(String streamKey) {
+        this.streamKey = streamKey;
+    }
+}
