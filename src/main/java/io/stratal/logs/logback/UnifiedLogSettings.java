@@ -127,16 +127,19 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     }
 
     /**
-     * The bound on the heap held by queued records (estimated). A burst beyond it waits up to
-     * {@code maxBlockTime}, then drops. Default 64 MB, about 150,000 typical events.
+     * The bound on the heap held by queued records (estimated). A burst beyond it waits for the database
+     * (see {@code maxBlockTime}). Default 64 MB, about 100,000 typical events.
      */
     public void setMaxQueueBytes(FileSize maxQueueBytes) {
         this.maxQueueBytes = maxQueueBytes;
     }
 
     /**
-     * How long a logging thread may wait for room in a full queue while the database is draining; 0 never
-     * waits. While the database is unreachable nobody waits. Default 100 ms.
+     * How long a logging thread waits for room in a full queue while the database commits nothing. While
+     * batches commit, it waits as long as that takes: a burst is written at the database's pace and no
+     * line is lost. A database that stops answering frees the callers after this long (the lines are then
+     * dropped and counted as {@code database_stalled}); an unreachable one at once, without a spool. 0
+     * never waits. Default 5 seconds.
      */
     public void setMaxBlockTime(Duration maxBlockTime) {
         this.maxBlockTime = maxBlockTime;
@@ -204,8 +207,8 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
 
     /**
      * What a logging thread does when the queue is full: {@code SPOOL} (the default with a spool directory:
-     * the backlog goes to disk, the caller waits up to maxBlockTime for that), {@code BLOCK} (the default
-     * without: wait up to maxBlockTime while the database drains, drop while it is down), or {@code DROP}
+     * the backlog goes to disk, the caller waits for that), {@code BLOCK} (the default without: wait while
+     * the database commits, drop while it is down or after maxBlockTime without a commit), or {@code DROP}
      * (never wait; DEBUG goes first at 80% full, INFO at 90%).
      */
     public void setOverflowPolicy(String overflowPolicy) {

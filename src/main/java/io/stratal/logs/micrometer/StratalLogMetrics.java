@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The appender's counters as Micrometer meters, tagged {@code appender=<name>}:
  * {@code stratal.logs.records{state=enqueued|written|spooled|replayed|repaired}},
- * {@code stratal.logs.records.dropped{reason=...}}, {@code stratal.logs.retries}, {@code stratal.logs.batches},
+ * {@code stratal.logs.records.dropped{reason=...}}, {@code stratal.logs.calls.blocked}, {@code stratal.logs.retries}, {@code stratal.logs.batches},
  * and the gauges {@code stratal.logs.queue.size}, {@code stratal.logs.queue.bytes},
  * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0).
  *
@@ -45,6 +45,8 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
                             p -> p.getRecordsDroppedByReason().getOrDefault(reason, 0L))
                     .tags(tags).tag("reason", reason).description("log records lost, by reason").register(registry));
         }
+        meters.add(FunctionCounter.builder("stratal.logs.calls.blocked", pipeline, PipelineMXBean::getBlockedCalls)
+                .tags(tags).description("log calls that waited for room in a full queue").register(registry));
         meters.add(FunctionCounter.builder("stratal.logs.retries", pipeline, PipelineMXBean::getRetries)
                 .tags(tags).description("write attempts retried").register(registry));
         meters.add(FunctionCounter.builder("stratal.logs.batches", pipeline, PipelineMXBean::getBatches)

@@ -2,8 +2,11 @@ package io.stratal.logs.writer;
 
 /** Why a record was not written, each with the setting a user can change about it. */
 public enum DropReason {
-    QUEUE_FULL("queue_full", "the queue was full while the database was draining; raise maxQueueBytes or "
-            + "maxBlockTime, or set spoolDirectory"),
+    QUEUE_FULL("queue_full", "the queue was full and maxBlockTime is 0, so nobody waits for room; raise "
+            + "maxBlockTime or maxQueueBytes, or set spoolDirectory"),
+    DATABASE_STALLED("database_stalled", "the queue was full and the database committed nothing for maxBlockTime"
+            + " (a connection that stopped answering); set spoolDirectory to keep records on disk, or raise "
+            + "maxBlockTime"),
     DATABASE_UNAVAILABLE("database_unavailable", "the queue was full while the database was unreachable; set "
             + "spoolDirectory to keep records on disk, or raise maxQueueBytes"),
     SPOOL_FULL("spool_full", "the spool reached maxSpoolBytes while the database was away; raise maxSpoolBytes"),

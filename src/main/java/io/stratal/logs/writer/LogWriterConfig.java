@@ -28,7 +28,7 @@ public final class LogWriterConfig {
     public static final int DEFAULT_BATCH_SIZE = 5000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
     public static final long DEFAULT_MAX_QUEUE_BYTES = 64L * 1024 * 1024;
-    public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofMillis(100);
+    public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofSeconds(5);
     public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MIN_RETRY_BACKOFF = Duration.ofMillis(100);
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
@@ -179,7 +179,10 @@ public final class LogWriterConfig {
         return maxQueueBytes;
     }
 
-    /** How long a logging thread may wait for room while the database is draining. */
+    /**
+     * How long a logging thread waits for room in a full queue while the database commits nothing; while it
+     * commits, the thread waits as long as that takes.
+     */
     public Duration maxBlockTime() {
         return maxBlockTime;
     }

@@ -23,6 +23,9 @@ public interface PipelineMXBean {
     /** Dropped records by reason ({@code queue_full}, {@code database_unavailable}, {@code rejected}, ...). */
     Map<String, Long> getRecordsDroppedByReason();
 
+    /** Log calls that waited for room in a full queue (backpressure). */
+    long getBlockedCalls();
+
     long getRetries();
 
     long getBatches();

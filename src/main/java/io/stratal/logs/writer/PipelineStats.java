@@ -14,6 +14,12 @@ public interface PipelineStats {
     /** Transactions committed. */
     long batches();
 
+    /**
+     * Log calls that found the queue full and waited for room (backpressure: the application logged faster
+     * than the database writes).
+     */
+    long blocked();
+
     /** Write attempts that failed for a reason that can pass, and were tried again. */
     long retries();
 

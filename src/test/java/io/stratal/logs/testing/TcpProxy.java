@@ -28,6 +28,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
+    private volatile boolean stalled;
     private volatile boolean cutAtCommit;
     private volatile CountDownLatch commitCut = new CountDownLatch(1);
     private volatile long clientBytesPerSecond;
@@ -79,6 +80,18 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * Stops passing bytes either way, without closing anything: a database that stops answering (a
+     * black-holed network, a hung server). Calls block until {@link #resume()} or the driver's timeout.
+     */
+    public void stall() {
+        stalled = true;
+    }
+
+    public void resume() {
+        stalled = false;
+    }
+
+    /**
      * The next time the server confirms a {@code COMMIT}, swallows the confirmation and closes the
      * connection: the transaction is committed, and the client only sees its connection die.
      */
@@ -119,6 +132,9 @@ public final class TcpProxy implements AutoCloseable {
                         close(to);
                         commitCut.countDown();
                         return;
+                    }
+                    while (stalled) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
                     }
                     long limit = clientBytesPerSecond;
                     if (!fromServer && limit > 0) {

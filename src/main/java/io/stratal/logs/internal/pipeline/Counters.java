@@ -24,6 +24,8 @@ final class Counters implements PipelineStats {
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
     private volatile String lastError;
     private volatile Instant lastWriteTime;
+    private final LongAdder blocked = new LongAdder();
+    private volatile long lastProgressNanos = System.nanoTime();
 
     Counters() {
         for (DropReason reason : DropReason.values()) {
@@ -39,6 +41,7 @@ final class Counters implements PipelineStats {
         written.add(records);
         batches.increment();
         lastWriteTime = Instant.now();
+        lastProgressNanos = System.nanoTime();
     }
 
     void recordRetry(String error) {
@@ -48,6 +51,16 @@ final class Counters implements PipelineStats {
 
     void recordSpooled(int records) {
         spooled.add(records);
+        lastProgressNanos = System.nanoTime(); // records left the heap for the disk: room was made
+    }
+
+    void recordBlocked() {
+        blocked.increment();
+    }
+
+    /** When a batch last committed or went to the spool (at first, when the counters were made). */
+    long lastProgressNanos() {
+        return lastProgressNanos;
     }
 
     void recordReplayed(int records) {
@@ -85,6 +98,11 @@ final class Counters implements PipelineStats {
     @Override
     public long batches() {
         return batches.sum();
+    }
+
+    @Override
+    public long blocked() {
+        return blocked.sum();
     }
 
     @Override
@@ -146,7 +164,7 @@ final class Counters implements PipelineStats {
                 drops.append(drops.length() == 0 ? "" : ", ").append(entry.getKey()).append('=').append(n);
             }
         }
-        return "enqueued=" + enqueued() + " written=" + written() + " batches=" + batches() + " retries=" + retries()
+        return "enqueued=" + enqueued() + " blocked=" + blocked() + " written=" + written() + " batches=" + batches() + " retries=" + retries()
                 + " repaired=" + repaired() + " spooled=" + spooled() + " replayed=" + replayed()
                 + " spoolBytes=" + spoolBytes + " dropped={" + drops + "}";
     }

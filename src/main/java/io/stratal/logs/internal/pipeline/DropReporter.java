@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Reports lost records on a thinning schedule: the first loss at once, then at most one summary per
  * {@code intervalNanos} with what was lost since the previous report, by reason, and the setting to change.
- * Runs on the flusher thread only.
+ * The flusher calls it on its rhythm, and a logging thread right after a drop, so a loss is reported even
+ * while the flusher hangs in a database call; one report at a time, and a caller never waits for another's.
  */
 final class DropReporter {
 
@@ -17,8 +18,9 @@ final class DropReporter {
     private final Reporter reporter;
     private final long intervalNanos;
     private final Map<DropReason, Long> reported = new EnumMap<>(DropReason.class);
-    private long lastReportNanos;
-    private boolean reportedAny;
+    private final java.util.concurrent.locks.ReentrantLock reporting = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long lastReportNanos;
+    private volatile boolean reportedAny;
 
     DropReporter(Counters stats, Reporter reporter, long intervalNanos) {
         this.stats = stats;
@@ -34,6 +36,19 @@ final class DropReporter {
         if (!force && reportedAny && nowNanos - lastReportNanos < intervalNanos) {
             return;
         }
+        if (force) {
+            reporting.lock();
+        } else if (!reporting.tryLock()) {
+            return; // another thread is reporting these very losses
+        }
+        try {
+            report(nowNanos);
+        } finally {
+            reporting.unlock();
+        }
+    }
+
+    private void report(long nowNanos) {
         StringBuilder reasons = new StringBuilder();
         long total = 0;
         for (DropReason reason : DropReason.values()) {

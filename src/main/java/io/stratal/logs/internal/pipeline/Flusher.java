@@ -21,7 +21,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Flusher implements Runnable {
 
-    private static final long DROP_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long MIN_PARKED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final LogWriterConfig config;
@@ -42,14 +41,15 @@ final class Flusher implements Runnable {
     private long lastFlushNanos = System.nanoTime();
     private long lastParkedRetryNanos = System.nanoTime();
 
-    Flusher(LogWriterConfig config, RecordQueue queue, BatchSink sink, Counters stats, Reporter reporter, Spool spool) {
+    Flusher(LogWriterConfig config, RecordQueue queue, BatchSink sink, Counters stats, Reporter reporter,
+            DropReporter dropReporter, Spool spool) {
         this.config = config;
         this.queue = queue;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
         this.spilling = spool == null ? null : new Spilling(config, queue, spool, sink, stats, reporter);
-        this.dropReporter = new DropReporter(stats, reporter, DROP_REPORT_INTERVAL_NANOS);
+        this.dropReporter = dropReporter;
         this.delivery = new Delivery(config, sink, stats, reporter, dropReporter, queue::hold, spool == null);
         this.intervalNanos = config.flushInterval().toNanos();
         this.parkedRetryNanos = Math.max(intervalNanos, MIN_PARKED_RETRY_NANOS);

@@ -21,12 +21,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Pipeline implements PipelineMXBean {
 
+    /** How often a waiting caller looks again at the database's progress. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long DROP_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final LogWriterConfig config;
     private final OverflowPolicy overflowPolicy;
     private final RecordQueue queue;
     private final Spool spool;
     private final Reporter reporter;
     private final Counters stats = new Counters();
+    private final DropReporter dropReporter;
     private final Flusher flusher;
     private final Thread thread;
     private final long maxBlockNanos;
@@ -48,7 +53,8 @@ public final class Pipeline implements PipelineMXBean {
         this.spool = spool;
         this.reporter = reporter;
         this.queue = new RecordQueue(config.maxQueueBytes(), config.batchSize());
-        this.flusher = new Flusher(config, queue, sink, stats, reporter, spool);
+        this.dropReporter = new DropReporter(stats, reporter, DROP_REPORT_INTERVAL_NANOS);
+        this.flusher = new Flusher(config, queue, sink, stats, reporter, dropReporter, spool);
         this.thread = new Thread(flusher, "stratal-flusher-" + config.name());
         this.thread.setDaemon(true);
         this.queue.setConsumer(thread);
@@ -73,12 +79,19 @@ public final class Pipeline implements PipelineMXBean {
             stats.recordDropped(DropReason.LEVEL_SHED, 1);
             return false;
         }
-        if (queue.tryOffer(record) || waitForRoom(record)) {
+        if (queue.tryOffer(record)) {
             stats.recordEnqueued();
             return true;
         }
-        stats.recordDropped(flusher.isDatabaseAvailable() || spool != null ? DropReason.QUEUE_FULL
-                : DropReason.DATABASE_UNAVAILABLE, 1);
+        DropReason refused = waitForRoom(record);
+        if (refused == null) {
+            stats.recordEnqueued();
+            return true;
+        }
+        stats.recordDropped(refused, 1);
+        if (refused == DropReason.DATABASE_STALLED) {
+            dropReporter.reportIfDue(System.nanoTime(), false); // the flusher is stuck in the call that stalled
+        }
         return false;
     }
 
@@ -93,19 +106,38 @@ public final class Pipeline implements PipelineMXBean {
         return false;
     }
 
-    private boolean waitForRoom(LogRecord record) {
-        if (maxBlockNanos <= 0 || overflowPolicy == OverflowPolicy.DROP) {
-            return false;
+    /**
+     * The queue is full: waits for room while the database makes progress (a batch committed, or records
+     * went to the spool, within the last {@code maxBlockTime}), however long that takes, so a burst is
+     * written at the database's pace and nothing is lost. Returns {@code null} once the record is queued,
+     * else why it is dropped: the database is unreachable (without a spool to wait for), it made no
+     * progress for {@code maxBlockTime}, or the pipeline is stopping.
+     */
+    private DropReason waitForRoom(LogRecord record) {
+        if (overflowPolicy == OverflowPolicy.DROP || maxBlockNanos <= 0) {
+            return flusher.isDatabaseAvailable() || spool != null ? DropReason.QUEUE_FULL : DropReason.DATABASE_UNAVAILABLE;
         }
-        // While the database is away only the spool makes room; without one, waiting would only stall the caller.
-        if (!flusher.isDatabaseAvailable() && (spool == null || overflowPolicy != OverflowPolicy.SPOOL)) {
-            return false;
-        }
-        try {
-            return queue.offer(record, maxBlockNanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        stats.recordBlocked();
+        while (true) {
+            // While the database is away only the spool makes room; without one, waiting would only stall the caller.
+            if (!flusher.isDatabaseAvailable() && (spool == null || overflowPolicy != OverflowPolicy.SPOOL)) {
+                return DropReason.DATABASE_UNAVAILABLE;
+            }
+            long stalledFor = System.nanoTime() - stats.lastProgressNanos();
+            if (stalledFor >= maxBlockNanos) {
+                return DropReason.DATABASE_STALLED;
+            }
+            if (!acceptingRecords) {
+                return DropReason.SHUTDOWN;
+            }
+            try {
+                if (queue.offer(record, Math.min(maxBlockNanos - stalledFor, WAIT_SLICE_NANOS))) {
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return DropReason.QUEUE_FULL;
+            }
         }
     }
 
@@ -212,6 +244,11 @@ public final class Pipeline implements PipelineMXBean {
             out.put(reason.key(), stats.dropped(reason));
         }
         return out;
+    }
+
+    @Override
+    public long getBlockedCalls() {
+        return stats.blocked();
     }
 
     @Override

@@ -24,6 +24,8 @@ final class FakeSink implements BatchSink {
     volatile boolean down;
     volatile Predicate<LogRecord> poison = r -> false;
     volatile CountDownLatch gate;
+    /** Each write takes this long: a database that commits, slowly. */
+    volatile long writeDelayMillis;
     volatile boolean closed;
     /** The next write commits its batch and then fails as if the connection died before the confirmation. */
     volatile boolean commitThenFail;
@@ -44,6 +46,11 @@ final class FakeSink implements BatchSink {
                 Thread.currentThread().interrupt();
                 throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "interrupted", e);
             }
+        }
+        long writeEnd = System.nanoTime() + writeDelayMillis * 1_000_000;
+        long left;
+        while (writeDelayMillis > 0 && (left = writeEnd - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left); // loggers unpark the flusher: park again
         }
         if (down) {
             throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection refused", null);

@@ -6,6 +6,7 @@ import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stratal.logs.LogRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,17 +198,46 @@ class PipelineTest {
     }
 
     @Test
-    void aFullQueueDropsWhenTheWaitRunsOut() {
-        sink.gate = new CountDownLatch(1);
+    void aFullQueueDropsWhenTheDatabaseCommitsNothingForMaxBlockTime() {
+        sink.gate = new CountDownLatch(1); // a write that never returns: a connection that stopped answering
         long oneRecord = record("m0").estimatedBytes();
         start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
-                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofMillis(20)));
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofMillis(200)));
         offer(5, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
         offer(5, "n");
 
         assertThat(pipeline.offer(record("late"))).isFalse();
-        assertThat(pipeline.stats().dropped(DropReason.QUEUE_FULL)).isEqualTo(1);
+        assertThat(pipeline.stats().dropped(DropReason.DATABASE_STALLED)).isEqualTo(1);
+        long started = System.nanoTime();
+        assertThat(pipeline.offer(record("later"))).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("still no commit: the next caller does not wait")
+                .isLessThan(Duration.ofMillis(150));
+        assertThat(pipeline.stats().dropped(DropReason.DATABASE_STALLED)).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reporter.warnings.stream().anyMatch(w -> w.contains("database_stalled")));
+        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("maxBlockTime").contains("spoolDirectory"));
+    }
+
+    @Test
+    void aCallerWaitsForRoomAsLongAsTheDatabaseKeepsCommittingEvenPastMaxBlockTime() {
+        sink.writeDelayMillis = 100; // each batch commits, slowly
+        long oneRecord = record("m00").estimatedBytes();
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 40).maxBlockTime(Duration.ofMillis(300)));
+        offer(40, "m");
+        // A record as large as the whole queue goes in only once the queue is empty: eight batches of 100 ms,
+        // far more than maxBlockTime, with a commit every 100 ms.
+        LogRecord large = record("L".repeat((int) (oneRecord * 40 / 2)));
+        long started = System.nanoTime();
+
+        assertThat(pipeline.offer(large)).isTrue();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("one call waited past maxBlockTime, the database"
+                + " committing all along").isGreaterThan(Duration.ofMillis(300));
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+        assertThat(pipeline.stats().blocked()).isEqualTo(1);
+        assertThat(pipeline.stop()).isZero();
+        assertThat(sink.messages()).hasSize(41);
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.stratal.logs.faults;
+
+import static io.stratal.logs.faults.OutageIT.assertEveryLineOnceInOrder;
+import static io.stratal.logs.faults.OutageIT.jobRunIds;
+import static io.stratal.logs.faults.OutageIT.logWave;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.status.Status;
+import io.stratal.logs.logback.UnifiedLogAppender;
+import io.stratal.logs.testing.DatabaseExtension;
+import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.TcpProxy;
+import io.stratal.logs.testing.TestDatabase;
+import io.stratal.logs.writer.DropReason;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Bursts against a real database with the appender at its defaults: logging faster than the database
+ * writes loses nothing while it commits, and a database that stops answering frees the callers.
+ */
+@Timeout(180)
+class BurstIT {
+
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
+    private LoggerContext context;
+    private TcpProxy proxy;
+
+    @AfterEach
+    void tearDown() {
+        if (context != null) {
+            context.stop();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    /** The appender with nothing but a database set, as an application adds it. */
+    private LoggerContext defaults(String url, String... extra) {
+        StringBuilder settings = new StringBuilder("<url>" + url + "</url><registerShutdownHook>false</registerShutdownHook>");
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            settings.append('<').append(extra[i]).append('>').append(extra[i + 1]).append("</").append(extra[i]).append('>');
+        }
+        return LogbackContexts.fromXml("<configuration><appender name=\"UNIFIED\" class=\"io.stratal.logs.logback.UnifiedLogAppender\">"
+                + settings + "</appender><root level=\"INFO\"><appender-ref ref=\"UNIFIED\"/></root></configuration>", Map.of());
+    }
+
+    @Test
+    void aBurstFasterThanTheDatabaseIsStoredWholeWithDefaultSettings() throws Exception {
+        TestDatabase db = database.get();
+        context = defaults(db.url());
+        Logger log = context.getLogger("com.example.Burst");
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        int perThread = 100_000; // 200,000 lines as fast as two threads can: more than the default 64 MB queue holds
+
+        logWave(log, jobRunIds(2), 0, perThread);
+        context.stop();
+
+        assertThat(appender.getStats().droppedTotal()).as(appender.getStats().toString()).isZero();
+        assertThat(appender.getStats().blocked()).as("the burst outran the database, so callers waited").isPositive();
+        assertEveryLineOnceInOrder(db, 2, perThread);
+    }
+
+    @Test
+    void aDatabaseThatStopsAnsweringFreesTheCallersAfterMaxBlockTimeAndCountsTheDrops() throws Exception {
+        TestDatabase db = database.get();
+        proxy = TcpProxy.inFrontOf(db.url());
+        context = defaults(proxy.url(db.url()), "maxQueueBytes", "1 MB", "maxBlockTime", "1 second");
+        Logger log = context.getLogger("com.example.Stall");
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        logWave(log, jobRunIds(1), 0, 100);
+        await().atMost(Duration.ofSeconds(30)).until(() -> appender.getStats().written() == 100);
+
+        proxy.stall();
+        List<String> jobs = jobRunIds(2);
+        CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+            try {
+                logWave(log, jobs, 0, 20_000); // far more than a 1 MB queue holds
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(Duration.ofSeconds(60)).until(flood::isDone); // while the database still does not answer
+        long stalled = appender.getStats().dropped(DropReason.DATABASE_STALLED);
+        assertThat(stalled).as("lines given up once nothing committed for maxBlockTime").isPositive();
+        assertThat(LogbackContexts.statusMessages(context, Status.WARN))
+                .anySatisfy(w -> assertThat(w).contains("database_stalled").contains("maxBlockTime"));
+
+        proxy.resume();
+        context.stop();
+        long rows = db.count("SELECT count(*) FROM logs");
+        assertThat(rows + appender.getStats().droppedTotal()).as("every line is a row or a counted drop").isEqualTo(100 + 40_000);
+        assertThat(appender.getStats().droppedTotal()).isEqualTo(stalled);
+    }
+}
