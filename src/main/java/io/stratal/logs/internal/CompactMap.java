@@ -45,6 +45,11 @@ public final class CompactMap extends AbstractMap<String, Object> {
         return keysAndValues.length == 0 ? EMPTY : new CompactMap(keysAndValues);
     }
 
+    /** The key of entry {@code index}, in insertion order; for walking the map without allocating. */
+    public String keyAt(int index) {
+        return (String) keysAndValues[2 * index];
+    }
+
     /** The value of entry {@code index}, in insertion order; for walking the map without allocating. */
     public Object valueAt(int index) {
         return keysAndValues[2 * index + 1];

@@ -57,6 +57,20 @@ public final class MetadataBuilder {
         this.user = new Entries(expectedEntries + 1); // and the log entry
     }
 
+    /**
+     * Makes the builder ready for another record, keeping its working arrays: a logging thread reuses one
+     * builder for all its calls. What {@link #build()} returned before stays untouched, as it is a copy.
+     */
+    public MetadataBuilder reset() {
+        user.clear();
+        log.clear();
+        repaired = null;
+        truncated = null;
+        redacted = null;
+        invalidIds = null;
+        return this;
+    }
+
     /** Sets a top-level user entry, replacing an earlier one of the same key. */
     public MetadataBuilder put(String key, Object value) {
         String safeKey = safeString(key, null, "key", -1);
@@ -135,9 +149,9 @@ public final class MetadataBuilder {
             return null;
         }
         if (log.size > 0) {
-            user.put(LOG_KEY, log.toMap());
+            user.put(LOG_KEY, log.copyToMap());
         }
-        return user.toMap();
+        return user.copyToMap();
     }
 
     /** The path of a value for notes: {@code parent.key}, {@code parent[index]}, or just {@code key}. */
@@ -264,8 +278,8 @@ public final class MetadataBuilder {
     }
 
     /**
-     * Keys and values in insertion order, interleaved in one array as {@link CompactMap} keeps them, so a
-     * builder sized right hands its array over without a copy. A repeated key replaces the earlier value.
+     * Keys and values in insertion order, interleaved in one array as {@link CompactMap} keeps them. A
+     * repeated key replaces the earlier value.
      */
     private static final class Entries {
         private Object[] keysAndValues;
@@ -290,8 +304,19 @@ public final class MetadataBuilder {
             size++;
         }
 
+        /** A map over the array, handed over when exactly full (entries made for one map only). */
         CompactMap toMap() {
             return CompactMap.wrap(size * 2 == keysAndValues.length ? keysAndValues : Arrays.copyOf(keysAndValues, size * 2));
+        }
+
+        /** A map of its own, exactly sized: the working array stays, for the builder's next record. */
+        CompactMap copyToMap() {
+            return CompactMap.wrap(Arrays.copyOf(keysAndValues, size * 2));
+        }
+
+        void clear() {
+            Arrays.fill(keysAndValues, 0, size * 2, null);
+            size = 0;
         }
     }
 }

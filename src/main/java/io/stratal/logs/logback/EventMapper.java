@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.slf4j.Marker;
 import org.slf4j.event.KeyValuePair;
 
@@ -45,11 +46,52 @@ final class EventMapper {
         this.redactMessages = redactMessages;
     }
 
+    /**
+     * What one logging thread keeps between its calls, so that mapping an event allocates little: the
+     * metadata builder's working arrays, and the run ids parsed last (a job logs many lines with the same
+     * ids). {@code inUse} guards against a call that logs again from inside it (a value's {@code toString()}):
+     * that one gets a fresh builder.
+     */
+    private final class Scratch implements BiConsumer<String, String> {
+        final MetadataBuilder metadata = new MetadataBuilder(redaction, maxMessageLength);
+        boolean inUse;
+        String jobRaw;
+        UUID jobId;
+        String taskRaw;
+        UUID taskId;
+        MetadataBuilder current;
+
+        /** The MDC's other entries go into the metadata (forEach, not an entry iterator: no allocation). */
+        @Override
+        public void accept(String key, String value) {
+            if (!key.equals(jobRunIdKey) && !key.equals(taskRunIdKey) && !key.equals(streamKey)) {
+                current.put(key, value);
+            }
+        }
+    }
+
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
     LogRecord map(ILoggingEvent event) {
+        Scratch local = scratch.get();
+        if (local.inUse) {
+            Scratch nested = new Scratch(); // logging from inside a mapping: keep the outer call's state apart
+            nested.inUse = true;
+            return map(event, nested);
+        }
+        local.inUse = true;
+        try {
+            return map(event, local);
+        } finally {
+            local.inUse = false;
+        }
+    }
+
+    private LogRecord map(ILoggingEvent event, Scratch local) {
         Map<String, String> mdc = mdcOf(event);
         List<KeyValuePair> pairs = event.getKeyValuePairs();
-        MetadataBuilder metadata = new MetadataBuilder(redaction, maxMessageLength,
-                mdc.size() + (pairs == null ? 0 : pairs.size()));
+        MetadataBuilder metadata = local.metadata.reset();
+        local.current = metadata;
 
         String rawJobRunId = presentOrNull(mdc.get(jobRunIdKey));
         String rawTaskRunId = presentOrNull(mdc.get(taskRunIdKey));
@@ -58,18 +100,31 @@ final class EventMapper {
         // The type follows which ids the MDC sets; an id that is not a UUID moves into metadata and the row
         // keeps its type, so a job's lines stay job lines even when one of its ids is malformed.
         LogType type = rawTaskRunId != null ? LogType.TASK : rawJobRunId != null ? LogType.JOB : LogType.SYSTEM;
-        UUID jobRunId = parseId(rawJobRunId, "job_run_id", metadata);
-        UUID taskRunId = parseId(rawTaskRunId, "task_run_id", metadata);
+        UUID jobRunId;
+        if (rawJobRunId != null && rawJobRunId.equals(local.jobRaw)) {
+            jobRunId = local.jobId;
+        } else {
+            jobRunId = parseId(rawJobRunId, "job_run_id", metadata);
+            if (jobRunId != null) {
+                local.jobRaw = rawJobRunId;
+                local.jobId = jobRunId;
+            }
+        }
+        UUID taskRunId;
+        if (rawTaskRunId != null && rawTaskRunId.equals(local.taskRaw)) {
+            taskRunId = local.taskId;
+        } else {
+            taskRunId = parseId(rawTaskRunId, "task_run_id", metadata);
+            if (taskRunId != null) {
+                local.taskRaw = rawTaskRunId;
+                local.taskId = taskRunId;
+            }
+        }
 
         LogLevel level = level(event.getLevel());
         LogStream stream = stream(rawStream, type, level, metadata);
 
-        // forEach, not an entry iterator: the MDC map is an unmodifiable view whose iterator wraps each entry
-        mdc.forEach((key, value) -> {
-            if (!key.equals(jobRunIdKey) && !key.equals(taskRunIdKey) && !key.equals(streamKey)) {
-                metadata.put(key, value);
-            }
-        });
+        mdc.forEach(local);
         if (pairs != null) {
             for (int i = 0; i < pairs.size(); i++) {
                 KeyValuePair pair = pairs.get(i);

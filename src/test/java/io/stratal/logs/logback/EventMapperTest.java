@@ -159,4 +159,36 @@ class EventMapperTest {
         assertThat(record.stream()).isEqualTo(LogStream.STDERR);
         assertThat(record.metadata()).doesNotContainKeys("run", "step", "out");
     }
+
+    @Test
+    void aThreadsReusedStateNeverLeaksFromOneEventIntoTheNext() {
+        String other = "323e4567-e89b-12d3-a456-426614174000";
+        assertThat(mapper.map(event(Level.INFO, "m", Map.of("job_run_id", JOB))).jobRunId()).isEqualTo(UUID.fromString(JOB));
+        assertThat(mapper.map(event(Level.INFO, "m", Map.of("job_run_id", other))).jobRunId()).isEqualTo(UUID.fromString(other));
+        LogRecord invalid = mapper.map(event(Level.INFO, "m", Map.of("job_run_id", "not-a-uuid")));
+        assertThat(invalid.jobRunId()).isNull();
+        LogRecord plain = mapper.map(event(Level.INFO, "m", Map.of("region", "eu")));
+        assertThat(plain.jobRunId()).isNull();
+        assertThat(plain.metadata()).containsEntry("region", "eu").doesNotContainKey("job_run_id");
+        assertThat(notes(plain)).doesNotContainKey("invalid_ids");
+    }
+
+    @Test
+    void logginginsideAMappingFromAValuesToStringKeepsBothRecordsApart() {
+        Object chatty = new Object() {
+            @Override
+            public String toString() {
+                LogRecord inner = mapper.map(event(Level.WARN, "inner", Map.of("job_run_id", TASK, "inner_key", "i")));
+                return "chatty(" + inner.message() + "," + inner.jobRunId() + "," + inner.metadata().get("inner_key") + ")";
+            }
+        };
+        LoggingEvent outer = event(Level.INFO, "outer", Map.of("job_run_id", JOB, "outer_key", "o"));
+        outer.addKeyValuePair(new KeyValuePair("value", chatty));
+
+        LogRecord record = mapper.map(outer);
+
+        assertThat(record.jobRunId()).isEqualTo(UUID.fromString(JOB));
+        assertThat(record.metadata()).containsEntry("outer_key", "o").containsEntry("value", "chatty(inner," + TASK + ",i)")
+                .doesNotContainKey("inner_key");
+    }
 }

@@ -1,6 +1,5 @@
 package io.stratal.logs.internal.jdbc;
 
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
@@ -11,7 +10,7 @@ final class CopyBuffer {
 
     private byte[] bytes;
     private int size;
-    private final OutputStream escapingView = new EscapingStream();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     CopyBuffer(int initialCapacity) {
         bytes = new byte[initialCapacity];
@@ -72,11 +71,124 @@ final class CopyBuffer {
     }
 
     /**
-     * An {@link OutputStream} that appends already-UTF-8 bytes escaped for COPY, for a JSON generator. UTF-8
-     * continuation bytes are never ASCII, so escaping byte by byte is exact.
+     * Writes {@code s} as a JSON string, quotes included, escaped for JSON and then for COPY in one pass: a
+     * JSON escape's backslash is doubled, and nothing else in JSON text needs COPY escaping (JSON has no raw
+     * tab, newline or backslash). A lone surrogate, which the mapping repairs before, becomes U+FFFD.
      */
-    OutputStream escaping() {
-        return escapingView;
+    void jsonString(String s) {
+        int length = s.length();
+        ensure(length * 3 + 2);
+        bytes[size++] = '"';
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                ensure(1);
+                bytes[size++] = (byte) c;
+            } else if (c < 0x80) {
+                jsonEscape(c);
+            } else if (c < 0x800) {
+                ensure(2);
+                bytes[size++] = (byte) (0xC0 | (c >> 6));
+                bytes[size++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                ensure(4);
+                bytes[size++] = (byte) (0xF0 | (cp >> 18));
+                bytes[size++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                bytes[size++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                bytes[size++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                char bmp = Character.isSurrogate(c) ? '\uFFFD' : c;
+                ensure(3);
+                bytes[size++] = (byte) (0xE0 | (bmp >> 12));
+                bytes[size++] = (byte) (0x80 | ((bmp >> 6) & 0x3F));
+                bytes[size++] = (byte) (0x80 | (bmp & 0x3F));
+            }
+        }
+        ensure(1);
+        bytes[size++] = '"';
+    }
+
+    /** A quote, a backslash or a control character, as a JSON escape whose backslash COPY sees doubled. */
+    private void jsonEscape(char c) {
+        ensure(7);
+        bytes[size++] = '\\';
+        bytes[size++] = '\\';
+        switch (c) {
+            case '"' -> bytes[size++] = '"';
+            case '\\' -> {
+                bytes[size++] = '\\';
+                bytes[size++] = '\\';
+            }
+            case '\n' -> bytes[size++] = 'n';
+            case '\t' -> bytes[size++] = 't';
+            case '\r' -> bytes[size++] = 'r';
+            case '\b' -> bytes[size++] = 'b';
+            case '\f' -> bytes[size++] = 'f';
+            default -> {
+                bytes[size++] = 'u';
+                bytes[size++] = '0';
+                bytes[size++] = '0';
+                bytes[size++] = HEX[c >> 4];
+                bytes[size++] = HEX[c & 0xF];
+            }
+        }
+    }
+
+    /** A whole number in decimal, without a String in between. */
+    void decimal(long value) {
+        if (value == Long.MIN_VALUE) {
+            ascii(Long.toString(value));
+            return;
+        }
+        ensure(20);
+        if (value < 0) {
+            bytes[size++] = '-';
+            value = -value;
+        }
+        int start = size;
+        do {
+            bytes[size++] = (byte) ('0' + value % 10);
+            value /= 10;
+        } while (value > 0);
+        for (int i = start, j = size - 1; i < j; i++, j--) {
+            byte t = bytes[i];
+            bytes[i] = bytes[j];
+            bytes[j] = t;
+        }
+    }
+
+    /** A UUID in its canonical form, 36 characters, without a String in between. */
+    void uuid(java.util.UUID id) {
+        ensure(36);
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
+        hex(msb >>> 32, 8);
+        bytes[size++] = '-';
+        hex(msb >>> 16, 4);
+        bytes[size++] = '-';
+        hex(msb, 4);
+        bytes[size++] = '-';
+        hex(lsb >>> 48, 4);
+        bytes[size++] = '-';
+        hex(lsb, 12);
+    }
+
+    /** The low {@code digits} hex digits of {@code value}; room must be ensured. */
+    private void hex(long value, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            bytes[size++] = HEX[(int) (value >>> shift) & 0xF];
+        }
+    }
+
+    /** {@code value} as exactly {@code width} decimal digits, zero-padded; room must be ensured. */
+    void digits(int value, int width) {
+        ensure(width);
+        for (int i = size + width - 1; i >= size; i--) {
+            bytes[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        size += width;
     }
 
     private void escapeAscii(byte b) {
@@ -109,18 +221,4 @@ final class CopyBuffer {
         }
     }
 
-    private final class EscapingStream extends OutputStream {
-        @Override
-        public void write(int b) {
-            escapeAscii((byte) b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            for (int i = off; i < off + len; i++) {
-                escapeAscii(b[i]);
-            }
-        }
-    }
 }

@@ -1,10 +1,7 @@
 package io.stratal.logs.internal.jdbc;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import io.stratal.logs.internal.CompactMap;
 import io.stratal.logs.LogRecord;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -17,12 +14,14 @@ import java.util.UUID;
 /**
  * Encodes a {@link LogRecord} as one line of COPY text for {@link LogsSchema#COPY_COLUMNS}. Runs on the
  * flusher thread, which is why the JSON of {@code metadata} is rendered here and not when the event is
- * logged.
+ * logged. The JSON is written straight into the COPY buffer, escaped for JSON and COPY in one pass, with
+ * no generator, string or boxed number in between: this is the flusher's hot path (see
+ * docs/PERFORMANCE.md). The metadata tree holds only JSON-shaped values ({@code MetadataBuilder}, the
+ * spool's codec): strings, booleans, numbers (finite), maps and lists.
  */
 final class CopyRowEncoder {
 
     private static final String NULL = "\\N";
-    private final JsonFactory json = JsonFactory.builder().build();
 
     void encode(LogRecord record, CopyBuffer out) {
         out.ascii(record.type().dbValue());
@@ -42,13 +41,17 @@ final class CopyRowEncoder {
         if (record.metadata() == null) {
             out.ascii(NULL);
         } else {
-            metadata(record.metadata(), out);
+            json(record.metadata(), out);
         }
         out.raw((byte) '\n');
     }
 
     private static void uuid(UUID id, CopyBuffer out) {
-        out.ascii(id == null ? NULL : id.toString());
+        if (id == null) {
+            out.ascii(NULL);
+        } else {
+            out.uuid(id);
+        }
     }
 
     /**
@@ -62,73 +65,69 @@ final class CopyRowEncoder {
             out.ascii(t.toString().replace('T', ' '));
             return;
         }
-        digits(year, 4, out);
+        out.digits(year, 4);
         out.raw((byte) '-');
-        digits(t.getMonthValue(), 2, out);
+        out.digits(t.getMonthValue(), 2);
         out.raw((byte) '-');
-        digits(t.getDayOfMonth(), 2, out);
+        out.digits(t.getDayOfMonth(), 2);
         out.raw((byte) ' ');
-        digits(t.getHour(), 2, out);
+        out.digits(t.getHour(), 2);
         out.raw((byte) ':');
-        digits(t.getMinute(), 2, out);
+        out.digits(t.getMinute(), 2);
         out.raw((byte) ':');
-        digits(t.getSecond(), 2, out);
+        out.digits(t.getSecond(), 2);
         out.raw((byte) '.');
-        digits(t.getNano() / 1000, 6, out);
+        out.digits(t.getNano() / 1000, 6);
     }
 
-    private static void digits(int value, int width, CopyBuffer out) {
-        int divisor = 1;
-        for (int i = 1; i < width; i++) {
-            divisor *= 10;
-        }
-        for (; divisor > 0; divisor /= 10) {
-            out.raw((byte) ('0' + (value / divisor) % 10));
-        }
-    }
-
-    private void metadata(Map<String, Object> metadata, CopyBuffer out) {
-        try (JsonGenerator generator = json.createGenerator(out.escaping())) {
-            write(metadata, generator);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing metadata JSON into memory failed", e);
-        }
-    }
-
-    private static void write(Object value, JsonGenerator generator) throws IOException {
+    /** {@code value} as JSON, escaped for COPY. */
+    static void json(Object value, CopyBuffer out) {
         if (value == null) {
-            generator.writeNull();
-        } else if (value instanceof String) {
-            generator.writeString((String) value);
-        } else if (value instanceof Boolean) {
-            generator.writeBoolean((Boolean) value);
-        } else if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            generator.writeNumber(((Number) value).intValue());
-        } else if (value instanceof Long) {
-            generator.writeNumber((Long) value);
-        } else if (value instanceof Double) {
-            generator.writeNumber((Double) value);
-        } else if (value instanceof Float) {
-            generator.writeNumber((Float) value);
-        } else if (value instanceof BigDecimal) {
-            generator.writeNumber((BigDecimal) value);
-        } else if (value instanceof BigInteger) {
-            generator.writeNumber((BigInteger) value);
-        } else if (value instanceof Map) {
-            generator.writeStartObject();
-            for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
-                generator.writeFieldName(String.valueOf(entry.getKey()));
-                write(entry.getValue(), generator);
+            out.ascii("null");
+        } else if (value instanceof String text) {
+            out.jsonString(text);
+        } else if (value instanceof CompactMap map) {
+            out.raw((byte) '{');
+            for (int i = 0; i < map.size(); i++) {
+                if (i > 0) {
+                    out.raw((byte) ',');
+                }
+                out.jsonString(map.keyAt(i));
+                out.raw((byte) ':');
+                json(map.valueAt(i), out);
             }
-            generator.writeEndObject();
-        } else if (value instanceof List) {
-            generator.writeStartArray();
-            for (Object element : (List<?>) value) {
-                write(element, generator);
+            out.raw((byte) '}');
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            out.decimal(((Number) value).longValue());
+        } else if (value instanceof Boolean flag) {
+            out.ascii(flag ? "true" : "false");
+        } else if (value instanceof Map<?, ?> map) {
+            out.raw((byte) '{');
+            boolean first = true;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (!first) {
+                    out.raw((byte) ',');
+                }
+                first = false;
+                out.jsonString(String.valueOf(entry.getKey()));
+                out.raw((byte) ':');
+                json(entry.getValue(), out);
             }
-            generator.writeEndArray();
+            out.raw((byte) '}');
+        } else if (value instanceof List<?> list) {
+            out.raw((byte) '[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.raw((byte) ',');
+                }
+                json(list.get(i), out);
+            }
+            out.raw((byte) ']');
+        } else if ((value instanceof Double d && Double.isFinite(d)) || (value instanceof Float f && Float.isFinite(f))
+                || value instanceof BigDecimal || value instanceof BigInteger) {
+            out.ascii(value.toString());
         } else {
-            generator.writeString(String.valueOf(value));
+            out.jsonString(String.valueOf(value)); // not a JSON number (NaN, infinity) or not JSON-shaped at all
         }
     }
 }

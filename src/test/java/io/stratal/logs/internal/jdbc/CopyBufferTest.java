@@ -2,7 +2,6 @@ package io.stratal.logs.internal.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -29,10 +28,26 @@ class CopyBufferTest {
     }
 
     @Test
-    void theEscapingStreamDoublesBackslashesOfJson() throws IOException {
+    void jsonStringsHaveTheirEscapesBackslashesDoubledForCopy() {
         CopyBuffer buffer = new CopyBuffer(1);
-        buffer.escaping().write("{\"a\":\"x\\\"y\"}".getBytes(StandardCharsets.UTF_8));
-        assertThat(contents(buffer)).isEqualTo("{\"a\":\"x\\\\\"y\"}");
+        buffer.jsonString("x\"y\\z\n\u0001");
+        assertThat(contents(buffer)).isEqualTo("\"x\\\\\"y\\\\\\\\z\\\\n\\\\u0001\"");
+    }
+
+    @Test
+    void uuidsNumbersAndDigitsAreWrittenWithoutAString() {
+        CopyBuffer buffer = new CopyBuffer(1);
+        java.util.UUID id = java.util.UUID.fromString("0123e4f7-e89b-02d3-a456-42661417400f");
+        buffer.uuid(id);
+        buffer.raw((byte) ' ');
+        buffer.decimal(0);
+        buffer.raw((byte) ' ');
+        buffer.decimal(-9_876_543_210L);
+        buffer.raw((byte) ' ');
+        buffer.decimal(Long.MIN_VALUE);
+        buffer.raw((byte) ' ');
+        buffer.digits(7, 3);
+        assertThat(contents(buffer)).isEqualTo(id + " 0 -9876543210 " + Long.MIN_VALUE + " 007");
     }
 
     @Test
