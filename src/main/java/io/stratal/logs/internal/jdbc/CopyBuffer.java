@@ -37,6 +37,13 @@ final class CopyBuffer {
         }
     }
 
+    /** Bytes that need no escaping (precomputed words). */
+    void raw(byte[] words) {
+        ensure(words.length);
+        System.arraycopy(words, 0, bytes, size, words.length);
+        size += words.length;
+    }
+
     void raw(byte b) {
         ensure(1);
         bytes[size++] = b;
@@ -45,24 +52,24 @@ final class CopyBuffer {
     /** Writes any string as a COPY value: UTF-8 encoded and escaped. Lone surrogates must be gone already. */
     void text(String s) {
         int length = s.length();
-        ensure(length * 3 + 4);
+        ensure(length * 3 + 4); // the worst case per char: 3 UTF-8 bytes, or an escape of 2
+        byte[] b = bytes;
         for (int i = 0; i < length; i++) {
             char c = s.charAt(i);
-            if (c < 0x80) {
+            if (c >= 0x20 && c < 0x80 && c != '\\') {
+                b[size++] = (byte) c;
+            } else if (c < 0x80) {
                 escapeAscii((byte) c);
             } else if (c < 0x800) {
-                ensure(2);
                 bytes[size++] = (byte) (0xC0 | (c >> 6));
                 bytes[size++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c) && i + 1 < length) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
-                ensure(4);
                 bytes[size++] = (byte) (0xF0 | (cp >> 18));
                 bytes[size++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                 bytes[size++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 bytes[size++] = (byte) (0x80 | (cp & 0x3F));
             } else {
-                ensure(3);
                 bytes[size++] = (byte) (0xE0 | (c >> 12));
                 bytes[size++] = (byte) (0x80 | ((c >> 6) & 0x3F));
                 bytes[size++] = (byte) (0x80 | (c & 0x3F));
@@ -77,41 +84,42 @@ final class CopyBuffer {
      */
     void jsonString(String s) {
         int length = s.length();
-        ensure(length * 3 + 2);
-        bytes[size++] = '"';
+        ensure(length * 7 + 2); // the worst case, every char a \\u00XX escape: no check per char after this
+        byte[] b = bytes;
+        int n = size;
+        b[n++] = '"';
         for (int i = 0; i < length; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                ensure(1);
-                bytes[size++] = (byte) c;
-            } else if (c < 0x80) {
+                b[n++] = (byte) c;
+                continue;
+            }
+            size = n;
+            if (c < 0x80) {
                 jsonEscape(c);
             } else if (c < 0x800) {
-                ensure(2);
                 bytes[size++] = (byte) (0xC0 | (c >> 6));
                 bytes[size++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
-                ensure(4);
                 bytes[size++] = (byte) (0xF0 | (cp >> 18));
                 bytes[size++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                 bytes[size++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 bytes[size++] = (byte) (0x80 | (cp & 0x3F));
             } else {
                 char bmp = Character.isSurrogate(c) ? '\uFFFD' : c;
-                ensure(3);
                 bytes[size++] = (byte) (0xE0 | (bmp >> 12));
                 bytes[size++] = (byte) (0x80 | ((bmp >> 6) & 0x3F));
                 bytes[size++] = (byte) (0x80 | (bmp & 0x3F));
             }
+            n = size;
         }
-        ensure(1);
-        bytes[size++] = '"';
+        b[n++] = '"';
+        size = n;
     }
 
     /** A quote, a backslash or a control character, as a JSON escape whose backslash COPY sees doubled. */
     private void jsonEscape(char c) {
-        ensure(7);
         bytes[size++] = '\\';
         bytes[size++] = '\\';
         switch (c) {
@@ -191,8 +199,8 @@ final class CopyBuffer {
         size += width;
     }
 
+    /** Room for 2 bytes must be ensured. */
     private void escapeAscii(byte b) {
-        ensure(2);
         switch (b) {
             case '\\':
                 bytes[size++] = '\\';

@@ -1,9 +1,13 @@
 package io.stratal.logs.internal.jdbc;
 
 import io.stratal.logs.internal.CompactMap;
+import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
+import io.stratal.logs.LogStream;
+import io.stratal.logs.LogType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -22,20 +26,34 @@ import java.util.UUID;
 final class CopyRowEncoder {
 
     private static final String NULL = "\\N";
+    private static final byte[][] TYPES = words(LogType.values());
+    private static final byte[][] LEVELS = words(LogLevel.values());
+    private static final byte[][] STREAMS = words(LogStream.values());
+
+    /** The second whose {@code yyyy-MM-dd HH:mm:ss.} was written last: rows of a batch mostly share it. */
+    private long cachedSecond = Long.MIN_VALUE;
+    private final byte[] cachedSecondText = new byte[20];
+
+    private static byte[][] words(Enum<?>[] values) {
+        byte[][] out = new byte[values.length][];
+        for (Enum<?> value : values) {
+            String word = value instanceof LogType t ? t.dbValue() : value instanceof LogLevel l ? l.dbValue()
+                    : ((LogStream) value).dbValue();
+            out[value.ordinal()] = (word + "\t").getBytes(StandardCharsets.US_ASCII);
+        }
+        return out;
+    }
 
     void encode(LogRecord record, CopyBuffer out) {
-        out.ascii(record.type().dbValue());
-        out.raw((byte) '\t');
+        out.raw(TYPES[record.type().ordinal()]);
         uuid(record.jobRunId(), out);
         out.raw((byte) '\t');
         uuid(record.taskRunId(), out);
         out.raw((byte) '\t');
         timestamp(record.timestamp(), out);
         out.raw((byte) '\t');
-        out.ascii(record.level().dbValue());
-        out.raw((byte) '\t');
-        out.ascii(record.stream().dbValue());
-        out.raw((byte) '\t');
+        out.raw(LEVELS[record.level().ordinal()]);
+        out.raw(STREAMS[record.stream().ordinal()]);
         out.text(record.message());
         out.raw((byte) '\t');
         if (record.metadata() == null) {
@@ -58,7 +76,23 @@ final class CopyRowEncoder {
      * UTC wall-clock time with microseconds. The seed's column is {@code timestamp without time zone}, so the
      * value is stored exactly as written here, whatever the server's or session's time zone.
      */
-    static void timestamp(Instant instant, CopyBuffer out) {
+    void timestamp(Instant instant, CopyBuffer out) {
+        long second = instant.getEpochSecond();
+        if (second != cachedSecond) {
+            CopyBuffer text = new CopyBuffer(32);
+            writeTimestamp(Instant.ofEpochSecond(second), text);
+            if (text.size() != 27) { // outside years 1..9999: written in full, not cached
+                writeTimestamp(instant, out);
+                return;
+            }
+            System.arraycopy(text.array(), 0, cachedSecondText, 0, 20);
+            cachedSecond = second;
+        }
+        out.raw(cachedSecondText);
+        out.digits(instant.getNano() / 1000, 6);
+    }
+
+    static void writeTimestamp(Instant instant, CopyBuffer out) {
         LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
         int year = t.getYear();
         if (year < 1 || year > 9999) {

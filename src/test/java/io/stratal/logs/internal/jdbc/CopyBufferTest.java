@@ -53,7 +53,20 @@ class CopyBufferTest {
     @Test
     void timestampsAreUtcWithSixFractionDigits() {
         CopyBuffer buffer = new CopyBuffer(1);
-        CopyRowEncoder.timestamp(Instant.parse("2026-01-02T03:04:05.000007891Z"), buffer);
+        new CopyRowEncoder().timestamp(Instant.parse("2026-01-02T03:04:05.000007891Z"), buffer);
         assertThat(contents(buffer)).isEqualTo("2026-01-02 03:04:05.000007");
+    }
+
+    @Test
+    void timestampsOfTheSameSecondAndOfOthersFollowEachOtherCorrectly() {
+        CopyRowEncoder encoder = new CopyRowEncoder();
+        CopyBuffer buffer = new CopyBuffer(1);
+        for (String at : new String[] {"2026-01-02T03:04:05.1Z", "2026-01-02T03:04:05.999999Z", "2026-01-02T03:04:06Z",
+                "+12026-01-02T03:04:05Z", "2026-01-02T03:04:06.5Z", "1969-12-31T23:59:59.25Z"}) {
+            encoder.timestamp(Instant.parse(at), buffer);
+            buffer.raw((byte) '|');
+        }
+        assertThat(contents(buffer)).isEqualTo("2026-01-02 03:04:05.100000|2026-01-02 03:04:05.999999|2026-01-02 03:04:06.000000|"
+                + "+12026-01-02 03:04:05|2026-01-02 03:04:06.500000|1969-12-31 23:59:59.250000|");
     }
 }
