@@ -51,7 +51,7 @@ public final class BenchMain {
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
         System.out.println("  database: " + TestDatabase.serverDescription());
         if (parts.contains("e2e")) {
-            endToEnd(smoke ? 20_000 : 300_000, smoke ? 1 : 5);
+            endToEnd(smoke ? 20_000 : 300_000, smoke ? 20_000 : 200_000, smoke ? 1 : 5);
         }
         if (parts.contains("call")) {
             perCall(smoke);
@@ -84,27 +84,44 @@ public final class BenchMain {
         }
     }
 
-    private static void endToEnd(int rows, int rounds) throws Exception {
-        System.out.printf("%n1. End to end: %,d task log calls from 2 threads until the last row is committed, seed schema%n", rows);
-        System.out.println("   (7 indexes, 2 foreign keys); raw COPY of the same rows, encoded beforehand, 5000 rows a");
-        System.out.println("   transaction, is the ceiling. Each round runs the two back to back; the ratio is taken per round,");
-        System.out.println("   because the server's own rate drifts between rounds about as much as the gap being measured.");
-        System.out.println("   The appender runs its defaults (NOTIFY on; callers wait while the database commits, so nothing is");
-        System.out.println("   dropped); a third run per round has notify off, to show what announcing each batch costs.");
+    private static void endToEnd(int rows, int burstRows, int rounds) throws Exception {
+        System.out.printf("%n1. End to end, seed schema (7 indexes, 2 foreign keys), the appender at the library's defaults,%n");
+        System.out.println("   timed from the first log call until the last row is committed; the ceiling is raw COPY of the same");
+        System.out.println("   rows, encoded beforehand, 5000 rows a transaction. Two shapes, interleaved in each round:");
+        System.out.printf("   A) %,d task calls from 2 threads with two arguments and two key-value pairs (the project's%n", rows);
+        System.out.println("      benchmark; its third run has notify off, to show what announcing each batch costs);");
+        System.out.printf("   B) a burst of %,d plain task lines from 2 threads, as fast as they go.%n", burstRows);
+        System.out.println("   The ratio is taken per round: the server's own rate drifts between rounds about as much as the gap.");
+        System.out.println("   JVM CPU per stored row is the whole JVM's (callers, flusher, GC) against the same calls into logback's");
+        System.out.println("   AsyncAppender in front of an appender that does nothing.");
         double[] copy = new double[rounds];
         double[] appender = new double[rounds];
         double[] quiet = new double[rounds];
+        double[] binaryCopy = new double[rounds];
+        double[] burstCopy = new double[rounds];
+        double[] burst = new double[rounds];
         double[] cpuAdded = new double[rounds];
         double[] cpuAppender = new double[rounds];
         double[] cpuAsync = new double[rounds];
         try (BenchSchema schema = new BenchSchema(20, 10)) {
-            EndToEndBench bench = new EndToEndBench(schema, rows, 2);
+            EndToEndBench bench = new EndToEndBench(schema, rows, 2, false);
+            EndToEndBench burstBench = new EndToEndBench(schema, burstRows, 2, true);
+            if (rounds > 1) {
+                // one round not counted: the JIT compiles the hot paths of every run here, not in round 1
+                schema.reset();
+                bench.copyCeilingRowsPerSecond();
+                schema.reset();
+                bench.appenderRowsPerSecond(Map.of());
+                bench.asyncAppenderCpuSeconds();
+                schema.reset();
+                burstBench.appenderRowsPerSecond(Map.of());
+                System.out.println("   (a warm-up round ran first and is not counted)");
+            }
             for (int r = 0; r < rounds; r++) {
                 schema.reset();
                 copy[r] = bench.copyCeilingRowsPerSecond();
                 double copyCpu = bench.lastJvmCpuSeconds;
-                // The library's defaults. The two appender runs swap places every round, so neither always runs on
-                // a warmer JVM.
+                // The two appender runs swap places every round, so neither always runs on a warmer JVM.
                 double appenderCpu = 0;
                 for (int run = 0; run < 2; run++) {
                     boolean notifying = (run + r) % 2 == 0;
@@ -120,23 +137,48 @@ public final class BenchMain {
                 cpuAppender[r] = appenderCpu / rows * 1e6;
                 cpuAsync[r] = asyncCpu / rows * 1e6;
                 cpuAdded[r] = cpuAppender[r] - cpuAsync[r];
-                System.out.printf("   round %d: COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f (notify off: %,.0f rows/s,"
-                                + " ratio %.2f); JVM CPU: COPY %.1f s, appender %.1f s (of %.1f s wall); per row: appender %.2f µs,"
-                                + " AsyncAppender %.2f µs, added %.2f µs%n", r + 1, copy[r], appender[r],
-                        appender[r] / copy[r], quiet[r], quiet[r] / copy[r], copyCpu, appenderCpu, rows / appender[r],
-                        cpuAppender[r], cpuAsync[r], cpuAdded[r]);
+                schema.reset();
+                binaryCopy[r] = bench.copyBinaryCeilingRowsPerSecond();
+                schema.reset();
+                burstCopy[r] = burstBench.copyCeilingRowsPerSecond();
+                schema.reset();
+                burst[r] = burstBench.appenderRowsPerSecond(Map.of());
+                System.out.printf("   round %d: A) COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f (notify off: %,.0f rows/s,"
+                                + " ratio %.2f); JVM CPU per row: appender %.2f µs, AsyncAppender %.2f µs, added %.2f µs%n"
+                                + "            A) COPY in binary format %,.0f rows/s (%.2f of text)%n"
+                                + "            B) COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f; JVM CPU: COPY %.1f s%n",
+                        r + 1, copy[r], appender[r], appender[r] / copy[r], quiet[r], quiet[r] / copy[r], cpuAppender[r],
+                        cpuAsync[r], cpuAdded[r], binaryCopy[r], binaryCopy[r] / copy[r], burstCopy[r], burst[r],
+                        burst[r] / burstCopy[r], copyCpu);
             }
         }
         double[] ratios = new double[rounds];
         double[] quietRatios = new double[rounds];
+        double[] burstRatios = new double[rounds];
+        double[] binaryRatios = new double[rounds];
         for (int r = 0; r < rounds; r++) {
+            binaryRatios[r] = binaryCopy[r] / copy[r];
             ratios[r] = appender[r] / copy[r];
             quietRatios[r] = quiet[r] / copy[r];
+            burstRatios[r] = burst[r] / burstCopy[r];
         }
-        System.out.printf("   median: COPY %,.0f rows/s, appender %,.0f rows/s; median of the rounds' ratios %.2f (target >= 0.95);"
-                + " notify off %.2f%n", median(copy), median(appender), median(ratios), median(quietRatios));
+        System.out.printf("   median: A) COPY %,.0f rows/s, appender %,.0f rows/s; median of the rounds' ratios %.2f (%.2f to %.2f;"
+                        + " target >= 0.95); notify off %.2f%n", median(copy), median(appender), median(ratios), min(ratios),
+                max(ratios), median(quietRatios));
+        System.out.printf("           A) COPY in binary format against text: median %.2f (%.2f to %.2f)%n", median(binaryRatios),
+                min(binaryRatios), max(binaryRatios));
+        System.out.printf("           B) COPY %,.0f rows/s, appender %,.0f rows/s; median of the rounds' ratios %.2f (%.2f to %.2f)%n",
+                median(burstCopy), median(burst), median(burstRatios), min(burstRatios), max(burstRatios));
         System.out.printf("   JVM CPU per stored row, median: appender %.2f µs, AsyncAppender + no-op %.2f µs, added by the"
                 + " appender %.2f µs (target <= 1.5)%n", median(cpuAppender), median(cpuAsync), median(cpuAdded));
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(Double.NaN);
     }
 
     private static void perCall(boolean smoke) throws Exception {
