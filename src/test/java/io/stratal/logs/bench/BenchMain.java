@@ -123,17 +123,20 @@ public final class BenchMain {
                 double copyCpu = bench.lastJvmCpuSeconds;
                 // The two appender runs swap places every round, so neither always runs on a warmer JVM.
                 double appenderCpu = 0;
+                long appenderGc = 0;
                 for (int run = 0; run < 2; run++) {
                     boolean notifying = (run + r) % 2 == 0;
                     schema.reset();
                     if (notifying) {
                         appender[r] = bench.appenderRowsPerSecond(Map.of());
                         appenderCpu = bench.lastJvmCpuSeconds;
+                        appenderGc = bench.lastGcMillis;
                     } else {
                         quiet[r] = bench.appenderRowsPerSecond(Map.of("notify", "false"));
                     }
                 }
                 double asyncCpu = bench.asyncAppenderCpuSeconds();
+                long asyncGc = bench.lastGcMillis;
                 cpuAppender[r] = appenderCpu / rows * 1e6;
                 cpuAsync[r] = asyncCpu / rows * 1e6;
                 cpuAdded[r] = cpuAppender[r] - cpuAsync[r];
@@ -144,11 +147,12 @@ public final class BenchMain {
                 schema.reset();
                 burst[r] = burstBench.appenderRowsPerSecond(Map.of());
                 System.out.printf("   round %d: A) COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f (notify off: %,.0f rows/s,"
-                                + " ratio %.2f); JVM CPU per row: appender %.2f µs, AsyncAppender %.2f µs, added %.2f µs%n"
+                                + " ratio %.2f); JVM CPU per row: appender %.2f µs, AsyncAppender %.2f µs, added %.2f µs"
+                                + " (GC: appender %d ms, AsyncAppender %d ms)%n"
                                 + "            A) COPY in binary format %,.0f rows/s (%.2f of text)%n"
                                 + "            B) COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f; JVM CPU: COPY %.1f s%n",
                         r + 1, copy[r], appender[r], appender[r] / copy[r], quiet[r], quiet[r] / copy[r], cpuAppender[r],
-                        cpuAsync[r], cpuAdded[r], binaryCopy[r], binaryCopy[r] / copy[r], burstCopy[r], burst[r],
+                        cpuAsync[r], cpuAdded[r], appenderGc, asyncGc, binaryCopy[r], binaryCopy[r] / copy[r], burstCopy[r], burst[r],
                         burst[r] / burstCopy[r], copyCpu);
             }
         }

@@ -150,6 +150,16 @@ final class EndToEndBench {
 
     /** CPU seconds this JVM used during the last measured run, all threads (mapping, encoding, GC...). */
     double lastJvmCpuSeconds;
+    /** Milliseconds the garbage collectors reported during the last appender or AsyncAppender run. */
+    long lastGcMillis;
+
+    private static long gcMillis() {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
@@ -170,11 +180,13 @@ final class EndToEndBench {
         }
         java.time.Instant started = java.time.Instant.now();
         long cpu0 = processCpuNanos();
+        long gc0 = gcMillis();
         logRows(log);
         context.stop(); // returns when the last batch is committed and the pool is closed
         // timed until the last row is stored (its batch committed), not until the pool has shut down
         double seconds = java.time.Duration.between(started, appender.getStats().lastWriteTime()).toNanos() / 1e9;
         lastJvmCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+        lastGcMillis = gcMillis() - gc0;
         long written = appender.getStats().written() - 1;
         long expected = (long) (rows / threads) * threads;
         if (written != expected || appender.getStats().droppedTotal() != 0) {
@@ -241,8 +253,10 @@ final class EndToEndBench {
         root.setLevel(ch.qos.logback.classic.Level.INFO);
         root.addAppender(async);
         long cpu0 = processCpuNanos();
+        long gc0 = gcMillis();
         logRows(context.getLogger("com.example.bench.Importer"));
         context.stop(); // drains the async queue
+        lastGcMillis = gcMillis() - gc0;
         return (processCpuNanos() - cpu0) / 1e9;
     }
 }

@@ -10,6 +10,7 @@ final class CopyBuffer {
 
     private byte[] bytes;
     private int size;
+    private static final byte[] DIGIT_PAIRS = digitPairs();
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     CopyBuffer(int initialCapacity) {
@@ -35,6 +36,15 @@ final class CopyBuffer {
         for (int i = 0; i < length; i++) {
             bytes[size++] = (byte) s.charAt(i);
         }
+    }
+
+    private static byte[] digitPairs() {
+        byte[] pairs = new byte[200];
+        for (int i = 0; i < 100; i++) {
+            pairs[2 * i] = (byte) ('0' + i / 10);
+            pairs[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+        return pairs;
     }
 
     /** Bytes that need no escaping (precomputed words). */
@@ -189,12 +199,19 @@ final class CopyBuffer {
         }
     }
 
-    /** {@code value} as exactly {@code width} decimal digits, zero-padded; room must be ensured. */
+    /** {@code value} as exactly {@code width} decimal digits, zero-padded, two digits per division. */
     void digits(int value, int width) {
         ensure(width);
-        for (int i = size + width - 1; i >= size; i--) {
-            bytes[i] = (byte) ('0' + value % 10);
-            value /= 10;
+        int i = size + width;
+        while (i - size >= 2) {
+            int next = value / 100;
+            int pair = (value - next * 100) * 2;
+            bytes[--i] = DIGIT_PAIRS[pair + 1];
+            bytes[--i] = DIGIT_PAIRS[pair];
+            value = next;
+        }
+        if (i > size) {
+            bytes[--i] = (byte) ('0' + value % 10);
         }
         size += width;
     }
