@@ -218,25 +218,18 @@ final class CopyBuffer {
 
     /** Room for 2 bytes must be ensured. */
     private void escapeAscii(byte b) {
-        switch (b) {
-            case '\\':
-                bytes[size++] = '\\';
-                bytes[size++] = '\\';
-                break;
-            case '\t':
-                bytes[size++] = '\\';
-                bytes[size++] = 't';
-                break;
-            case '\n':
-                bytes[size++] = '\\';
-                bytes[size++] = 'n';
-                break;
-            case '\r':
-                bytes[size++] = '\\';
-                bytes[size++] = 'r';
-                break;
-            default:
-                bytes[size++] = b;
+        byte escaped = switch (b) {
+            case '\\' -> (byte) '\\';
+            case '\t' -> (byte) 't';
+            case '\n' -> (byte) 'n';
+            case '\r' -> (byte) 'r';
+            default -> 0;
+        };
+        if (escaped == 0) {
+            bytes[size++] = b;
+        } else {
+            bytes[size++] = '\\';
+            bytes[size++] = escaped;
         }
     }
 
