@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@value #LOG_KEY}. Every value is snapshotted into an immutable JSON-shaped tree ({@link LogRecord}), every
  * string is made safe ({@link SafeText}) and cut to the configured length, and values under secret keys are
  * masked ({@link Redaction}). Each change is noted under {@code log}, so a reader can tell what was stored
- * differently from what was logged. A builder is used once, by one thread.
+ * differently from what was logged. A builder is used by one thread, for one record at a time;
+ * {@link #reset()} makes it ready for the next.
  *
  * <p>This runs for every log call, so the common case allocates little: entries go straight into arrays,
  * and the path of a value ({@code config.password}) is only spelled out when something has to be noted.

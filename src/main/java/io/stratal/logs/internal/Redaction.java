@@ -100,7 +100,8 @@ public final class Redaction {
                 keyStart--;
             }
             String key = text.substring(keyStart, quotedKey ? keyEnd - 1 : keyEnd);
-            if (key.isEmpty() || !isSecret(key)) {
+            // not through the cache: words before a ':' or '=' in free text (times, schemes, ids) would fill it
+            if (key.isEmpty() || !matches(normalize(key))) {
                 continue;
             }
             int valueStart = i + 1;

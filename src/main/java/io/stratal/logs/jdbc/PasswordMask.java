@@ -23,6 +23,8 @@ public final class PasswordMask {
     /** Known values shorter than this are masked only where the patterns find them, not in every word. */
     private static final int MIN_VALUE_LENGTH = 4;
     private static final Pattern PARAMETER = Pattern.compile("(?i)(password\\s*=\\s*)([^&;\\s,)\\]}'\"]+)");
+    /** In a JDBC URL a value runs to the next {@code &}, as pgjdbc splits it: that whole value is the secret. */
+    private static final Pattern URL_PARAMETER = Pattern.compile("(?i)[?&]password=([^&]+)");
     private static final Pattern USER_INFO = Pattern.compile("(://[^/@\\s:]*:)([^@\\s/]+)(@)");
     private static final PasswordMask PATTERNS_ONLY = new PasswordMask(List.of());
 
@@ -50,9 +52,9 @@ public final class PasswordMask {
             if (url == null) {
                 continue;
             }
-            for (Matcher m = PARAMETER.matcher(url); m.find(); ) {
-                addValue(values, m.group(2));
-                addValue(values, decode(m.group(2)));
+            for (Matcher m = URL_PARAMETER.matcher(url); m.find(); ) {
+                addValue(values, m.group(1));
+                addValue(values, decode(m.group(1)));
             }
             for (Matcher m = USER_INFO.matcher(url); m.find(); ) {
                 addValue(values, m.group(2));
@@ -82,11 +84,11 @@ public final class PasswordMask {
         if (text == null) {
             return null;
         }
-        String masked = PARAMETER.matcher(text).replaceAll("$1" + MASK);
-        masked = USER_INFO.matcher(masked).replaceAll("$1" + MASK + "$3");
-        for (String value : values) {
+        String masked = text;
+        for (String value : values) { // first, whole: a pattern could cut a value at a ';' or a space
             masked = masked.replace(value, MASK);
         }
-        return masked;
+        masked = PARAMETER.matcher(masked).replaceAll("$1" + MASK);
+        return USER_INFO.matcher(masked).replaceAll("$1" + MASK + "$3");
     }
 }

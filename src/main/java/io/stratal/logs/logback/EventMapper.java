@@ -44,54 +44,54 @@ final class EventMapper {
         this.redaction = redaction;
         this.maxMessageLength = maxMessageLength;
         this.redactMessages = redactMessages;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(new MetadataBuilder(redaction, maxMessageLength),
+                jobRunIdKey, taskRunIdKey, streamKey));
     }
 
     /**
      * What one logging thread keeps between its calls, so that mapping an event allocates little: the
      * metadata builder's working arrays, and the run ids parsed last (a job logs many lines with the same
-     * ids). {@code inUse} guards against a call that logs again from inside it (a value's {@code toString()}):
-     * that one gets a fresh builder.
+     * ids). Static, and holding nothing of the mapper but its settings, so that a mapper dropped by a
+     * reconfiguration does not stay reachable from the threads that logged through it. A call that logs
+     * again from inside a mapping (a value's {@code toString()}) never gets here: logback's
+     * {@code doAppend} refuses an appender's re-entry on the same thread.
      */
-    private final class Scratch implements BiConsumer<String, String> {
-        final MetadataBuilder metadata = new MetadataBuilder(redaction, maxMessageLength);
-        boolean inUse;
+    private static final class Scratch implements BiConsumer<String, String> {
+        final MetadataBuilder metadata;
+        final String jobRunIdKey;
+        final String taskRunIdKey;
+        final String streamKey;
         String jobRaw;
         UUID jobId;
         String taskRaw;
         UUID taskId;
-        MetadataBuilder current;
+
+        Scratch(MetadataBuilder metadata, String jobRunIdKey, String taskRunIdKey, String streamKey) {
+            this.metadata = metadata;
+            this.jobRunIdKey = jobRunIdKey;
+            this.taskRunIdKey = taskRunIdKey;
+            this.streamKey = streamKey;
+        }
 
         /** The MDC's other entries go into the metadata (forEach, not an entry iterator: no allocation). */
         @Override
         public void accept(String key, String value) {
             if (!key.equals(jobRunIdKey) && !key.equals(taskRunIdKey) && !key.equals(streamKey)) {
-                current.put(key, value);
+                metadata.put(key, value);
             }
         }
     }
 
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<Scratch> scratch;
 
     LogRecord map(ILoggingEvent event) {
-        Scratch local = scratch.get();
-        if (local.inUse) {
-            Scratch nested = new Scratch(); // logging from inside a mapping: keep the outer call's state apart
-            nested.inUse = true;
-            return map(event, nested);
-        }
-        local.inUse = true;
-        try {
-            return map(event, local);
-        } finally {
-            local.inUse = false;
-        }
+        return map(event, scratch.get());
     }
 
     private LogRecord map(ILoggingEvent event, Scratch local) {
         Map<String, String> mdc = mdcOf(event);
         List<KeyValuePair> pairs = event.getKeyValuePairs();
         MetadataBuilder metadata = local.metadata.reset();
-        local.current = metadata;
 
         String rawJobRunId = presentOrNull(mdc.get(jobRunIdKey));
         String rawTaskRunId = presentOrNull(mdc.get(taskRunIdKey));

@@ -100,7 +100,7 @@ final class Gate {
         return true;
     }
 
-    /** Before a WebSocket upgrade: host, origin, token, then room for one more client. */
+    /** Before any WebSocket upgrade: host, origin, token; the stream route then checks its parameters and admits. */
     void beforeUpgrade(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Cache-Control", "no-store");
@@ -115,9 +115,7 @@ final class Gate {
             return;
         }
         checkQueryString(ctx.queryString());
-        if (authorize(ctx)) {
-            admitStream(ctx);
-        }
+        authorize(ctx);
     }
 
     /** Takes a place for one more stream client, or answers 503 with {@code Retry-After}; the last check before a stream. */

@@ -47,7 +47,10 @@ final class StreamRoutes {
             }
             gate.admitStream(ctx);
         });
-        config.routes.wsBeforeUpgrade(api + "/stream/ws", StreamRoutes::checkParameters);
+        config.routes.wsBeforeUpgrade(api + "/stream/ws", ctx -> {
+            checkParameters(ctx);
+            gate.admitStream(ctx); // last: a refused upgrade never holds a place
+        });
         config.routes.sse(api + "/stream/sse", this::sse);
         config.routes.ws(api + "/stream/ws", ws -> {
             ws.onConnect(this::webSocket);

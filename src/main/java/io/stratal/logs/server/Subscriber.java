@@ -50,6 +50,8 @@ final class Subscriber {
     private final StreamHub hub;
     private final ArrayDeque<Object> queue = new ArrayDeque<>(); // guarded by this
     private boolean draining = true; // guarded by this; begin() hands the queue over once caught up
+    private boolean replaying; // guarded by this: reading the table, its queue waits and only grows
+    private boolean heartbeatQueued; // guarded by this
     private boolean closed; // guarded by this
 
     private final Long replayAfterId;
@@ -61,6 +63,7 @@ final class Subscriber {
                Executor executor, StreamHub hub) {
         this.filter = filter;
         this.replayAfterId = replayAfterId;
+        this.replaying = replayAfterId != null;
         this.settledAtStart = settledAtStart;
         this.sink = sink;
         this.kind = kind;
@@ -85,7 +88,7 @@ final class Subscriber {
                     queue.add(log);
                 }
             }
-            overflowed = queue.size() > capacity;
+            overflowed = rowsQueued() > capacity;
         }
         if (overflowed) {
             fallBehind("this client fell " + capacity + " rows behind; reconnect with the last id you got");
@@ -94,9 +97,18 @@ final class Subscriber {
         schedule();
     }
 
-    /** True when {@code rows} more fit in the queue (or it is empty, for a queue smaller than a page). */
+    /**
+     * True when {@code rows} more fit in the queue (or it is empty, for a queue smaller than a page). A client
+     * still catching up from the table always has room: the feed does not wait for it (its queue drains only
+     * after the catch-up); if the queue overflows meanwhile, it is closed and reconnects.
+     */
     synchronized boolean hasRoom(int rows) {
-        return closed || queue.size() + Math.min(rows, capacity) <= capacity;
+        return closed || replaying || rowsQueued() + Math.min(rows, capacity) <= capacity;
+    }
+
+    /** Rows waiting, not counting a queued heartbeat: a heartbeat must not push a client over its capacity. */
+    private int rowsQueued() {
+        return queue.size() - (heartbeatQueued ? 1 : 0);
     }
 
     /** Closes a client that stays behind, with the reason; it reconnects and catches up from the table. */
@@ -106,6 +118,7 @@ final class Subscriber {
                 return;
             }
             queue.clear();
+            heartbeatQueued = false;
             closed = true;
         }
         hub.remove(this);
@@ -114,10 +127,11 @@ final class Subscriber {
 
     void heartbeat() {
         synchronized (this) {
-            if (closed || queue.contains(HEARTBEAT)) {
+            if (closed || heartbeatQueued) {
                 return;
             }
             queue.add(HEARTBEAT);
+            heartbeatQueued = true;
         }
         schedule();
     }
@@ -136,6 +150,7 @@ final class Subscriber {
             }
             synchronized (this) {
                 draining = false;
+                replaying = false;
             }
             schedule();
         });
@@ -190,6 +205,9 @@ final class Subscriber {
                     draining = false;
                     return;
                 }
+                if (next == HEARTBEAT) {
+                    heartbeatQueued = false;
+                }
             }
             hub.madeRoom();
             boolean alive;
@@ -211,6 +229,7 @@ final class Subscriber {
         synchronized (this) {
             closed = true;
             queue.clear();
+            heartbeatQueued = false;
         }
         hub.remove(this);
     }

@@ -2,8 +2,8 @@ package io.stratal.logs.writer;
 
 /** Why a record was not written, each with the setting a user can change about it. */
 public enum DropReason {
-    QUEUE_FULL("queue_full", "the queue was full and maxBlockTime is 0, so nobody waits for room; raise "
-            + "maxBlockTime or maxQueueBytes, or set spoolDirectory"),
+    QUEUE_FULL("queue_full", "the queue was full and the caller does not wait (overflowPolicy DROP, or maxBlockTime 0,"
+            + " or it was interrupted while waiting); raise maxQueueBytes, choose overflowPolicy BLOCK, or set spoolDirectory"),
     DATABASE_STALLED("database_stalled", "the queue was full and the database committed nothing for maxBlockTime"
             + " (a connection that stopped answering); set spoolDirectory to keep records on disk, or raise "
             + "maxBlockTime"),

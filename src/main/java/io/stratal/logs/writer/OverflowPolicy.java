@@ -4,13 +4,14 @@ package io.stratal.logs.writer;
 public enum OverflowPolicy {
     /**
      * The flusher moves the backlog to the spool on disk, during outages and whenever the queue is more than
-     * half full; a caller facing a full queue waits up to {@code maxBlockTime} for it to do so. The default
-     * when a spool directory is set.
+     * half full; a caller facing a full queue waits for that while it makes progress (up to
+     * {@code maxBlockTime} without any). The default when a spool directory is set.
      */
     SPOOL,
     /**
-     * Wait up to {@code maxBlockTime} for room while the database is draining; drop at once while it is
-     * unreachable. The default without a spool directory.
+     * Wait for room while the database commits batches, however long a burst takes; drop at once while it
+     * is unreachable, or after {@code maxBlockTime} without a commit (it stopped answering). The default
+     * without a spool directory.
      */
     BLOCK,
     /**

@@ -27,4 +27,12 @@ class PasswordMaskTest {
                 .isEqualTo("FATAL: password for '****' and **** and ****");
         assertThat(mask.apply("ab stays: too short to mask outside a pattern")).startsWith("ab stays");
     }
+
+    @Test
+    void aPasswordWithCharactersThePatternStopsAtIsMaskedWhole() {
+        PasswordMask mask = PasswordMask.of(List.of("with space and;semi"), List.of("jdbc:postgresql://db/x?user=u&password=Pa55;wo,rd&ssl=true"));
+        assertThat(mask.apply("URL jdbc:postgresql://db/x?user=u&password=Pa55;wo,rd&ssl=true refused"))
+                .isEqualTo("URL jdbc:postgresql://db/x?user=u&password=****&ssl=true refused");
+        assertThat(mask.apply("auth failed for 'with space and;semi'")).isEqualTo("auth failed for '****'");
+    }
 }

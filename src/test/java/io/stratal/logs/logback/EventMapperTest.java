@@ -172,23 +172,4 @@ class EventMapperTest {
         assertThat(plain.metadata()).containsEntry("region", "eu").doesNotContainKey("job_run_id");
         assertThat(notes(plain)).doesNotContainKey("invalid_ids");
     }
-
-    @Test
-    void logginginsideAMappingFromAValuesToStringKeepsBothRecordsApart() {
-        Object chatty = new Object() {
-            @Override
-            public String toString() {
-                LogRecord inner = mapper.map(event(Level.WARN, "inner", Map.of("job_run_id", TASK, "inner_key", "i")));
-                return "chatty(" + inner.message() + "," + inner.jobRunId() + "," + inner.metadata().get("inner_key") + ")";
-            }
-        };
-        LoggingEvent outer = event(Level.INFO, "outer", Map.of("job_run_id", JOB, "outer_key", "o"));
-        outer.addKeyValuePair(new KeyValuePair("value", chatty));
-
-        LogRecord record = mapper.map(outer);
-
-        assertThat(record.jobRunId()).isEqualTo(UUID.fromString(JOB));
-        assertThat(record.metadata()).containsEntry("outer_key", "o").containsEntry("value", "chatty(inner," + TASK + ",i)")
-                .doesNotContainKey("inner_key");
-    }
 }

@@ -173,4 +173,17 @@ class SubscriberTest {
         assertThat(oneTooMany.closed).containsExactly("this server streams to at most 3 clients at once; try again later");
         assertThat(hub.count("sse") + hub.count("ws")).isEqualTo(3);
     }
+
+    @Test
+    void theFeedDoesNotWaitForAClientStillCatchingUpFromTheTable() {
+        UUID job = UUID.randomUUID();
+        FakeSink sink = new FakeSink();
+        Subscriber replaying = new Subscriber(LogFilter.all(), 0L, 0, sink, "sse", 5, Runnable::run, hub);
+        Subscriber live = new Subscriber(LogFilter.all(), null, 0, sink, "sse", 5, Runnable::run, hub);
+        // neither has begun: the replaying one would read the table first, the live one's queue is held back
+        replaying.offer(rows(job, 1, 5));
+        live.offer(rows(job, 1, 5));
+        assertThat(replaying.hasRoom(2)).as("catching up: its queue drains only afterwards").isTrue();
+        assertThat(live.hasRoom(2)).isFalse();
+    }
 }

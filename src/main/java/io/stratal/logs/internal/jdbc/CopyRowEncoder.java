@@ -33,6 +33,9 @@ final class CopyRowEncoder {
     /** The second whose {@code yyyy-MM-dd HH:mm:ss.} was written last: rows of a batch mostly share it. */
     private long cachedSecond = Long.MIN_VALUE;
     private final byte[] cachedSecondText = new byte[20];
+    private final CopyBuffer secondText = new CopyBuffer(32);
+    /** How many times a second was formatted: once per second the rows pass through, not once per row. */
+    int formattedSeconds;
 
     private static byte[][] words(Enum<?>[] values) {
         byte[][] out = new byte[values.length][];
@@ -79,14 +82,16 @@ final class CopyRowEncoder {
     void timestamp(Instant instant, CopyBuffer out) {
         long second = instant.getEpochSecond();
         if (second != cachedSecond) {
-            CopyBuffer text = new CopyBuffer(32);
-            writeTimestamp(Instant.ofEpochSecond(second), text);
-            if (text.size() != 27) { // outside years 1..9999: written in full, not cached
+            LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
+            if (t.getYear() < 1 || t.getYear() > 9999) { // written in full, not cached
                 writeTimestamp(instant, out);
                 return;
             }
-            System.arraycopy(text.array(), 0, cachedSecondText, 0, 20);
+            secondText.reset();
+            writeTimestamp(Instant.ofEpochSecond(second), secondText); // "yyyy-MM-dd HH:mm:ss.000000"
+            System.arraycopy(secondText.array(), 0, cachedSecondText, 0, cachedSecondText.length);
             cachedSecond = second;
+            formattedSeconds++;
         }
         out.raw(cachedSecondText);
         out.digits(instant.getNano() / 1000, 6);

@@ -4,23 +4,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * When the flusher must stop waiting for the database: never, until the writer is asked to stop; then the
- * end of the shutdown grace period. The stopping thread sets it once; the flusher reads it, and waits
- * through it, so that setting it cuts a pause short.
+ * end of the shutdown grace period. The stopping thread sets it once, then unparks the flusher; the flusher
+ * reads it and waits through it, so a pause is cut short (a park after the unpark returns at once).
  */
 final class Deadline {
 
     private volatile boolean set;
     private volatile long nanos;
-    private volatile Thread waiter;
 
-    /** Sets the deadline (a {@link System#nanoTime()} value) and wakes the flusher if it waits. */
+    /** Sets the deadline (a {@link System#nanoTime()} value); the caller then unparks the flusher. */
     void set(long deadlineNanos) {
         nanos = deadlineNanos;
         set = true;
-        Thread t = waiter;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
     }
 
     /** True once a stop was requested. */
@@ -43,18 +38,13 @@ final class Deadline {
     }
 
     /**
-     * The calling thread (the flusher) sleeps until {@code wakeAtNanos}, the deadline, or a wake-up: the
-     * deadline being set, or a full batch queued. Returns early on any of them; callers check the time.
+     * The calling thread (the flusher) sleeps until {@code wakeAtNanos}, the deadline, or an unpark (the
+     * deadline being set, a full batch queued). Returns early on any of them; callers check the time.
      */
     void sleepUntil(long wakeAtNanos) {
-        waiter = Thread.currentThread(); // before reading the deadline: a set() from now on unparks this thread
-        try {
-            long nanosLeft = cap(wakeAtNanos) - System.nanoTime();
-            if (nanosLeft > 0) {
-                LockSupport.parkNanos(this, nanosLeft);
-            }
-        } finally {
-            waiter = null;
+        long nanosLeft = cap(wakeAtNanos) - System.nanoTime();
+        if (nanosLeft > 0) {
+            LockSupport.parkNanos(this, nanosLeft);
         }
     }
 }

@@ -10,7 +10,10 @@ import io.stratal.logs.writer.Reporter;
 import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.spool.Spool;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A bounded queue and the flusher thread that empties it into a {@link BatchSink}, with an optional
@@ -36,6 +39,10 @@ public final class Pipeline implements PipelineMXBean {
     private final Thread thread;
     private final long maxBlockNanos;
     private volatile boolean acceptingRecords;
+    /** Offers under way: {@code stop()} lets them finish before it counts what is left in the queue. */
+    private final AtomicInteger offering = new AtomicInteger();
+    /** When callers last started finding the queue full with no commit since; 0 before the first time. */
+    private volatile long fullSinceNanos;
 
     public Pipeline(LogWriterConfig config, BatchSink sink, Reporter reporter) {
         this(config, config.overflowPolicy(false), sink, null, reporter);
@@ -71,6 +78,15 @@ public final class Pipeline implements PipelineMXBean {
      * or the queue stayed full).
      */
     public boolean offer(LogRecord record) {
+        offering.incrementAndGet(); // before the check: stop() waits for every offer that got past it
+        try {
+            return offerAccepting(record);
+        } finally {
+            offering.decrementAndGet();
+        }
+    }
+
+    private boolean offerAccepting(LogRecord record) {
         if (!acceptingRecords) {
             stats.recordDropped(DropReason.SHUTDOWN, 1); // arrived while stopping: counted, as stop() reports
             return false;
@@ -118,12 +134,20 @@ public final class Pipeline implements PipelineMXBean {
             return flusher.isDatabaseAvailable() || spool != null ? DropReason.QUEUE_FULL : DropReason.DATABASE_UNAVAILABLE;
         }
         stats.recordBlocked();
+        // The stall clock runs from the later of the last commit and the start of this episode of full queue,
+        // so a burst after a quiet spell waits for its first commit; callers of the same episode share it.
+        long now = System.nanoTime();
+        long episode = fullSinceNanos;
+        if (episode == 0 || stats.lastProgressNanos() - episode > 0) {
+            fullSinceNanos = episode = now;
+        }
         while (true) {
             // While the database is away only the spool makes room; without one, waiting would only stall the caller.
             if (!flusher.isDatabaseAvailable() && (spool == null || overflowPolicy != OverflowPolicy.SPOOL)) {
                 return DropReason.DATABASE_UNAVAILABLE;
             }
-            long stalledFor = System.nanoTime() - stats.lastProgressNanos();
+            long lastProgress = stats.lastProgressNanos();
+            long stalledFor = System.nanoTime() - (lastProgress - episode > 0 ? lastProgress : episode);
             if (stalledFor >= maxBlockNanos) {
                 return DropReason.DATABASE_STALLED;
             }
@@ -166,6 +190,20 @@ public final class Pipeline implements PipelineMXBean {
         flusher.requestStop(System.nanoTime() + graceNanos - margin);
         // even a zero grace period leaves the flusher a moment to count and report what it gives up
         boolean finished = join(Math.max(graceNanos, TimeUnit.MILLISECONDS.toNanos(100)));
+        if (finished) {
+            // A caller that was waiting for room when the stop began may have queued its record after the
+            // flusher's last drain: let the offers under way end (a waiting one gives up within a slice),
+            // then count what they left as lost rather than leave it uncounted in a dead queue.
+            long until = System.nanoTime() + 2 * WAIT_SLICE_NANOS;
+            while (offering.get() > 0 && System.nanoTime() - until < 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            List<LogRecord> left = queue.drain(Integer.MAX_VALUE);
+            if (!left.isEmpty()) {
+                stats.recordDropped(DropReason.SHUTDOWN, left.size());
+                queue.release(left);
+            }
+        }
         long unwritten = stats.dropped(DropReason.SHUTDOWN) - lostBefore;
         if (!finished) {
             // Stuck in a database call that did not time out. It keeps its resources and finishes on its own

@@ -69,4 +69,17 @@ class CopyBufferTest {
         assertThat(contents(buffer)).isEqualTo("2026-01-02 03:04:05.100000|2026-01-02 03:04:05.999999|2026-01-02 03:04:06.000000|"
                 + "+12026-01-02 03:04:05|2026-01-02 03:04:06.500000|1969-12-31 23:59:59.250000|");
     }
+
+    @Test
+    void rowsOfTheSameSecondFormatItOnce() {
+        CopyRowEncoder encoder = new CopyRowEncoder();
+        CopyBuffer buffer = new CopyBuffer(1);
+        for (int i = 0; i < 100; i++) {
+            encoder.timestamp(Instant.parse("2026-01-02T03:04:05Z").plusNanos(i * 1000L), buffer);
+        }
+        encoder.timestamp(Instant.parse("2026-01-02T03:04:06Z"), buffer);
+        assertThat(encoder.formattedSeconds).isEqualTo(2);
+        assertThat(contents(buffer)).startsWith("2026-01-02 03:04:05.0000002026-01-02 03:04:05.000001")
+                .endsWith("2026-01-02 03:04:05.0000992026-01-02 03:04:06.000000");
+    }
 }

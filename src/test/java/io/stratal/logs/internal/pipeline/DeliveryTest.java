@@ -83,10 +83,15 @@ class DeliveryTest {
     void settingTheDeadlineCutsARetryPauseShort() throws Exception {
         Delivery delivery = delivery(true, Duration.ofSeconds(20), Duration.ofSeconds(20));
         sink.down = true;
-        CompletableFuture<List<Batch>> delivering = CompletableFuture.supplyAsync(() -> delivery.deliver(records(1), deadline));
+        java.util.concurrent.atomic.AtomicReference<Thread> flusher = new java.util.concurrent.atomic.AtomicReference<>();
+        CompletableFuture<List<Batch>> delivering = CompletableFuture.supplyAsync(() -> {
+            flusher.set(Thread.currentThread());
+            return delivery.deliver(records(1), deadline);
+        });
         org.awaitility.Awaitility.await().until(() -> sink.attempts.get() >= 1);
         long stopAt = System.nanoTime();
         deadline.set(stopAt + TimeUnit.MILLISECONDS.toNanos(100));
+        java.util.concurrent.locks.LockSupport.unpark(flusher.get()); // as Flusher.requestStop does
         assertThat(delivering.get(5, TimeUnit.SECONDS)).hasSize(1);
         assertThat(Duration.ofNanos(System.nanoTime() - stopAt)).isLessThan(Duration.ofSeconds(5));
         assertThat(sink.attempts.get()).as("one last attempt once stopping").isGreaterThanOrEqualTo(2);

@@ -241,6 +241,51 @@ class PipelineTest {
     }
 
     @Test
+    void aBurstAfterAQuietSpellLongerThanMaxBlockTimeWaitsForItsFirstCommit() {
+        sink.writeDelayMillis = 50;
+        long oneRecord = record("m00").estimatedBytes();
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofMillis(200)));
+        await().pollDelay(Duration.ofMillis(400)).until(() -> true); // nothing committed for twice maxBlockTime
+
+        offer(60, "m"); // each offer accepted: the stall is counted from when the queue filled, not the last commit
+
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+        assertThat(pipeline.stats().blocked()).isPositive();
+    }
+
+    @Test
+    void aRecordQueuedByACallerThatWaitedThroughTheStopIsCountedNotLostSilently() throws Exception {
+        sink.writeDelayMillis = 100;
+        long oneRecord = record("m00").estimatedBytes();
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofSeconds(5)).shutdownGracePeriod(Duration.ofMillis(300)));
+        List<Thread> callers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            callers.add(new Thread(() -> {
+                for (int i = 0; i < 50; i++) {
+                    if (pipeline.offer(record("t" + thread + "-" + i))) {
+                        accepted.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        callers.forEach(Thread::start);
+        await().until(() -> pipeline.stats().blocked() > 0);
+        long lost = pipeline.stop();
+        for (Thread caller : callers) {
+            caller.join();
+        }
+
+        assertThat(sink.messages().size() + pipeline.stats().droppedTotal()).as("every offer is a written record or a"
+                + " counted loss: " + pipeline.stats()).isEqualTo(200);
+        assertThat(lost).isEqualTo(pipeline.stats().dropped(DropReason.SHUTDOWN));
+        assertThat(accepted.get()).isEqualTo(pipeline.stats().enqueued());
+    }
+
+    @Test
     void recordsOfferedAfterStopAreRefusedAndCounted() {
         start(LogWriterConfig.builder("t"));
         pipeline.stop();
