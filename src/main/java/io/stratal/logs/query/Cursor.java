@@ -7,23 +7,34 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 
 /**
- * A position in the read order {@code (timestamp, id)}: the last row of a page. A client passes it back
- * to get the rows after it, which stays correct while rows are added and costs the same on page 1 and
- * page 10,000, unlike an offset. Rows whose timestamp is NULL sort last, ordered by id.
+ * A position in the read order {@code (timestamp, id)}, or its reverse: the last row of a page. A client
+ * passes it back to get the rows after it, which stays correct while rows are added and costs the same on
+ * page 1 and page 10,000, unlike an offset. Rows whose timestamp is NULL sort last (first, newest first).
  *
- * <p>On the wire it is opaque: base64url of {@code <epoch micros or "null">:<id>}.
+ * <p>On the wire it is opaque: base64url of {@code <epoch micros or "null">:<id>}, after {@code d:} when the
+ * order is newest first.
  */
-public record Cursor(LocalDateTime timestamp, long id) {
+public record Cursor(LocalDateTime timestamp, long id, boolean descending) {
+
+    /** A position in the oldest-first order. */
+    public Cursor(LocalDateTime timestamp, long id) {
+        this(timestamp, id, false);
+    }
 
     private static final long MICROS_PER_SECOND = 1_000_000L;
 
-    /** The cursor after {@code log}. */
+    /** The cursor after {@code log}, in the oldest-first order. */
     public static Cursor after(StoredLog log) {
-        return new Cursor(log.timestamp(), log.id());
+        return after(log, false);
+    }
+
+    /** The cursor after {@code log} in the given order. */
+    public static Cursor after(StoredLog log, boolean descending) {
+        return new Cursor(log.timestamp(), log.id(), descending);
     }
 
     public String encode() {
-        String key = (timestamp == null ? "null" : Long.toString(epochMicros(timestamp))) + ":" + id;
+        String key = (descending ? "d:" : "") + (timestamp == null ? "null" : Long.toString(epochMicros(timestamp))) + ":" + id;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -35,6 +46,10 @@ public record Cursor(LocalDateTime timestamp, long id) {
         } catch (IllegalArgumentException e) {
             throw invalid(parameter, text);
         }
+        boolean descending = key.startsWith("d:");
+        if (descending) {
+            key = key.substring(2);
+        }
         int colon = key.indexOf(':');
         if (colon < 0) {
             throw invalid(parameter, text);
@@ -43,7 +58,7 @@ public record Cursor(LocalDateTime timestamp, long id) {
             String when = key.substring(0, colon);
             long id = Long.parseLong(key.substring(colon + 1));
             LocalDateTime timestamp = when.equals("null") ? null : fromEpochMicros(Long.parseLong(when));
-            return new Cursor(timestamp, id);
+            return new Cursor(timestamp, id, descending);
         } catch (RuntimeException e) {
             throw invalid(parameter, text);
         }

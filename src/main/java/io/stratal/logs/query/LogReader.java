@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -40,7 +42,7 @@ public final class LogReader {
         if (hasMore) {
             rows = rows.subList(0, request.limit());
         }
-        Cursor next = hasMore ? Cursor.after(rows.get(rows.size() - 1)) : null;
+        Cursor next = hasMore ? Cursor.after(rows.get(rows.size() - 1), request.descending()) : null;
         return new LogPage(rows, request.limit(), request.offset(), hasMore, next);
     }
 
@@ -72,6 +74,10 @@ public final class LogReader {
     }
 
     private Query build(LogFilter filter, PageRequest request) {
+        return request.descending() ? buildNewestFirst(filter, request) : buildOldestFirst(filter, request);
+    }
+
+    private Query buildOldestFirst(LogFilter filter, PageRequest request) {
         Query query = new Query();
         String where = filter(filter, query);
         int fetch = request.limit() + 1; // one more than asked tells whether there is a next page
@@ -104,20 +110,89 @@ public final class LogReader {
         return query;
     }
 
+    /** The exact reverse of the oldest-first order: rows without a timestamp first, then the newest. */
+    private Query buildNewestFirst(LogFilter filter, PageRequest request) {
+        Query query = new Query();
+        String where = filter(filter, query);
+        int fetch = request.limit() + 1;
+        Cursor cursor = request.cursor();
+        if (cursor == null) {
+            query.sql = "SELECT " + COLUMNS + " FROM " + table + where + " ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?";
+            query.values.add(fetch);
+            query.values.add(request.offset());
+        } else if (cursor.timestamp() == null) {
+            // among the rows without a timestamp, which come first: the rest of them, then every dated row
+            List<Object> filterValues = List.copyOf(query.values);
+            query.sql = "SELECT * FROM ((SELECT " + COLUMNS + " FROM " + table + where + and(where)
+                    + "timestamp IS NULL AND id < ? ORDER BY id DESC LIMIT ?)"
+                    + " UNION ALL (SELECT " + COLUMNS + " FROM " + table + where + and(where)
+                    + "timestamp IS NOT NULL ORDER BY timestamp DESC, id DESC LIMIT ?)) page"
+                    + " ORDER BY timestamp DESC, id DESC LIMIT ?";
+            query.values.add(cursor.id());
+            query.values.add(fetch);
+            query.values.addAll(filterValues);
+            query.values.add(fetch);
+            query.values.add(fetch);
+        } else {
+            query.sql = "SELECT " + COLUMNS + " FROM " + table + where + and(where)
+                    + "(timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ?";
+            query.values.add(cursor.timestamp());
+            query.values.add(cursor.id());
+            query.values.add(fetch);
+        }
+        return query;
+    }
+
+    /** The WHERE clause of {@code filter}, its values added to {@code query}; "" for every row. */
     private static String filter(LogFilter filter, Query query) {
+        List<String> clauses = new ArrayList<>();
         if (filter.jobRunId() != null) {
+            clauses.add("job_run_id = ?");
             query.values.add(filter.jobRunId());
-            return " WHERE job_run_id = ?";
         }
         if (filter.taskRunId() != null) {
+            clauses.add("task_run_id = ?");
             query.values.add(filter.taskRunId());
-            return " WHERE task_run_id = ?";
         }
         if (filter.type() != null) {
+            clauses.add("type = ?");
             query.values.add(filter.type().dbValue());
-            return " WHERE type = ?";
         }
-        return "";
+        LogConditions conditions = filter.conditions();
+        in("level", conditions.levels(), clauses, query);
+        in("stream", conditions.streams(), clauses, query);
+        if (conditions.since() != null) {
+            clauses.add("timestamp >= ?");
+            query.values.add(conditions.since());
+        }
+        if (conditions.until() != null) {
+            clauses.add("timestamp < ?");
+            query.values.add(conditions.until());
+        }
+        if (conditions.text() != null) {
+            clauses.add("message ILIKE ? ESCAPE '\\'");
+            query.values.add("%" + literal(conditions.text()) + "%");
+        }
+        for (Map.Entry<String, String> entry : conditions.meta().entrySet()) {
+            // a top-level scalar equal as text; an object or array is not a value to filter by (as for streams)
+            clauses.add("jsonb_typeof(metadata -> ?) IN ('string', 'number', 'boolean') AND metadata ->> ? = ?");
+            query.values.add(entry.getKey());
+            query.values.add(entry.getKey());
+            query.values.add(entry.getValue());
+        }
+        return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
+    }
+
+    private static void in(String column, Set<String> words, List<String> clauses, Query query) {
+        if (!words.isEmpty()) {
+            clauses.add(column + " IN (" + String.join(", ", java.util.Collections.nCopies(words.size(), "?")) + ")");
+            query.values.addAll(words);
+        }
+    }
+
+    /** {@code text} for LIKE, its wildcards and the escape character taken literally. */
+    static String literal(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private static String and(String where) {

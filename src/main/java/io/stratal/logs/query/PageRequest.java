@@ -2,9 +2,10 @@ package io.stratal.logs.query;
 
 /**
  * How much of a read to return: up to {@code limit} rows, starting {@code offset} rows in, or after
- * {@code cursor} when one is given (then {@code offset} is 0).
+ * {@code cursor} when one is given (then {@code offset} is 0); oldest first, or newest first when
+ * {@code descending}.
  */
-public record PageRequest(int limit, long offset, Cursor cursor) {
+public record PageRequest(int limit, long offset, Cursor cursor, boolean descending) {
 
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
@@ -19,10 +20,33 @@ public record PageRequest(int limit, long offset, Cursor cursor) {
         if (cursor != null && offset != 0) {
             throw new InvalidParameterException("cursor", "give either offset or cursor, not both");
         }
+        if (cursor != null && cursor.descending() != descending) {
+            throw new InvalidParameterException("cursor", "it was given out for order=" + (cursor.descending() ? "desc" : "asc")
+                    + "; ask with the same order");
+        }
+    }
+
+    /** Oldest first. */
+    public PageRequest(int limit, long offset, Cursor cursor) {
+        this(limit, offset, cursor, cursor != null && cursor.descending());
     }
 
     public static PageRequest first(int limit) {
-        return new PageRequest(limit, 0, null);
+        return new PageRequest(limit, 0, null, false);
+    }
+
+    /** Like {@link #parse(String, String, String)}, with {@code order} {@code asc} (the default) or {@code desc}. */
+    public static PageRequest parse(String limit, String offset, String cursor, String order) {
+        boolean descending;
+        if (order == null || order.isBlank() || order.trim().equalsIgnoreCase("asc")) {
+            descending = false;
+        } else if (order.trim().equalsIgnoreCase("desc")) {
+            descending = true;
+        } else {
+            throw new InvalidParameterException("order", "'" + InvalidParameterException.shorten(order) + "' is not asc or desc");
+        }
+        PageRequest plain = parse(limit, offset, cursor);
+        return new PageRequest(plain.limit(), plain.offset(), plain.cursor(), descending);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.javalin.http.staticfiles.Location;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.InvalidParameterException;
+import io.stratal.logs.query.LogConditions;
 import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.LogPage;
@@ -97,8 +98,7 @@ public final class LogServer implements AutoCloseable {
             });
             config.routes.before(gate::beforeRequest);
             config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
-            config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx,
-                    LogFilter.jobRun(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id")))));
+            config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx, jobRun(ctx)));
             config.routes.get(API + "/task-runs/{task_run_id}", ctx -> page(ctx,
                     LogFilter.taskRun(LogFilter.parseId("task_run_id", ctx.pathParam("task_run_id")))));
             config.routes.get(API + "/system", ctx -> page(ctx, LogFilter.system()));
@@ -127,8 +127,21 @@ public final class LogServer implements AutoCloseable {
         return new Builder(dataSource);
     }
 
-    private void page(Context ctx, LogFilter filter) throws SQLException {
-        PageRequest request = PageRequest.parse(ctx.queryParam("limit"), ctx.queryParam("offset"), ctx.queryParam("cursor"));
+    /** A job run's rows, or with {@code task_run_id} those of one of its task runs. */
+    private static LogFilter jobRun(Context ctx) {
+        LogFilter filter = LogFilter.jobRun(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id")));
+        String task = ctx.queryParam("task_run_id");
+        return task == null || task.isBlank() ? filter : filter.ofTaskRun(LogFilter.parseId("task_run_id", task));
+    }
+
+    private void page(Context ctx, LogFilter selection) throws SQLException {
+        if (selection.jobRunId() == null && ctx.queryParam("task_run_id") != null) {
+            throw new InvalidParameterException("task_run_id", "narrows a job run's logs (/job-runs/{id}); for one task"
+                    + " run's logs ask /task-runs/{id}");
+        }
+        LogFilter filter = selection.where(LogConditions.parse(ctx.queryParamMap()));
+        PageRequest request = PageRequest.parse(ctx.queryParam("limit"), ctx.queryParam("offset"), ctx.queryParam("cursor"),
+                ctx.queryParam("order"));
         LogPage page = reader.page(filter, request);
         Gate.send(ctx, HttpStatus.OK, LogJson.toJson(page));
     }

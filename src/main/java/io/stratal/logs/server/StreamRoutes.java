@@ -6,6 +6,7 @@ import io.javalin.http.sse.SseClient;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.stratal.logs.query.InvalidParameterException;
+import io.stratal.logs.query.LogConditions;
 import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.PageRequest;
@@ -62,8 +63,17 @@ final class StreamRoutes {
 
     /** Before a stream starts, so a bad parameter still gets a plain 400. */
     private static void checkParameters(Context ctx) {
-        filter(ctx::queryParam);
+        filter(ctx);
         afterId(ctx.header("Last-Event-ID"), ctx.queryParam("after_id"));
+    }
+
+    /** The stream's selection ({@link #filter(Function)}) narrowed by the list endpoints' conditions. */
+    static LogFilter filter(Context ctx) {
+        return filter(ctx::queryParam).where(LogConditions.parse(ctx.queryParamMap()));
+    }
+
+    static LogFilter filter(WsConnectContext ctx) {
+        return filter(ctx::queryParam).where(LogConditions.parse(ctx.queryParamMap()));
     }
 
     /**
@@ -112,7 +122,7 @@ final class StreamRoutes {
 
     private void sse(SseClient client) {
         Context ctx = client.ctx();
-        LogFilter filter = filter(ctx::queryParam);
+        LogFilter filter = filter(ctx);
         Long after = afterId(ctx.header("Last-Event-ID"), ctx.queryParam("after_id"));
         client.keepAlive();
         Subscriber subscriber = hub.subscribe(filter, after, new Subscriber.Sink() {
@@ -153,7 +163,7 @@ final class StreamRoutes {
     }
 
     private void webSocket(WsConnectContext ctx) {
-        LogFilter filter = filter(ctx::queryParam);
+        LogFilter filter = filter(ctx);
         Long after = afterId(null, ctx.queryParam("after_id"));
         ctx.enableAutomaticPings(15, TimeUnit.SECONDS);
         Subscriber subscriber = hub.subscribe(filter, after, new Subscriber.Sink() {

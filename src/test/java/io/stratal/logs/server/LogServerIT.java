@@ -172,6 +172,39 @@ class LogServerIT {
     }
 
     @Test
+    void filtersAndTheOrderReachTheQueryOverHttp() throws Exception {
+        start();
+        JsonNode newest = ok("/api/v1/logs/job-runs/" + job + "?order=desc&limit=2&level=error&q=LINE%202&task_run_id=" + task);
+        assertThat(newest.get("logs")).extracting(log -> log.get("message").asText()).containsExactly("line 250", "line 249");
+        String cursor = newest.get("next_cursor").asText();
+        JsonNode next = ok("/api/v1/logs/job-runs/" + job + "?order=desc&limit=2&level=error&q=LINE%202&task_run_id=" + task
+                + "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        assertThat(next.get("logs")).extracting(log -> log.get("message").asText()).containsExactly("line 248", "line 247");
+        assertThat(ok("/api/v1/logs/system?meta.port=8080").get("logs")).hasSize(1);
+        assertThat(ok("/api/v1/logs/system?meta.port=80").get("logs")).isEmpty();
+        assertThat(ok("/api/v1/logs/type/task?limit=1000&since=2026-11-29T08:00:02.100Z&until=2026-11-29T08:00:02.200Z")
+                .get("logs")).hasSize(100);
+        assertThat(ok("/api/v1/logs/job-runs/" + job + "?stream=system").get("logs")).extracting(log -> log.get("message").asText())
+                .containsExactly("Job started");
+    }
+
+    @Test
+    void eachBadFilterGetsA400NamingIt() throws Exception {
+        start();
+        assertBadRequest("/api/v1/logs/system?level=fatal", "level");
+        assertBadRequest("/api/v1/logs/system?stream=pipe", "stream");
+        assertBadRequest("/api/v1/logs/system?since=yesterday", "since");
+        assertBadRequest("/api/v1/logs/system?until=2026-11-29T08:00:00", "until");
+        assertBadRequest("/api/v1/logs/system?q=" + "x".repeat(1001), "q");
+        assertBadRequest("/api/v1/logs/system?meta.=1", "meta.");
+        assertBadRequest("/api/v1/logs/system?order=sideways", "order");
+        assertBadRequest("/api/v1/logs/system?task_run_id=" + task, "task_run_id");
+        assertBadRequest("/api/v1/logs/job-runs/" + job + "?task_run_id=nope", "task_run_id");
+        String desc = ok("/api/v1/logs/type/task?limit=1&order=desc").get("next_cursor").asText();
+        assertBadRequest("/api/v1/logs/type/task?cursor=" + URLEncoder.encode(desc, StandardCharsets.UTF_8), "cursor");
+    }
+
+    @Test
     void aFailureOfTheServerItselfIsAJson500() throws Exception {
         javax.sql.DataSource broken = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {

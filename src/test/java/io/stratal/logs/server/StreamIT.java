@@ -185,6 +185,56 @@ class StreamIT {
     }
 
     @Test
+    void filteredStreamsGetOnlyTheMatchingRowsLiveAndInTheCatchUp() throws Exception {
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
+        Logger log = appender();
+        MDC.put("job_run_id", jobA.toString());
+        log.warn("caught up: disk 91% full");
+        log.info("caught up: disk fine");
+        MDC.remove("job_run_id");
+        await().until(() -> db.count("SELECT count(*) FROM logs") == 2);
+        long before = db.count("SELECT min(id) FROM logs") - 1;
+
+        SseReader sse = new SseReader("?job_run_id=" + jobA + "&level=warn,error&q=DISK&after_id=" + before, null);
+        List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        WebSocket socket = http.newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/logs/stream/ws?type=job&level=error&meta.region=eu"),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        try {
+                            frames.add(json.readTree(data.toString()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        webSocket.request(1);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                }).join();
+        open.add(() -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
+        await().until(() -> statusOf("clients").get("ws").asInt() == 1 && statusOf("clients").get("sse").asInt() == 1);
+
+        MDC.put("job_run_id", jobA.toString());
+        log.error("live: disk full");
+        log.atError().setMessage("live: eu failed").addKeyValue("region", "eu").log();
+        log.atError().setMessage("live: us failed").addKeyValue("region", "us").log();
+        log.info("live: disk checked");
+        MDC.remove("job_run_id");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 2 && frames.size() == 1);
+        assertThat(sse.messages()).containsExactly("caught up: disk 91% full", "live: disk full");
+        assertThat(frames).extracting(f -> f.get("message").asText()).containsExactly("live: eu failed");
+        assertBadStream("?level=fatal", "level");
+    }
+
+    private void assertBadStream(String query, String parameter) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse" + query))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("parameter").asText()).isEqualTo(parameter);
+    }
+
+    @Test
     void aClientThatReconnectsWithTheLastIdItSawMissesNothingAndGetsNothingTwice() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
         Logger log = appender();
