@@ -45,6 +45,66 @@ public final class LogJson {
         });
     }
 
+    /** The job runs list: {@code {"job_runs": [...], "limit", "has_more", "next_cursor"}}. */
+    public static String toJson(JobRuns.RunPage page) {
+        return render(generator -> {
+            generator.writeStartObject();
+            generator.writeArrayFieldStart("job_runs");
+            for (JobRuns.Run run : page.runs()) {
+                generator.writeStartObject();
+                generator.writeStringField("job_run_id", text(run.jobRunId()));
+                generator.writeStringField("first", timestamp(run.first()));
+                generator.writeStringField("last", timestamp(run.last()));
+                generator.writeNumberField("logs", run.logs());
+                generator.writeNumberField("errors", run.errors());
+                generator.writeNumberField("warnings", run.warnings());
+                generator.writeNumberField("tasks", run.tasks());
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
+            generator.writeNumberField("limit", page.limit());
+            generator.writeBooleanField("has_more", page.hasMore());
+            generator.writeStringField("next_cursor", page.nextCursor());
+            generator.writeEndObject();
+        });
+    }
+
+    /** A job run's summary: its span and counts by level, and each task run's with counts by stream. */
+    public static String toJson(JobRuns.Summary summary) {
+        return render(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("job_run_id", text(summary.jobRunId()));
+            generator.writeStringField("first", timestamp(summary.first()));
+            generator.writeStringField("last", timestamp(summary.last()));
+            writeCounts(generator, summary.counts());
+            generator.writeArrayFieldStart("tasks");
+            for (JobRuns.TaskSummary task : summary.tasks()) {
+                generator.writeStartObject();
+                generator.writeStringField("task_run_id", text(task.taskRunId()));
+                generator.writeStringField("first", timestamp(task.first()));
+                generator.writeStringField("last", timestamp(task.last()));
+                writeCounts(generator, task.counts());
+                generator.writeObjectFieldStart("streams");
+                for (String stream : new String[] {"stdout", "stderr", "system"}) {
+                    generator.writeNumberField(stream, task.streams().getOrDefault(stream, 0L));
+                }
+                generator.writeEndObject();
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
+    }
+
+    private static void writeCounts(JsonGenerator generator, JobRuns.Counts counts) throws IOException {
+        generator.writeObjectFieldStart("counts");
+        generator.writeNumberField("debug", counts.debug());
+        generator.writeNumberField("info", counts.info());
+        generator.writeNumberField("warn", counts.warn());
+        generator.writeNumberField("error", counts.error());
+        generator.writeEndObject();
+    }
+
     /** The UTC timestamp as the wire shows it. */
     public static String timestamp(LocalDateTime utc) {
         return utc == null ? null : TIMESTAMP.format(utc);

@@ -7,6 +7,7 @@ import io.javalin.http.staticfiles.Location;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.InvalidParameterException;
+import io.stratal.logs.query.JobRuns;
 import io.stratal.logs.query.LogConditions;
 import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
@@ -58,6 +59,7 @@ public final class LogServer implements AutoCloseable {
 
     private final Javalin app;
     private final LogReader reader;
+    private final JobRuns jobRuns;
     private final StreamHub hub;
     private final LogFeed feed;
     private final String host;
@@ -67,6 +69,7 @@ public final class LogServer implements AutoCloseable {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.reader = new LogReader(builder.dataSource, builder.table);
+        this.jobRuns = new JobRuns(builder.dataSource, builder.table);
         this.hub = new StreamHub(reader, builder.clientCapacity, builder.maxStreamClients, builder.clientStallLimit,
                 builder.heartbeatInterval);
         ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
@@ -98,7 +101,10 @@ public final class LogServer implements AutoCloseable {
             });
             config.routes.before(gate::beforeRequest);
             config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
+            config.routes.get(API + "/job-runs", this::jobRuns);
             config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx, jobRun(ctx)));
+            config.routes.get(API + "/job-runs/{job_run_id}/summary", ctx -> Gate.send(ctx, HttpStatus.OK,
+                    LogJson.toJson(jobRuns.summary(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id"))))));
             config.routes.get(API + "/task-runs/{task_run_id}", ctx -> page(ctx,
                     LogFilter.taskRun(LogFilter.parseId("task_run_id", ctx.pathParam("task_run_id")))));
             config.routes.get(API + "/system", ctx -> page(ctx, LogFilter.system()));
@@ -125,6 +131,15 @@ public final class LogServer implements AutoCloseable {
 
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
+    }
+
+    /** The job runs with logs, newest activity first: {@code since}, {@code limit}, {@code cursor}. */
+    private void jobRuns(Context ctx) throws SQLException {
+        PageRequest limit = PageRequest.parse(ctx.queryParam("limit"), null, null);
+        LogConditions since = LogConditions.parse(java.util.Map.of("since", ctx.queryParams("since")));
+        String cursor = ctx.queryParam("cursor");
+        Gate.send(ctx, HttpStatus.OK, LogJson.toJson(jobRuns.list(since.since(), limit.limit(),
+                cursor == null || cursor.isBlank() ? null : cursor)));
     }
 
     /** A job run's rows, or with {@code task_run_id} those of one of its task runs. */

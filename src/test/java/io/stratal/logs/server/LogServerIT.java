@@ -189,6 +189,30 @@ class LogServerIT {
     }
 
     @Test
+    void theJobRunsListAndARunsSummaryAnswerOverHttp() throws Exception {
+        start();
+        JsonNode runs = ok("/api/v1/logs/job-runs?limit=10&since=2026-11-29T08:00:00Z");
+        assertThat(runs.get("job_runs")).hasSize(1);
+        JsonNode run = runs.get("job_runs").get(0);
+        assertThat(run.get("job_run_id").asText()).isEqualTo(job.toString());
+        assertThat(run.get("logs").asInt()).isEqualTo(251);
+        assertThat(run.get("errors").asInt()).isEqualTo(250);
+        assertThat(run.get("tasks").asInt()).isEqualTo(1);
+        assertThat(run.get("first").asText()).isEqualTo("2026-11-29T08:00:01.000250Z");
+        assertThat(runs.get("has_more").asBoolean()).isFalse();
+
+        JsonNode summary = ok("/api/v1/logs/job-runs/" + job + "/summary");
+        assertThat(summary.get("counts").get("error").asInt()).isEqualTo(250);
+        assertThat(summary.get("counts").get("info").asInt()).isEqualTo(1);
+        assertThat(summary.get("tasks")).hasSize(1);
+        assertThat(summary.get("tasks").get(0).get("streams").get("stderr").asInt()).isEqualTo(250);
+        assertThat(summary.get("tasks").get(0).get("streams").get("stdout").asInt()).isZero();
+        assertBadRequest("/api/v1/logs/job-runs?since=now", "since");
+        assertBadRequest("/api/v1/logs/job-runs?limit=0", "limit");
+        assertBadRequest("/api/v1/logs/job-runs/x/summary", "job_run_id");
+    }
+
+    @Test
     void eachBadFilterGetsA400NamingIt() throws Exception {
         start();
         assertBadRequest("/api/v1/logs/system?level=fatal", "level");

@@ -1,0 +1,179 @@
+package io.stratal.logs.query;
+
+import io.stratal.logs.names.TableName;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The job runs that have logs, newest activity first, and the summary of one run: what a user picks a run
+ * from and what tells which of its tasks failed. Computed from the logs table alone, so it works whatever
+ * the application's own run tables hold.
+ */
+public final class JobRuns {
+
+    /** One job run in the list. {@code first}/{@code last} are UTC, {@code null} when no row has a timestamp. */
+    public record Run(UUID jobRunId, LocalDateTime first, LocalDateTime last, long logs, long errors, long warnings,
+                      long tasks) {
+    }
+
+    /** A page of runs, and where the next one starts ({@code null} at the end). */
+    public record RunPage(List<Run> runs, int limit, boolean hasMore, String nextCursor) {
+    }
+
+    /** Counts by level. */
+    public record Counts(long debug, long info, long warn, long error) {
+        Counts plus(String level, long n) {
+            return switch (level == null ? "" : level) {
+                case "debug" -> new Counts(debug + n, info, warn, error);
+                case "info" -> new Counts(debug, info + n, warn, error);
+                case "warn" -> new Counts(debug, info, warn + n, error);
+                case "error" -> new Counts(debug, info, warn, error + n);
+                default -> this; // a word outside the enum, written by another program
+            };
+        }
+    }
+
+    /** One task run of a summary; {@code streams} counts rows per stream word. */
+    public record TaskSummary(UUID taskRunId, LocalDateTime first, LocalDateTime last, Counts counts,
+                              Map<String, Long> streams) {
+    }
+
+    /** A job run's summary: its span and counts, and each task run's (the run's own rows have no task). */
+    public record Summary(UUID jobRunId, LocalDateTime first, LocalDateTime last, Counts counts, List<TaskSummary> tasks) {
+    }
+
+    private static final Counts ZERO = new Counts(0, 0, 0, 0);
+
+    private final DataSource dataSource;
+    private final String table;
+
+    public JobRuns(DataSource dataSource, TableName table) {
+        this.dataSource = dataSource;
+        this.table = table.qualified();
+    }
+
+    /**
+     * Up to {@code limit} job runs with logs since {@code since} (UTC; {@code null} for all), the most recent
+     * last row first; after {@code cursor} when given.
+     */
+    public RunPage list(LocalDateTime since, int limit, String cursor) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT job_run_id, min(timestamp) AS first, max(timestamp) AS last, count(*) AS logs,"
+                + " count(*) FILTER (WHERE level = 'error') AS errors, count(*) FILTER (WHERE level = 'warn') AS warnings,"
+                + " count(DISTINCT task_run_id) AS tasks FROM " + table + " WHERE job_run_id IS NOT NULL");
+        List<Object> values = new ArrayList<>();
+        if (since != null) {
+            sql.append(" AND timestamp >= ?");
+            values.add(since);
+        }
+        sql.append(" GROUP BY job_run_id");
+        Position after = cursor == null ? null : Position.decode(cursor);
+        if (after != null && after.last != null) {
+            // runs without any timestamp come after every dated one
+            sql.append(" HAVING max(timestamp) < ? OR (max(timestamp) = ? AND job_run_id < ?) OR max(timestamp) IS NULL");
+            values.add(after.last);
+            values.add(after.last);
+            values.add(after.jobRunId);
+        } else if (after != null) {
+            sql.append(" HAVING max(timestamp) IS NULL AND job_run_id < ?");
+            values.add(after.jobRunId);
+        }
+        sql.append(" ORDER BY last DESC NULLS LAST, job_run_id DESC LIMIT ?");
+        values.add(limit + 1);
+        List<Run> runs = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < values.size(); i++) {
+                statement.setObject(i + 1, values.get(i));
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(new Run(rs.getObject("job_run_id", UUID.class), rs.getObject("first", LocalDateTime.class),
+                            rs.getObject("last", LocalDateTime.class), rs.getLong("logs"), rs.getLong("errors"),
+                            rs.getLong("warnings"), rs.getLong("tasks")));
+                }
+            }
+        }
+        boolean hasMore = runs.size() > limit;
+        if (hasMore) {
+            runs = runs.subList(0, limit);
+        }
+        Run lastRun = hasMore ? runs.get(runs.size() - 1) : null;
+        return new RunPage(List.copyOf(runs), limit, hasMore,
+                lastRun == null ? null : new Position(lastRun.last(), lastRun.jobRunId()).encode());
+    }
+
+    /** The summary of {@code jobRunId}; every count 0 and no tasks when it has no logs. */
+    public Summary summary(UUID jobRunId) throws SQLException {
+        String sql = "SELECT task_run_id, level, stream, count(*) AS n, min(timestamp) AS first, max(timestamp) AS last FROM "
+                + table + " WHERE job_run_id = ? GROUP BY task_run_id, level, stream";
+        LocalDateTime first = null;
+        LocalDateTime last = null;
+        Counts counts = ZERO;
+        Map<UUID, TaskSummary> tasks = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, jobRunId);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    UUID task = rs.getObject("task_run_id", UUID.class);
+                    String level = rs.getString("level");
+                    long n = rs.getLong("n");
+                    LocalDateTime groupFirst = rs.getObject("first", LocalDateTime.class);
+                    LocalDateTime groupLast = rs.getObject("last", LocalDateTime.class);
+                    first = earlier(first, groupFirst);
+                    last = later(last, groupLast);
+                    counts = counts.plus(level, n);
+                    if (task != null) {
+                        TaskSummary before = tasks.getOrDefault(task, new TaskSummary(task, null, null, ZERO, Map.of()));
+                        Map<String, Long> streams = new LinkedHashMap<>(before.streams());
+                        streams.merge(rs.getString("stream"), n, Long::sum);
+                        tasks.put(task, new TaskSummary(task, earlier(before.first(), groupFirst), later(before.last(), groupLast),
+                                before.counts().plus(level, n), streams));
+                    }
+                }
+            }
+        }
+        List<TaskSummary> ordered = new ArrayList<>(tasks.values());
+        ordered.sort((a, b) -> a.first() == null ? (b.first() == null ? 0 : 1) : b.first() == null ? -1 : a.first().compareTo(b.first()));
+        return new Summary(jobRunId, first, last, counts, List.copyOf(ordered));
+    }
+
+    private static LocalDateTime earlier(LocalDateTime a, LocalDateTime b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static LocalDateTime later(LocalDateTime a, LocalDateTime b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+    }
+
+    /** Where a page of runs ends: its last run's activity and id. Opaque on the wire. */
+    private record Position(LocalDateTime last, UUID jobRunId) {
+        String encode() {
+            String key = (last == null ? "null" : last.toString()) + "|" + jobRunId;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        static Position decode(String text) {
+            try {
+                String key = new String(Base64.getUrlDecoder().decode(text.trim()), StandardCharsets.US_ASCII);
+                int bar = key.indexOf('|');
+                String when = key.substring(0, bar);
+                return new Position(when.equals("null") ? null : LocalDateTime.parse(when), UUID.fromString(key.substring(bar + 1)));
+            } catch (RuntimeException e) {
+                throw new InvalidParameterException("cursor", "'" + InvalidParameterException.shorten(text)
+                        + "' is not a cursor this server gave out (pass next_cursor of the previous page as it is)");
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.stratal.logs.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stratal.logs.names.TableName;
+import io.stratal.logs.testing.DatabaseExtension;
+import io.stratal.logs.testing.TestDatabase;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The job runs list and a run's summary, on rows whose counts and times are known. */
+@Timeout(60)
+class JobRunsIT {
+
+    private static final LocalDateTime T0 = LocalDateTime.of(2026, 11, 29, 8, 0);
+
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
+    private TestDatabase db;
+    private JobRuns jobRuns;
+    private UUID early;
+    private UUID late;
+    private UUID undated;
+    private UUID task1;
+    private UUID task2;
+
+    @BeforeEach
+    void setUp() {
+        db = database.get().migrated();
+        jobRuns = new JobRuns(db.dataSource(), TableName.parseOrNull("logs"));
+        early = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('early') RETURNING id");
+        late = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('late') RETURNING id");
+        undated = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('undated') RETURNING id");
+        task1 = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + late + "', 't1') RETURNING id");
+        task2 = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + late + "', 't2') RETURNING id");
+        insert("job", early, null, 0, "info", "system");
+        insert("job", early, null, 5, "error", "system");
+        insert("job", late, null, 10, "info", "system");
+        insert("task", late, task1, 11, "info", "stdout");
+        insert("task", late, task1, 12, "warn", "stderr");
+        insert("task", late, task1, 13, "error", "stderr");
+        insert("task", late, task2, 14, "debug", "stdout");
+        insert("task", late, task2, 15, "error", "stderr");
+        insert("job", late, null, 16, "error", "system");
+        insert("job", undated, null, null, "info", "system");
+        insert("system", null, null, 20, "info", "system");
+    }
+
+    private void insert(String type, UUID job, UUID task, Integer minute, String level, String stream) {
+        db.execute("INSERT INTO logs (type, job_run_id, task_run_id, timestamp, level, stream, message) VALUES ('" + type + "', "
+                + (job == null ? "NULL" : "'" + job + "'") + ", " + (task == null ? "NULL" : "'" + task + "'") + ", "
+                + (minute == null ? "NULL" : "timestamp '" + T0.plusMinutes(minute) + "'") + ", '" + level + "', '" + stream
+                + "', 'm')");
+    }
+
+    @Test
+    void runsComeNewestActivityFirstWithTheirCountsAndRunsWithoutTimesLast() throws Exception {
+        JobRuns.RunPage page = jobRuns.list(null, 100, null);
+        assertThat(page.runs()).extracting(JobRuns.Run::jobRunId).containsExactly(late, early, undated);
+        assertThat(page.runs().get(0)).isEqualTo(new JobRuns.Run(late, T0.plusMinutes(10), T0.plusMinutes(16), 7, 3, 1, 2));
+        assertThat(page.runs().get(1)).isEqualTo(new JobRuns.Run(early, T0, T0.plusMinutes(5), 2, 1, 0, 0));
+        assertThat(page.runs().get(2)).isEqualTo(new JobRuns.Run(undated, null, null, 1, 0, 0, 0));
+        assertThat(page.hasMore()).isFalse();
+    }
+
+    @Test
+    void pagesOfOneRunWalkTheListOnceAndSinceNarrowsIt() throws Exception {
+        List<UUID> walked = new ArrayList<>();
+        String cursor = null;
+        do {
+            JobRuns.RunPage page = jobRuns.list(null, 1, cursor);
+            page.runs().forEach(run -> walked.add(run.jobRunId()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(walked).containsExactly(late, early, undated);
+
+        JobRuns.RunPage recent = jobRuns.list(T0.plusMinutes(3), 100, null);
+        assertThat(recent.runs()).extracting(JobRuns.Run::jobRunId).containsExactly(late, early);
+        assertThat(recent.runs().get(1).logs()).as("only its rows since then").isEqualTo(1);
+        assertThatThrownBy(() -> jobRuns.list(null, 1, "garbage")).hasMessageStartingWith("cursor:");
+    }
+
+    @Test
+    void aSummaryCountsTheRunByLevelAndEachTaskByLevelAndStream() throws Exception {
+        JobRuns.Summary summary = jobRuns.summary(late);
+        assertThat(summary.first()).isEqualTo(T0.plusMinutes(10));
+        assertThat(summary.last()).isEqualTo(T0.plusMinutes(16));
+        assertThat(summary.counts()).isEqualTo(new JobRuns.Counts(1, 2, 1, 3));
+        assertThat(summary.tasks()).containsExactly(
+                new JobRuns.TaskSummary(task1, T0.plusMinutes(11), T0.plusMinutes(13), new JobRuns.Counts(0, 1, 1, 1),
+                        Map.of("stdout", 1L, "stderr", 2L)),
+                new JobRuns.TaskSummary(task2, T0.plusMinutes(14), T0.plusMinutes(15), new JobRuns.Counts(1, 0, 0, 1),
+                        Map.of("stdout", 1L, "stderr", 1L)));
+        assertThat(jobRuns.summary(UUID.randomUUID()).tasks()).isEmpty();
+    }
+}
