@@ -59,6 +59,45 @@ public final class LogReader {
         return fetch(query);
     }
 
+    /** Receives the rows of {@link #forEach}, one at a time. */
+    @FunctionalInterface
+    public interface RowConsumer {
+        void accept(StoredLog log) throws java.io.IOException;
+    }
+
+    /**
+     * Every row {@code filter} selects, in order, handed to {@code consumer} as the database sends it: the
+     * driver fetches {@value #STREAM_FETCH_ROWS} rows at a time inside one read-only transaction, so memory
+     * stays bounded whatever the selection's size (a download of a whole run).
+     */
+    public long forEach(LogFilter filter, boolean descending, RowConsumer consumer) throws SQLException, java.io.IOException {
+        Query query = new Query();
+        String where = filter(filter, query);
+        query.sql = "SELECT " + COLUMNS + " FROM " + table + where
+                + (descending ? " ORDER BY timestamp DESC, id DESC" : " ORDER BY timestamp, id");
+        long rows = 0;
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
+            try (PreparedStatement statement = connection.prepareStatement(query.sql)) {
+                statement.setFetchSize(STREAM_FETCH_ROWS);
+                query.bind(statement);
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        consumer.accept(read(rs));
+                        rows++;
+                    }
+                }
+            } finally {
+                connection.rollback(); // read only: nothing to keep
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+        return rows;
+    }
+
+    private static final int STREAM_FETCH_ROWS = 1000;
+
     private List<StoredLog> fetch(Query query) throws SQLException {
         List<StoredLog> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();

@@ -1,19 +1,13 @@
 package io.stratal.logs.server;
 
 import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.JobRuns;
-import io.stratal.logs.query.LogConditions;
-import io.stratal.logs.query.LogFilter;
-import io.stratal.logs.query.LogJson;
-import io.stratal.logs.query.LogPage;
 import io.stratal.logs.query.LogReader;
-import io.stratal.logs.query.PageRequest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -59,7 +53,6 @@ public final class LogServer implements AutoCloseable {
 
     private final Javalin app;
     private final LogReader reader;
-    private final JobRuns jobRuns;
     private final StreamHub hub;
     private final LogFeed feed;
     private final String host;
@@ -69,7 +62,6 @@ public final class LogServer implements AutoCloseable {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.reader = new LogReader(builder.dataSource, builder.table);
-        this.jobRuns = new JobRuns(builder.dataSource, builder.table);
         this.hub = new StreamHub(reader, builder.clientCapacity, builder.maxStreamClients, builder.clientStallLimit,
                 builder.heartbeatInterval);
         ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
@@ -78,6 +70,7 @@ public final class LogServer implements AutoCloseable {
         Gate gate = new Gate(new AccessPolicy(AccessPolicy.isLoopback(builder.host), builder.allowedHosts, builder.allowedOrigins),
                 builder.token == null ? null : new BearerToken(builder.token), hub, API);
         StreamRoutes streams = new StreamRoutes(hub, feed, gate);
+        ReadRoutes reads = new ReadRoutes(reader, new JobRuns(builder.dataSource, builder.table));
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -101,15 +94,7 @@ public final class LogServer implements AutoCloseable {
             });
             config.routes.before(gate::beforeRequest);
             config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
-            config.routes.get(API + "/job-runs", this::jobRuns);
-            config.routes.get(API + "/job-runs/{job_run_id}", ctx -> page(ctx, jobRun(ctx)));
-            config.routes.get(API + "/job-runs/{job_run_id}/summary", ctx -> Gate.send(ctx, HttpStatus.OK,
-                    LogJson.toJson(jobRuns.summary(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id"))))));
-            config.routes.get(API + "/task-runs/{task_run_id}", ctx -> page(ctx,
-                    LogFilter.taskRun(LogFilter.parseId("task_run_id", ctx.pathParam("task_run_id")))));
-            config.routes.get(API + "/system", ctx -> page(ctx, LogFilter.system()));
-            config.routes.get(API + "/type/{type}", ctx -> page(ctx,
-                    LogFilter.ofType(LogFilter.parseType("type", ctx.pathParam("type")))));
+            reads.register(config, API);
             streams.register(config, API);
             config.routes.exception(InvalidParameterException.class, (e, ctx) ->
                     Gate.send(ctx, HttpStatus.BAD_REQUEST, JsonBodies.error(e.getMessage(), e.parameter())));
@@ -131,34 +116,6 @@ public final class LogServer implements AutoCloseable {
 
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
-    }
-
-    /** The job runs with logs, newest activity first: {@code since}, {@code limit}, {@code cursor}. */
-    private void jobRuns(Context ctx) throws SQLException {
-        PageRequest limit = PageRequest.parse(ctx.queryParam("limit"), null, null);
-        LogConditions since = LogConditions.parse(java.util.Map.of("since", ctx.queryParams("since")));
-        String cursor = ctx.queryParam("cursor");
-        Gate.send(ctx, HttpStatus.OK, LogJson.toJson(jobRuns.list(since.since(), limit.limit(),
-                cursor == null || cursor.isBlank() ? null : cursor)));
-    }
-
-    /** A job run's rows, or with {@code task_run_id} those of one of its task runs. */
-    private static LogFilter jobRun(Context ctx) {
-        LogFilter filter = LogFilter.jobRun(LogFilter.parseId("job_run_id", ctx.pathParam("job_run_id")));
-        String task = ctx.queryParam("task_run_id");
-        return task == null || task.isBlank() ? filter : filter.ofTaskRun(LogFilter.parseId("task_run_id", task));
-    }
-
-    private void page(Context ctx, LogFilter selection) throws SQLException {
-        if (selection.jobRunId() == null && ctx.queryParam("task_run_id") != null) {
-            throw new InvalidParameterException("task_run_id", "narrows a job run's logs (/job-runs/{id}); for one task"
-                    + " run's logs ask /task-runs/{id}");
-        }
-        LogFilter filter = selection.where(LogConditions.parse(ctx.queryParamMap()));
-        PageRequest request = PageRequest.parse(ctx.queryParam("limit"), ctx.queryParam("offset"), ctx.queryParam("cursor"),
-                ctx.queryParam("order"));
-        LogPage page = reader.page(filter, request);
-        Gate.send(ctx, HttpStatus.OK, LogJson.toJson(page));
     }
 
     private LogServer start() {

@@ -277,4 +277,32 @@ class ServeSafetyIT {
             }
         }
     }
+
+    @Test
+    void aHundredThousandRowRunDownloadsFromAServerWithASmallHeap() throws Exception {
+        String job = db.scalar("INSERT INTO job_runs (job_name) VALUES ('big') RETURNING id").toString();
+        // 100,000 rows of about 1 KB: the download is far larger than the server's 48 MB heap
+        db.execute("INSERT INTO logs (type, job_run_id, timestamp, message) SELECT 'job', '" + job + "',"
+                + " timestamp '2026-11-29 08:00' + g * interval '1 ms', 'row ' || g || ' ' || repeat('x', 1000)"
+                + " FROM generate_series(1, 100000) g");
+        try (CliProcess small = CliProcess.start(List.of("-Xmx48m"), Map.of(), "serve", "--url", db.url(), "--port", "0")) {
+            int smallPort = CliProcess.port(small.awaitLine("Serving "));
+            HttpResponse<InputStream> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + smallPort + "/api/v1/logs/job-runs/" + job + "/download")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(download.statusCode()).isEqualTo(200);
+            long lines = 0;
+            String last = null;
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(download.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines++;
+                    last = line;
+                }
+            }
+            assertThat(lines).isEqualTo(100_000);
+            assertThat(last).contains("\"message\":\"row 100000 x");
+            assertThat(small.output()).doesNotContain("OutOfMemoryError");
+        }
+    }
 }

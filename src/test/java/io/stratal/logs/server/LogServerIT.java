@@ -213,6 +213,33 @@ class LogServerIT {
     }
 
     @Test
+    void aRunDownloadsWholeInBothFormatsWithItsFilters() throws Exception {
+        start();
+        HttpResponse<String> ndjson = get("/api/v1/logs/job-runs/" + job + "/download");
+        assertThat(ndjson.statusCode()).isEqualTo(200);
+        assertThat(ndjson.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
+        assertThat(ndjson.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"job-run-" + job + ".ndjson\"");
+        List<String> lines = ndjson.body().lines().toList();
+        assertThat(lines).hasSize(251);
+        List<Long> ids = new ArrayList<>();
+        for (String line : lines) {
+            ids.add(json.readTree(line).get("id").asLong());
+        }
+        assertThat(ids).isEqualTo(db.query("SELECT id FROM logs WHERE job_run_id = '" + job + "' ORDER BY timestamp, id")
+                .stream().map(row -> ((Number) row.get("id")).longValue()).toList());
+        assertThat(json.readTree(lines.get(1)).get("message").asText()).isEqualTo("line 1");
+
+        HttpResponse<String> text = get("/api/v1/logs/task-runs/" + task + "/download?format=text&level=error&order=desc&q=line%2025");
+        assertThat(text.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"task-run-" + task + ".log\"");
+        assertThat(text.body().lines()).containsExactly(
+                "2026-11-29T08:00:02.250000Z error task stderr " + task + " line 250",
+                "2026-11-29T08:00:02.025000Z error task stderr " + task + " line 25");
+        HttpResponse<String> system = get("/api/v1/logs/system/download?format=text&since=2026-11-29T08:00:00Z");
+        assertThat(system.body().lines()).containsExactly("2026-11-29T08:00:00.000000Z info system system - Server started {\"port\":8080}");
+        assertBadRequest("/api/v1/logs/system/download?format=csv", "format");
+    }
+
+    @Test
     void eachBadFilterGetsA400NamingIt() throws Exception {
         start();
         assertBadRequest("/api/v1/logs/system?level=fatal", "level");

@@ -32,9 +32,15 @@ public final class CliProcess implements AutoCloseable {
 
     /** Starts {@code args} with the environment changed by {@code environment} (a {@code null} value removes it). */
     public static CliProcess start(Map<String, String> environment, String... args) {
+        return start(List.of(), environment, args);
+    }
+
+    /** ...with {@code jvmOptions} for the child JVM (a small heap, say). */
+    public static CliProcess start(List<String> jvmOptions, Map<String, String> environment, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cliJar = System.getProperty("stratal.cliJar", "");
         List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
         if (new File(cliJar).isFile()) {
             command.addAll(List.of("-jar", cliJar));
         } else {
