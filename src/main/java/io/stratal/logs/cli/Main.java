@@ -177,6 +177,8 @@ public final class Main {
         Map<String, Long> byType = stats.countByType();
         Map<String, Long> byLevel = stats.countByLevel(window);
         List<LogStats.JobRunErrorRate> rates = stats.errorRates(window);
+        LogStats.TableSize size = stats.size();
+        Map<java.time.LocalDate, Long> perDay = stats.rowsPerDay(7);
         out.println("Logs by type:");
         byType.forEach((type, n) -> out.printf("  %-8s %,d%n", type, n));
         out.println("Logs by level in the last " + windowText(windowText) + ":");
@@ -188,7 +190,16 @@ public final class Main {
         for (LogStats.JobRunErrorRate rate : rates) {
             out.printf("  %s  %,d errors of %,d logs  %.1f%%%n", rate.jobRunId(), rate.errors(), rate.totalLogs(), rate.errorRate());
         }
+        out.printf("Table %s: %s in all, %s of rows, %s of indexes%n", table, bytes(size.totalBytes()), bytes(size.tableBytes()),
+                bytes(size.indexBytes()));
+        out.println("Rows per day (UTC), the last 7 days:");
+        perDay.forEach((day, n) -> out.printf("  %s %,d%n", day, n));
         return 0;
+    }
+
+    private static String bytes(long n) {
+        return n >= 1L << 30 ? String.format("%.1f GB", n / (double) (1L << 30))
+                : n >= 1L << 20 ? String.format("%.1f MB", n / (double) (1L << 20)) : String.format("%,d kB", n / 1024);
     }
 
     private static String windowText(String given) {

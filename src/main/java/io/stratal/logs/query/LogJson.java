@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -102,6 +104,53 @@ public final class LogJson {
         generator.writeNumberField("info", counts.info());
         generator.writeNumberField("warn", counts.warn());
         generator.writeNumberField("error", counts.error());
+        generator.writeEndObject();
+    }
+
+    /**
+     * The monitoring answer: the seed's three queries over {@code window}, and the table's size and growth.
+     */
+    public static String toJson(String window, LocalDateTime since, Map<String, Long> byType, Map<String, Long> byLevel,
+                                List<LogStats.JobRunErrorRate> rates, LogStats.TableSize size,
+                                Map<java.time.LocalDate, Long> rowsPerDay) {
+        return render(generator -> {
+            generator.writeStartObject();
+            generator.writeStringField("window", window);
+            generator.writeStringField("since", timestamp(since));
+            writeCountMap(generator, "by_type", byType);
+            writeCountMap(generator, "by_level", byLevel);
+            generator.writeArrayFieldStart("error_rates");
+            for (LogStats.JobRunErrorRate rate : rates) {
+                generator.writeStartObject();
+                generator.writeStringField("job_run_id", text(rate.jobRunId()));
+                generator.writeNumberField("errors", rate.errors());
+                generator.writeNumberField("total_logs", rate.totalLogs());
+                generator.writeNumberField("error_rate", Math.round(rate.errorRate() * 100) / 100.0);
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
+            generator.writeObjectFieldStart("table");
+            generator.writeNumberField("total_bytes", size.totalBytes());
+            generator.writeNumberField("table_bytes", size.tableBytes());
+            generator.writeNumberField("index_bytes", size.indexBytes());
+            generator.writeEndObject();
+            generator.writeArrayFieldStart("rows_per_day");
+            for (Map.Entry<java.time.LocalDate, Long> day : rowsPerDay.entrySet()) {
+                generator.writeStartObject();
+                generator.writeStringField("day", day.getKey().toString());
+                generator.writeNumberField("rows", day.getValue());
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
+            generator.writeEndObject();
+        });
+    }
+
+    private static void writeCountMap(JsonGenerator generator, String name, Map<String, Long> counts) throws IOException {
+        generator.writeObjectFieldStart(name);
+        for (Map.Entry<String, Long> entry : counts.entrySet()) {
+            generator.writeNumberField(String.valueOf(entry.getKey()), entry.getValue());
+        }
         generator.writeEndObject();
     }
 

@@ -77,6 +77,55 @@ public final class LogStats {
         return rates;
     }
 
+    /** The table's size on disk: all of it, the rows alone (with TOAST), the indexes. */
+    public record TableSize(long totalBytes, long tableBytes, long indexBytes) {
+    }
+
+    /** How big the logs table and its indexes are now. */
+    public TableSize size() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT pg_total_relation_size(c.oid),"
+                     + " pg_table_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c WHERE c.oid = ?::regclass")) {
+            statement.setString(1, table);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return new TableSize(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            }
+        }
+    }
+
+    /**
+     * Rows per UTC day for the last {@code days} days, today included, oldest first, a day without rows
+     * counted as 0: the table's growth.
+     */
+    public Map<java.time.LocalDate, Long> rowsPerDay(int days) throws SQLException {
+        java.time.LocalDate today = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).toLocalDate();
+        java.time.LocalDate first = today.minusDays(days - 1L);
+        Map<java.time.LocalDate, Long> perDay = new LinkedHashMap<>();
+        for (java.time.LocalDate day = first; !day.isAfter(today); day = day.plusDays(1)) {
+            perDay.put(day, 0L);
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT timestamp::date AS day, count(*) FROM " + table
+                     + " WHERE timestamp >= ? GROUP BY 1")) {
+            statement.setObject(1, first.atStartOfDay());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    java.time.LocalDate day = rs.getObject(1, java.time.LocalDate.class);
+                    if (perDay.containsKey(day)) {
+                        perDay.put(day, rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return perDay;
+    }
+
+    /** The start of the last {@code window}, in UTC. */
+    public LocalDateTime since(Duration window) {
+        return windowStart(window);
+    }
+
     private LocalDateTime windowStart(Duration window) {
         if (window == null || window.isNegative() || window.isZero()) {
             throw new InvalidParameterException("window", "must be a positive duration, was " + window);

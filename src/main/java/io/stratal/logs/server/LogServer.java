@@ -7,6 +7,7 @@ import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.JobRuns;
+import io.stratal.logs.query.LogStats;
 import io.stratal.logs.query.LogReader;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -70,7 +71,8 @@ public final class LogServer implements AutoCloseable {
         Gate gate = new Gate(new AccessPolicy(AccessPolicy.isLoopback(builder.host), builder.allowedHosts, builder.allowedOrigins),
                 builder.token == null ? null : new BearerToken(builder.token), hub, API);
         StreamRoutes streams = new StreamRoutes(hub, feed, gate);
-        ReadRoutes reads = new ReadRoutes(reader, new JobRuns(builder.dataSource, builder.table));
+        ReadRoutes reads = new ReadRoutes(reader, new JobRuns(builder.dataSource, builder.table),
+                new LogStats(builder.dataSource, builder.table));
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

@@ -11,6 +11,9 @@ import io.stratal.logs.query.LogFilter;
 import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.LogPage;
 import io.stratal.logs.query.LogReader;
+import io.stratal.logs.query.LogStats;
+import io.stratal.logs.jdbc.Retention;
+import java.time.Duration;
 import io.stratal.logs.query.PageRequest;
 import java.sql.SQLException;
 
@@ -23,10 +26,12 @@ final class ReadRoutes {
 
     private final LogReader reader;
     private final JobRuns jobRuns;
+    private final LogStats stats;
 
-    ReadRoutes(LogReader reader, JobRuns jobRuns) {
+    ReadRoutes(LogReader reader, JobRuns jobRuns, LogStats stats) {
         this.reader = reader;
         this.jobRuns = jobRuns;
+        this.stats = stats;
     }
 
     void register(JavalinConfig config, String api) {
@@ -39,6 +44,7 @@ final class ReadRoutes {
         config.routes.get(api + "/task-runs/{task_run_id}/download", ctx -> download(ctx, taskRun(ctx)));
         config.routes.get(api + "/system", ctx -> page(ctx, LogFilter.system()));
         config.routes.get(api + "/system/download", ctx -> download(ctx, LogFilter.system()));
+        config.routes.get(api + "/stats", this::stats);
         config.routes.get(api + "/type/{type}", ctx -> page(ctx,
                 LogFilter.ofType(LogFilter.parseType("type", ctx.pathParam("type")))));
     }
@@ -93,4 +99,18 @@ final class ReadRoutes {
         Gate.send(ctx, HttpStatus.OK, LogJson.toJson(page));
     }
 
+
+    /** The seed's monitoring queries over {@code window} (1h by default), and the table's size and growth. */
+    private void stats(Context ctx) throws SQLException {
+        String window = ctx.queryParam("window");
+        window = window == null || window.isBlank() ? "1h" : window.trim();
+        Duration length;
+        try {
+            length = Retention.parseAge(window);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidParameterException("window", e.getMessage());
+        }
+        Gate.send(ctx, HttpStatus.OK, LogJson.toJson(window, stats.since(length), stats.countByType(),
+                stats.countByLevel(length), stats.errorRates(length), stats.size(), stats.rowsPerDay(7)));
+    }
 }

@@ -134,7 +134,10 @@ class MainIT {
             String text = out.toString(StandardCharsets.UTF_8);
             assertThat(text).contains("Logs by type:\n  job      2\n  system   1")
                     .contains("Logs by level in the last 1h:\n  error    1\n  info     1")
-                    .contains(job + "  1 errors of 2 logs  50.0%");
+                    .contains(job + "  1 errors of 2 logs  50.0%")
+                    .containsPattern("Table logs: .+ in all, .+ of rows, .+ of indexes")
+                    .contains("Rows per day (UTC), the last 7 days:\n")
+                    .contains("  " + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + " 2");
         }
     }
 

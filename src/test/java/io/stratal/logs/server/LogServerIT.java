@@ -240,6 +240,28 @@ class LogServerIT {
     }
 
     @Test
+    void statsAnswerTheSeedsMonitoringQueriesAndTheTablesSizeAndGrowth() throws Exception {
+        start();
+        db.execute("INSERT INTO logs (type, job_run_id, level, timestamp, message) VALUES ('job', '" + job + "', 'error',"
+                + " now() AT TIME ZONE 'UTC', 'recent failure')");
+        JsonNode stats = ok("/api/v1/logs/stats?window=5m"); // the fixture's other rows are older, whatever the day
+        assertThat(stats.get("window").asText()).isEqualTo("5m");
+        assertThat(stats.get("by_type").get("task").asInt()).isEqualTo(250);
+        assertThat(stats.get("by_type").get("job").asInt()).isEqualTo(2);
+        assertThat(stats.get("by_level").get("error").asInt()).isEqualTo(1);
+        assertThat(stats.get("error_rates").get(0).get("job_run_id").asText()).isEqualTo(job.toString());
+        assertThat(stats.get("error_rates").get(0).get("error_rate").asDouble()).isEqualTo(100.0);
+        assertThat(stats.get("table").get("total_bytes").asLong()).isGreaterThan(stats.get("table").get("index_bytes").asLong())
+                .isPositive();
+        assertThat(stats.get("rows_per_day")).hasSize(7);
+        assertThat(stats.get("rows_per_day").get(6).get("day").asText()).isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
+        assertThat(stats.get("rows_per_day").get(6).get("rows").asLong()).isEqualTo(
+                db.count("SELECT count(*) FROM logs WHERE timestamp::date = (now() AT TIME ZONE 'UTC')::date"));
+        assertThat(ok("/api/v1/logs/stats").get("window").asText()).isEqualTo("1h");
+        assertBadRequest("/api/v1/logs/stats?window=soon", "window");
+    }
+
+    @Test
     void eachBadFilterGetsA400NamingIt() throws Exception {
         start();
         assertBadRequest("/api/v1/logs/system?level=fatal", "level");
