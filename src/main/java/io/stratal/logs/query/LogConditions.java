@@ -33,6 +33,9 @@ public record LogConditions(Set<String> levels, Set<String> streams, LocalDateTi
     /** No condition: every row of the selection. */
     public static final LogConditions NONE = new LogConditions(Set.of(), Set.of(), null, null, null, Map.of());
 
+    /** The query parameters {@link #parse} reads, besides the {@code meta.<key>} family. */
+    public static final List<String> PARAMETERS = List.of("level", "stream", "since", "until", "q");
+
     /** A longer text than this in {@code q} is refused; a message search needs no more. */
     static final int MAX_TEXT_LENGTH = 1000;
     private static final Set<String> LEVELS = Set.of("debug", "info", "warn", "error");

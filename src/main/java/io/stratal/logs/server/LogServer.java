@@ -45,6 +45,9 @@ public final class LogServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LogServer.class);
     static final String API = "/api/v1/logs";
+    /** Everything under it is the API: the token, the site checks and {@code no-store} apply. */
+    static final String API_ROOT = "/api/";
+    static final String OPENAPI = "/api/v1/openapi.json";
 
     /** Opens a connection of the stream feed's own, which it keeps to LISTEN. */
     @FunctionalInterface
@@ -69,7 +72,7 @@ public final class LogServer implements AutoCloseable {
         this.feed = new LogFeed(opener::open, builder.table, builder.notifyChannel, builder.pollInterval,
                 builder.holeHold, builder.clientCapacity, hub);
         Gate gate = new Gate(new AccessPolicy(AccessPolicy.isLoopback(builder.host), builder.allowedHosts, builder.allowedOrigins),
-                builder.token == null ? null : new BearerToken(builder.token), hub, API);
+                builder.token == null ? null : new BearerToken(builder.token), hub, API_ROOT);
         StreamRoutes streams = new StreamRoutes(hub, feed, gate);
         ReadRoutes reads = new ReadRoutes(reader, new JobRuns(builder.dataSource, builder.table),
                 new LogStats(builder.dataSource, builder.table));
@@ -98,6 +101,8 @@ public final class LogServer implements AutoCloseable {
             config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
             reads.register(config, API);
             streams.register(config, API);
+            byte[] description = OpenApi.document();
+            config.routes.get(OPENAPI, ctx -> ctx.contentType("application/json").result(description));
             config.routes.exception(InvalidParameterException.class, (e, ctx) ->
                     Gate.send(ctx, HttpStatus.BAD_REQUEST, JsonBodies.error(e.getMessage(), e.parameter())));
             config.routes.exception(SQLException.class, (e, ctx) -> {
@@ -109,7 +114,7 @@ public final class LogServer implements AutoCloseable {
                 Gate.send(ctx, HttpStatus.INTERNAL_SERVER_ERROR, JsonBodies.error("the server failed on this request", null));
             });
             config.routes.error(404, ctx -> {
-                if (ctx.path().startsWith(API)) {
+                if (ctx.path().startsWith(API_ROOT)) {
                     Gate.send(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + InvalidParameterException.shorten(ctx.path()), null));
                 }
             });
@@ -169,6 +174,21 @@ public final class LogServer implements AutoCloseable {
     public String url() {
         String shown = host.contains(":") ? "[" + host + "]" : host;
         return "http://" + shown + ":" + port() + API;
+    }
+
+    /**
+     * The routes it serves, as {@code GET /api/v1/logs/system} (a WebSocket as {@code WEBSOCKET /path}); for
+     * the test that holds the OpenAPI document to them.
+     */
+    List<String> routes() {
+        List<String> routes = new java.util.ArrayList<>();
+        app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(parsed -> parsed.endpoint.method.isHttpMethod())
+                .forEach(parsed -> routes.add(parsed.endpoint.method.name() + " " + parsed.endpoint.path));
+        app.unsafe.internalRouter.allWsHandlers().stream()
+                .filter(entry -> entry.getType() == io.javalin.websocket.WsHandlerType.WEBSOCKET)
+                .forEach(entry -> routes.add("WEBSOCKET " + entry.getPath()));
+        return routes;
     }
 
     @Override
