@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The command line: {@code demo}, {@code serve}, {@code migrate}, {@code retention} and {@code stats}. A wrong command line prints usage and exits 2. */
@@ -45,12 +46,22 @@ public final class Main {
             "  retention --older-than <age> --url <jdbc-url> [--username u] [--password p] [--table logs]",
             "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
             "                                      per transaction; --dry-run only counts them",
-            "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes]",
-            "                                      apply all pending migrations, or revert the newest N (default 1);",
-            "                                      --lean-indexes with up also applies the opt-in lean index set",
+            "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes] [--problem-index]",
+            "        [--message-search-index]     apply all pending migrations, or revert the newest N (default 1);",
+            "                                      with up, each flag also applies an opt-in index (docs/PERFORMANCE.md):",
+            "                                      the lean index set, a run's warnings and errors, a trigram index for q",
             "",
             "STRATAL_DB_URL, STRATAL_DB_USERNAME, STRATAL_DB_PASSWORD and STRATAL_TOKEN stand in for --url, --username,",
             "--password and --token.");
+
+    /** A flag of {@code migrate up} that also applies an opt-in migration of {@code db/optional}. */
+    private record OptionalIndex(String flag, String migration, String description) {
+    }
+
+    private static final List<OptionalIndex> OPTIONAL_INDEXES = List.of(
+            new OptionalIndex("--lean-indexes", Migrations.LEAN_INDEXES, "the lean index set"),
+            new OptionalIndex("--problem-index", Migrations.PROBLEM_INDEX, "the index of each job run's warnings and errors"),
+            new OptionalIndex("--message-search-index", Migrations.MESSAGE_SEARCH_INDEX, "the trigram index of messages for q"));
 
     private Main() {
     }
@@ -88,7 +99,7 @@ public final class Main {
                     return retention(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--older-than",
                             "--table", "--batch-size"), Set.of("--dry-run")), out);
                 case "migrate":
-                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), Set.of("--lean-indexes")), out);
+                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), OPTIONAL_INDEXES.stream().map(OptionalIndex::flag).collect(Collectors.toSet())), out);
                 case "help":
                 case "--help":
                 case "-h":
@@ -263,8 +274,10 @@ public final class Main {
                 || (words.get(0).equals("up") && words.size() > 1)) {
             throw new Args.UsageException("migrate needs up, or down [N]");
         }
-        if (args.has("--lean-indexes") && !words.get(0).equals("up")) {
-            throw new Args.UsageException("--lean-indexes goes with migrate up");
+        for (OptionalIndex optional : OPTIONAL_INDEXES) {
+            if (args.has(optional.flag()) && !words.get(0).equals("up")) {
+                throw new Args.UsageException(optional.flag() + " goes with migrate up");
+            }
         }
         int steps = 1;
         if (words.size() == 2) {
@@ -282,9 +295,12 @@ public final class Main {
                 List<Long> applied = Migrations.up(connection);
                 out.println(applied.isEmpty() ? "no change: already at version " + Migrations.currentVersion(connection)
                         : "applied " + applied + ", now at version " + Migrations.currentVersion(connection));
-                if (args.has("--lean-indexes")) {
-                    Migrations.applyOptional(connection, Migrations.LEAN_INDEXES, true);
-                    out.println("applied the lean index set (" + Migrations.LEAN_INDEXES + ", opt-in; its .down.sql restores the seed's)");
+                for (OptionalIndex optional : OPTIONAL_INDEXES) {
+                    if (args.has(optional.flag())) {
+                        Migrations.applyOptional(connection, optional.migration(), true);
+                        out.println("applied " + optional.description() + " (" + optional.migration() + ", opt-in; its .down.sql"
+                                + " reverts it)");
+                    }
                 }
             } else {
                 List<Long> reverted = Migrations.down(connection, steps);

@@ -65,31 +65,47 @@ public final class JobRuns {
 
     /**
      * Up to {@code limit} job runs with logs since {@code since} (UTC; {@code null} for all), the most recent
-     * last row first; after {@code cursor} when given.
+     * last row first; after {@code cursor} when given. Counts cover the rows since {@code since}.
+     *
+     * <p>Its cost follows the number of job runs in the table and the rows of the page's runs, not the
+     * table's size: the distinct runs are found by skipping through the {@code job_run_id} index (one descent
+     * per run), each run's last row by one descent of {@code (job_run_id, timestamp)}, and only the page's
+     * runs are counted.
      */
     public RunPage list(LocalDateTime since, int limit, String cursor) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT job_run_id, min(timestamp) AS first, max(timestamp) AS last, count(*) AS logs,"
-                + " count(*) FILTER (WHERE level = 'error') AS errors, count(*) FILTER (WHERE level = 'warn') AS warnings,"
-                + " count(DISTINCT task_run_id) AS tasks FROM " + table + " WHERE job_run_id IS NOT NULL");
         List<Object> values = new ArrayList<>();
+        String sinceClause = since == null ? "" : " AND timestamp >= ?";
+        StringBuilder sql = new StringBuilder("WITH RECURSIVE runs (id) AS ("
+                + "(SELECT job_run_id FROM " + table + " WHERE job_run_id IS NOT NULL ORDER BY job_run_id LIMIT 1)"
+                + " UNION ALL SELECT (SELECT l.job_run_id FROM " + table + " l WHERE l.job_run_id > runs.id ORDER BY l.job_run_id LIMIT 1)"
+                + " FROM runs WHERE runs.id IS NOT NULL),"
+                + " activity AS (SELECT id, (SELECT max(timestamp) FROM " + table + " l WHERE l.job_run_id = runs.id" + sinceClause
+                + ") AS last FROM runs WHERE id IS NOT NULL),"
+                + " page AS (SELECT id, last FROM activity WHERE true");
         if (since != null) {
-            sql.append(" AND timestamp >= ?");
             values.add(since);
+            sql.append(" AND last IS NOT NULL");
         }
-        sql.append(" GROUP BY job_run_id");
         Position after = cursor == null ? null : Position.decode(cursor);
         if (after != null && after.last != null) {
             // runs without any timestamp come after every dated one
-            sql.append(" HAVING max(timestamp) < ? OR (max(timestamp) = ? AND job_run_id < ?) OR max(timestamp) IS NULL");
+            sql.append(" AND (last < ? OR (last = ? AND id < ?) OR last IS NULL)");
             values.add(after.last);
             values.add(after.last);
             values.add(after.jobRunId);
         } else if (after != null) {
-            sql.append(" HAVING max(timestamp) IS NULL AND job_run_id < ?");
+            sql.append(" AND last IS NULL AND id < ?");
             values.add(after.jobRunId);
         }
-        sql.append(" ORDER BY last DESC NULLS LAST, job_run_id DESC LIMIT ?");
+        sql.append(" ORDER BY last DESC NULLS LAST, id DESC LIMIT ?)");
         values.add(limit + 1);
+        sql.append(" SELECT page.id AS job_run_id, counted.* FROM page CROSS JOIN LATERAL (SELECT min(timestamp) AS first,"
+                + " max(timestamp) AS last, count(*) AS logs, count(*) FILTER (WHERE level = 'error') AS errors,"
+                + " count(*) FILTER (WHERE level = 'warn') AS warnings, count(DISTINCT task_run_id) AS tasks FROM " + table
+                + " l WHERE l.job_run_id = page.id" + sinceClause + ") counted ORDER BY page.last DESC NULLS LAST, page.id DESC");
+        if (since != null) {
+            values.add(since);
+        }
         List<Run> runs = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql.toString())) {

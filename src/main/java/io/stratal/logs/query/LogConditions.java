@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What narrows a read within its run, task or type: levels, streams, a time range, a text in the message,
@@ -40,6 +42,8 @@ public record LogConditions(Set<String> levels, Set<String> streams, LocalDateTi
     static final int MAX_TEXT_LENGTH = 1000;
     private static final Set<String> LEVELS = Set.of("debug", "info", "warn", "error");
     private static final Set<String> STREAMS = Set.of("stdout", "stderr", "system");
+    /** The level and stream words, plain lower-case letters: safe to write into SQL as they are. */
+    static final Set<String> KNOWN_WORDS = Stream.concat(LEVELS.stream(), STREAMS.stream()).collect(Collectors.toUnmodifiableSet());
     private static final String META_PREFIX = "meta.";
     private static final JsonFactory JSON = JsonFactory.builder().build();
 

@@ -7,10 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -222,9 +224,20 @@ public final class LogReader {
         return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
     }
 
+    /**
+     * {@code column IN (...)}. The four levels and three streams are written into the SQL as literals, so the
+     * planner sees them in every plan, a cached generic one included, and can use a partial index on them
+     * ({@code db/optional/000004_problem-index}); any other word is bound as a parameter.
+     */
     private static void in(String column, Set<String> words, List<String> clauses, Query query) {
-        if (!words.isEmpty()) {
-            clauses.add(column + " IN (" + String.join(", ", java.util.Collections.nCopies(words.size(), "?")) + ")");
+        if (words.isEmpty()) {
+            return;
+        }
+        if (LogConditions.KNOWN_WORDS.containsAll(words)) {
+            clauses.add(column + " IN (" + words.stream().sorted().map(word -> "'" + word + "'")
+                    .collect(Collectors.joining(", ")) + ")");
+        } else {
+            clauses.add(column + " IN (" + String.join(", ", Collections.nCopies(words.size(), "?")) + ")");
             query.values.addAll(words);
         }
     }

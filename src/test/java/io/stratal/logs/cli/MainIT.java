@@ -48,6 +48,29 @@ class MainIT {
     }
 
     @Test
+    void migrateUpWithTheProblemAndMessageSearchIndexes() {
+        try (TestDatabase db = TestDatabase.create()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+            assertThat(Main.run(new String[] {"migrate", "up", "--problem-index", "--message-search-index", "--url", db.url()},
+                    print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains("applied the index of each job run's warnings and errors")
+                    .contains("applied the trigram index of messages for q");
+            assertThat(db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'logs' ORDER BY indexname"))
+                    .extracting(row -> row.get("indexname"))
+                    .contains("idx_logs_job_run_problems", "idx_logs_message_trgm", "idx_logs_job_run_id");
+            assertThat(db.scalar("SELECT version FROM schema_migrations")).as("opt-in stays out of the versions").isEqualTo(2L);
+
+            out.reset();
+            assertThat(Main.run(new String[] {"migrate", "down", "--problem-index", "--url", db.url()}, print, print))
+                    .as("the flags go with up only").isEqualTo(2);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("--problem-index goes with migrate up");
+        }
+    }
+
+    @Test
     void serveAnswersTheReadApiUntilTheProcessIsStopped() throws Exception {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated().execute("INSERT INTO logs (type, message) VALUES ('system', 'served')");

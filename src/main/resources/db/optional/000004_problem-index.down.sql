@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_logs_job_run_problems;
