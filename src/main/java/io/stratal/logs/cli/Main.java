@@ -47,9 +47,9 @@ public final class Main {
             "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
             "                                      per transaction; --dry-run only counts them",
             "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes] [--problem-index]",
-            "        [--message-search-index]     apply all pending migrations, or revert the newest N (default 1);",
+            "                                      apply all pending migrations, or revert the newest N (default 1);",
             "                                      with up, each flag also applies an opt-in index (docs/PERFORMANCE.md):",
-            "                                      the lean index set, a run's warnings and errors, a trigram index for q",
+            "                                      the lean index set, an index of each run's warnings and errors",
             "",
             "STRATAL_DB_URL, STRATAL_DB_USERNAME, STRATAL_DB_PASSWORD and STRATAL_TOKEN stand in for --url, --username,",
             "--password and --token.");
@@ -60,8 +60,7 @@ public final class Main {
 
     private static final List<OptionalIndex> OPTIONAL_INDEXES = List.of(
             new OptionalIndex("--lean-indexes", Migrations.LEAN_INDEXES, "the lean index set"),
-            new OptionalIndex("--problem-index", Migrations.PROBLEM_INDEX, "the index of each job run's warnings and errors"),
-            new OptionalIndex("--message-search-index", Migrations.MESSAGE_SEARCH_INDEX, "the trigram index of messages for q"));
+            new OptionalIndex("--problem-index", Migrations.PROBLEM_INDEX, "the index of each job run's warnings and errors"));
 
     private Main() {
     }
@@ -99,7 +98,8 @@ public final class Main {
                     return retention(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--older-than",
                             "--table", "--batch-size"), Set.of("--dry-run")), out);
                 case "migrate":
-                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"), OPTIONAL_INDEXES.stream().map(OptionalIndex::flag).collect(Collectors.toSet())), out);
+                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"),
+                            OPTIONAL_INDEXES.stream().map(OptionalIndex::flag).collect(Collectors.toSet())), out);
                 case "help":
                 case "--help":
                 case "-h":
@@ -298,8 +298,8 @@ public final class Main {
                 for (OptionalIndex optional : OPTIONAL_INDEXES) {
                     if (args.has(optional.flag())) {
                         Migrations.applyOptional(connection, optional.migration(), true);
-                        out.println("applied " + optional.description() + " (" + optional.migration() + ", opt-in; its .down.sql"
-                                + " reverts it)");
+                        out.println("applied " + optional.description() + " (opt-in; db/optional/" + optional.migration()
+                                + ".down.sql in the jar reverts it)");
                     }
                 }
             } else {

@@ -209,8 +209,6 @@ public final class Migrations {
     public static final String LEAN_INDEXES = "000003_lean-log-indexes";
     /** The opt-in partial index of each job run's warnings and errors: {@code db/optional/000004_problem-index}. */
     public static final String PROBLEM_INDEX = "000004_problem-index";
-    /** The opt-in trigram index for {@code q} (needs pg_trgm): {@code db/optional/000005_message-search-index}. */
-    public static final String MESSAGE_SEARCH_INDEX = "000005_message-search-index";
 
     /**
      * Runs the up (or down) file of an opt-in migration in {@code db/optional}, in one transaction. Opt-in

@@ -234,8 +234,9 @@ public final class LogReader {
             return;
         }
         if (LogConditions.KNOWN_WORDS.containsAll(words)) {
-            clauses.add(column + " IN (" + words.stream().sorted().map(word -> "'" + word + "'")
-                    .collect(Collectors.joining(", ")) + ")");
+            // the constants themselves are written, never the caller's strings
+            clauses.add(column + " IN (" + LogConditions.KNOWN_WORDS.stream().filter(words::contains).sorted()
+                    .map(word -> "'" + word + "'").collect(Collectors.joining(", ")) + ")");
         } else {
             clauses.add(column + " IN (" + String.join(", ", Collections.nCopies(words.size(), "?")) + ")");
             query.values.addAll(words);

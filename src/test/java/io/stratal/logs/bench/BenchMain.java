@@ -25,7 +25,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
- * {@code --only e2e,call,burst,index,stream} for some parts.
+ * {@code --only e2e,call,burst,index,stream,read} for some parts; {@code --read-rows N} sets the read part's
+ * table size (10 million by default).
  */
 public final class BenchMain {
 
@@ -40,7 +41,7 @@ public final class BenchMain {
             }
         }
         boolean smoke = words.contains("--smoke");
-        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream");
+        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream", "read");
         int only = words.indexOf("--only");
         if (only >= 0 && only + 1 < words.size()) {
             parts = Set.of(words.get(only + 1).split(","));
@@ -64,6 +65,44 @@ public final class BenchMain {
         }
         if (parts.contains("stream")) {
             streams(smoke ? 2 : 20);
+        }
+        if (parts.contains("read")) {
+            int sized = words.indexOf("--read-rows");
+            long readRows = sized >= 0 && sized + 1 < words.size() ? Long.parseLong(words.get(sized + 1).replace("_", ""))
+                    : smoke ? 300_000 : 10_000_000;
+            reads(readRows, smoke ? 10_000 : 100_000, smoke ? 2 : 10);
+        }
+    }
+
+    private static void reads(long rows, int runRows, int repeats) throws Exception {
+        System.out.printf("%n6. Reading a large table: %,d rows over 30 days with the seed's indexes (80%% in job runs of about%n", rows);
+        System.out.printf("   3,200 rows, 20%% system), and one job run of %,d rows in 20 tasks, every third row of its stretch%n", runRows);
+        System.out.println("   (1% errors, 4% warnings, a 'timeout' message in 1 of 997 rows). Each request goes over HTTP to a");
+        System.out.println("   server in this JVM; a walk follows next_cursor page by page and each page is one sample. 'plan' is");
+        System.out.println("   what EXPLAIN shows the first request's SQL reading.");
+        try (ReadBench bench = new ReadBench(rows, runRows)) {
+            bench.load();
+            System.out.printf("   loaded in %.0f s: %s; the run has %,d rows%n", bench.loadSeconds(), bench.tableSize(), bench.runRowCount());
+            System.out.printf("   %-40s %8s %8s %8s %8s  %s%n", "request", "samples", "p50 ms", "p99 ms", "max ms", "plan");
+            for (ReadBench.Latency l : bench.pages(repeats)) {
+                System.out.printf("   %-40s %8d %8.1f %8.1f %8.1f  %s%n", l.name(), l.requests(), l.p50(), l.p99(), l.max(), l.plan());
+            }
+            System.out.println("   targets: a filtered page of the run p99 <= 50 ms, the job-runs list <= 100 ms, a summary <= 150 ms");
+            List<ReadBench.Download> downloads = new ArrayList<>(bench.downloads(3));
+            downloads.addAll(bench.smallHeapDownloads());
+            for (ReadBench.Download d : downloads) {
+                System.out.printf("   download %-44s %,10d rows %,10.0f rows/s  %s%n", d.name(), d.rows(), d.rowsPerSecond(), d.heap());
+            }
+            System.out.println("   target: a download >= 50,000 rows/s with the server's heap flat");
+            System.out.println("   With the opt-in problem index (migrate up --problem-index) and a trigram index (not shipped): each");
+            System.out.println("   one's build, and inserting 1 row in 50 more into the full table after it against before:");
+            for (ReadBench.Addition a : bench.additions()) {
+                System.out.printf("   %-40s build %6.1f s; insert %,9.0f rows/s (%.2f of before)%n", a.name(), a.buildSeconds(),
+                        a.writeRowsPerSecond(), a.writeRatio());
+            }
+            for (ReadBench.Latency l : bench.searches(repeats)) {
+                System.out.printf("   %-40s %8d %8.1f %8.1f %8.1f  %s%n", l.name(), l.requests(), l.p50(), l.p99(), l.max(), l.plan());
+            }
         }
     }
 

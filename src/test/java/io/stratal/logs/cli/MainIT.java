@@ -48,19 +48,18 @@ class MainIT {
     }
 
     @Test
-    void migrateUpWithTheProblemAndMessageSearchIndexes() {
+    void migrateUpWithTheProblemIndex() {
         try (TestDatabase db = TestDatabase.create()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
 
-            assertThat(Main.run(new String[] {"migrate", "up", "--problem-index", "--message-search-index", "--url", db.url()},
+            assertThat(Main.run(new String[] {"migrate", "up", "--problem-index", "--url", db.url()},
                     print, print)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8))
-                    .contains("applied the index of each job run's warnings and errors")
-                    .contains("applied the trigram index of messages for q");
+                    .contains("applied the index of each job run's warnings and errors");
             assertThat(db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'logs' ORDER BY indexname"))
                     .extracting(row -> row.get("indexname"))
-                    .contains("idx_logs_job_run_problems", "idx_logs_message_trgm", "idx_logs_job_run_id");
+                    .contains("idx_logs_job_run_problems", "idx_logs_job_run_id");
             assertThat(db.scalar("SELECT version FROM schema_migrations")).as("opt-in stays out of the versions").isEqualTo(2L);
 
             out.reset();

@@ -8,6 +8,7 @@ import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -86,6 +87,32 @@ class JobRunsIT {
         assertThat(recent.runs()).extracting(JobRuns.Run::jobRunId).containsExactly(late, early);
         assertThat(recent.runs().get(1).logs()).as("only its rows since then").isEqualTo(1);
         assertThatThrownBy(() -> jobRuns.list(null, 1, "garbage")).hasMessageStartingWith("cursor:");
+    }
+
+    @Test
+    void sinceWithCursorsWalksTiedRunsOnceAndLeavesOutRunsThatEndedBefore() throws Exception {
+        // two more runs whose last rows share late's minute: the tie is broken by id, newest id first
+        UUID tiedA = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('tied a') RETURNING id");
+        UUID tiedB = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('tied b') RETURNING id");
+        insert("job", tiedA, null, 4, "info", "system");
+        insert("job", tiedA, null, 16, "warn", "system");
+        insert("job", tiedB, null, 16, "info", "system");
+        List<UUID> tied = new ArrayList<>(List.of(late, tiedA, tiedB));
+        // PostgreSQL orders uuids byte by byte, as their hex text sorts (Java's UUID.compareTo is signed)
+        tied.sort(Comparator.comparing(UUID::toString).reversed());
+
+        List<JobRuns.Run> walked = new ArrayList<>();
+        String cursor = null;
+        do {
+            JobRuns.RunPage page = jobRuns.list(T0.plusMinutes(6), 1, cursor);
+            walked.addAll(page.runs());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(walked).as("early ended at minute 5, undated has no time: both left out")
+                .extracting(JobRuns.Run::jobRunId).containsExactlyElementsOf(tied);
+        assertThat(walked).filteredOn(run -> run.jobRunId().equals(tiedA)).singleElement()
+                .as("counts cover the rows since then")
+                .isEqualTo(new JobRuns.Run(tiedA, T0.plusMinutes(16), T0.plusMinutes(16), 1, 0, 1, 0));
     }
 
     @Test

@@ -128,7 +128,10 @@ class LogFilterIT {
                 .allSatisfy(r -> assertThat(r.level()).isEqualTo("info"));
     }
 
-    /** The four levels are written into the SQL (for partial indexes); a word from elsewhere is only ever bound. */
+    /**
+     * The four levels are written into the SQL (for partial indexes; {@code OptionalIndexesIT} shows that they
+     * are); a word from elsewhere, here one with a quote in it, is only ever bound.
+     */
     @Test
     void aLevelWordFromTheJavaApiThatIsNotOneOfTheFourIsBoundNotWritten() throws Exception {
         db.execute("ALTER TABLE logs DROP CONSTRAINT IF EXISTS logs_level_check");

@@ -12,14 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The opt-in indexes of {@code db/optional} are read by the filters they are for: the reads use them (the
+ * The opt-in index of {@code db/optional} for the read filters is read by the filters it is for: the reads use them (the
  * index's scan count rises), through the prepared statements' cached plans too, and answer as without them.
  */
 @Timeout(120)
@@ -37,15 +36,16 @@ class OptionalIndexesIT {
         reader = new LogReader(db.dataSource(), TableName.parseOrNull("logs"));
         job = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('big') RETURNING id");
         UUID other = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('other') RETURNING id");
-        // two runs of 30,000 rows, interleaved; the errors (1 in 100 rows) and warnings (1 in 50) all in the first
+        // two runs of 30,000 rows, interleaved: 600 errors and 1,200 warnings in the first, 1,200 warnings in the other
         db.execute("INSERT INTO logs (type, job_run_id, timestamp, level, message) SELECT 'job',"
                 + " CASE WHEN g % 2 = 0 THEN '" + job + "'::uuid ELSE '" + other + "'::uuid END,"
                 + " timestamp '2026-11-29 08:00' + g * interval '10 ms',"
                 + " CASE WHEN g % 100 = 8 THEN 'error' WHEN g % 25 = 4 THEN 'warn' ELSE 'info' END,"
                 + " CASE WHEN g % 997 = 0 THEN 'Connection timeout ' || g ELSE 'Processed batch ' || g END"
                 + " FROM generate_series(1, 60000) g",
+                // system rows as many again: the runs are a part of the table, as in use
                 "INSERT INTO logs (type, timestamp, message) SELECT 'system', timestamp '2026-11-29 08:00' + g * interval '10 ms',"
-                        + " CASE WHEN g % 997 = 0 THEN 'Disk timeout ' || g ELSE 'Heartbeat ' || g END FROM generate_series(1, 60000) g");
+                        + " 'Heartbeat ' || g FROM generate_series(1, 60000) g");
     }
 
     private void apply(String migration) throws Exception {
@@ -90,24 +90,5 @@ class OptionalIndexesIT {
         assertThat(all(problems)).hasSize(1800).allSatisfy(row -> assertThat(row.level()).isIn("warn", "error"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(scans("idx_logs_job_run_problems") - before).isGreaterThanOrEqualTo(12));
-    }
-
-    @Test
-    void theMessageSearchIndexServesQOnTheSystemView() throws Exception {
-        Assumptions.assumeTrue(db.count("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'") > 0,
-                "this PostgreSQL has no pg_trgm (contrib)");
-        LogFilter search = LogFilter.system().where(LogConditions.parse(Map.of("q", List.of("TIMEOUT"))));
-        List<StoredLog> without = all(search);
-        assertThat(without).hasSize(60);
-
-        apply(Migrations.MESSAGE_SEARCH_INDEX);
-        long before = scans("idx_logs_message_trgm");
-        assertThat(all(search)).isEqualTo(without);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(scans("idx_logs_message_trgm") - before).isPositive());
-        // a literal %, _ or \ is still matched literally through the index
-        LogFilter literal = LogFilter.system().where(LogConditions.parse(Map.of("q", List.of("50%_"))));
-        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'at 50%_ done'), ('system', 'at 50% done')");
-        assertThat(all(literal)).extracting(StoredLog::message).containsExactly("at 50%_ done");
     }
 }
