@@ -47,9 +47,10 @@ public final class Main {
             "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
             "                                      per transaction; --dry-run only counts them",
             "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes] [--problem-index]",
-            "                                      apply all pending migrations, or revert the newest N (default 1);",
+            "        [--job-run-index]            apply all pending migrations, or revert the newest N (default 1);",
             "                                      with up, each flag also applies an opt-in index (docs/PERFORMANCE.md):",
-            "                                      the lean index set, an index of each run's warnings and errors",
+            "                                      the lean index set, an index of each run's warnings and errors, a",
+            "                                      running index of the job runs (triggers) for the job-runs list",
             "",
             "STRATAL_DB_URL, STRATAL_DB_USERNAME, STRATAL_DB_PASSWORD and STRATAL_TOKEN stand in for --url, --username,",
             "--password and --token.");
@@ -60,7 +61,8 @@ public final class Main {
 
     private static final List<OptionalIndex> OPTIONAL_INDEXES = List.of(
             new OptionalIndex("--lean-indexes", Migrations.LEAN_INDEXES, "the lean index set"),
-            new OptionalIndex("--problem-index", Migrations.PROBLEM_INDEX, "the index of each job run's warnings and errors"));
+            new OptionalIndex("--problem-index", Migrations.PROBLEM_INDEX, "the index of each job run's warnings and errors"),
+            new OptionalIndex("--job-run-index", Migrations.JOB_RUN_INDEX, "the job-run index for the job-runs list"));
 
     private Main() {
     }

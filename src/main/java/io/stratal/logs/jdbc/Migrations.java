@@ -209,6 +209,8 @@ public final class Migrations {
     public static final String LEAN_INDEXES = "000003_lean-log-indexes";
     /** The opt-in partial index of each job run's warnings and errors: {@code db/optional/000004_problem-index}. */
     public static final String PROBLEM_INDEX = "000004_problem-index";
+    /** The opt-in running index of the job runs, kept by triggers: {@code db/optional/000005_job-run-index}. */
+    public static final String JOB_RUN_INDEX = "000005_job-run-index";
 
     /**
      * Runs the up (or down) file of an opt-in migration in {@code db/optional}, in one transaction. Opt-in

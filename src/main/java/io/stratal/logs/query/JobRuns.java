@@ -55,60 +55,57 @@ public final class JobRuns {
 
     private static final Counts ZERO = new Counts(0, 0, 0, 0);
 
+    /** The opt-in job-run index's tables, beside the logs table ({@code db/optional/000005_job-run-index}). */
+    private static final String JOB_RUN_INDEX_TABLE = "stratal_job_runs";
+    private static final String JOB_RUN_TASKS_TABLE = "stratal_job_run_tasks";
+
     private final DataSource dataSource;
     private final String table;
+    private final String jobRunIndex;
+    private final String jobRunTasks;
 
     public JobRuns(DataSource dataSource, TableName table) {
         this.dataSource = dataSource;
         this.table = table.qualified();
+        this.jobRunIndex = table.sibling(JOB_RUN_INDEX_TABLE);
+        this.jobRunTasks = table.sibling(JOB_RUN_TASKS_TABLE);
     }
 
     /**
-     * Up to {@code limit} job runs with logs since {@code since} (UTC; {@code null} for all), the most recent
-     * last row first; after {@code cursor} when given. Counts cover the rows since {@code since}.
+     * Up to {@code limit} job runs with logs, the most recent last row first, only those whose last row is
+     * at or after {@code since} (UTC) when given; after {@code cursor} when given. Counts cover each run's
+     * rows, all of them.
      *
-     * <p>Its cost follows the number of job runs in the table and the rows of the page's runs, not the
-     * table's size: the distinct runs are found by skipping through the {@code job_run_id} index (one descent
-     * per run), each run's last row by one descent of {@code (job_run_id, timestamp)}, and only the page's
-     * runs are counted.
+     * <p>With the opt-in job-run index ({@code db/optional/000005_job-run-index}) it reads one row per run
+     * of the page. Without it, its cost follows the number of job runs in the table and the rows of the
+     * page's runs, not the table's size: the distinct runs are found by skipping through the
+     * {@code job_run_id} index (one descent per run), each run's last row by one descent of
+     * {@code (job_run_id, timestamp)}, and only the page's runs are counted.
      */
     public RunPage list(LocalDateTime since, int limit, String cursor) throws SQLException {
         List<Object> values = new ArrayList<>();
-        String sinceClause = since == null ? "" : " AND timestamp >= ?";
-        StringBuilder sql = new StringBuilder("WITH RECURSIVE runs (id) AS ("
-                + "(SELECT job_run_id FROM " + table + " WHERE job_run_id IS NOT NULL ORDER BY job_run_id LIMIT 1)"
-                + " UNION ALL SELECT (SELECT l.job_run_id FROM " + table + " l WHERE l.job_run_id > runs.id ORDER BY l.job_run_id LIMIT 1)"
-                + " FROM runs WHERE runs.id IS NOT NULL),"
-                + " activity AS (SELECT id, (SELECT max(timestamp) FROM " + table + " l WHERE l.job_run_id = runs.id" + sinceClause
-                + ") AS last FROM runs WHERE id IS NOT NULL),"
-                + " page AS (SELECT id, last FROM activity WHERE true");
+        StringBuilder page = new StringBuilder(); // conditions on each run's last row and id
         if (since != null) {
+            page.append(" AND last >= ?");
             values.add(since);
-            sql.append(" AND last IS NOT NULL");
         }
         Position after = cursor == null ? null : Position.decode(cursor);
         if (after != null && after.last != null) {
             // runs without any timestamp come after every dated one
-            sql.append(" AND (last < ? OR (last = ? AND id < ?) OR last IS NULL)");
+            page.append(" AND (last < ? OR (last = ? AND id < ?) OR last IS NULL)");
             values.add(after.last);
             values.add(after.last);
             values.add(after.jobRunId);
         } else if (after != null) {
-            sql.append(" AND last IS NULL AND id < ?");
+            page.append(" AND last IS NULL AND id < ?");
             values.add(after.jobRunId);
         }
-        sql.append(" ORDER BY last DESC NULLS LAST, id DESC LIMIT ?)");
+        page.append(" ORDER BY last DESC NULLS LAST, id DESC LIMIT ?");
         values.add(limit + 1);
-        sql.append(" SELECT page.id AS job_run_id, counted.* FROM page CROSS JOIN LATERAL (SELECT min(timestamp) AS first,"
-                + " max(timestamp) AS last, count(*) AS logs, count(*) FILTER (WHERE level = 'error') AS errors,"
-                + " count(*) FILTER (WHERE level = 'warn') AS warnings, count(DISTINCT task_run_id) AS tasks FROM " + table
-                + " l WHERE l.job_run_id = page.id" + sinceClause + ") counted ORDER BY page.last DESC NULLS LAST, page.id DESC");
-        if (since != null) {
-            values.add(since);
-        }
         List<Run> runs = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+             PreparedStatement statement = connection.prepareStatement(hasJobRunIndex(connection)
+                     ? fromJobRunIndex(page) : fromLogs(page))) {
             for (int i = 0; i < values.size(); i++) {
                 statement.setObject(i + 1, values.get(i));
             }
@@ -127,6 +124,38 @@ public final class JobRuns {
         Run lastRun = hasMore ? runs.get(runs.size() - 1) : null;
         return new RunPage(List.copyOf(runs), limit, hasMore,
                 lastRun == null ? null : new Position(lastRun.last(), lastRun.jobRunId()).encode());
+    }
+
+    private boolean hasJobRunIndex(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            statement.setString(1, jobRunIndex);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The page read from the job-run index, which triggers keep current. */
+    private String fromJobRunIndex(CharSequence page) {
+        return "SELECT r.id AS job_run_id, r.first, r.last, r.logs, r.errors, r.warnings,"
+                + " (SELECT count(*) FROM " + jobRunTasks + " t WHERE t.job_run_id = r.id) AS tasks"
+                + " FROM (SELECT job_run_id AS id, first, last, logs, errors, warnings FROM " + jobRunIndex
+                + " WHERE logs > 0) r WHERE true" + page;
+    }
+
+    /** The page computed from the logs: the runs by a skip-scan, each run's last row, the page's runs counted. */
+    private String fromLogs(CharSequence page) {
+        return "WITH RECURSIVE runs (id) AS ("
+                + "(SELECT job_run_id FROM " + table + " WHERE job_run_id IS NOT NULL ORDER BY job_run_id LIMIT 1)"
+                + " UNION ALL SELECT (SELECT l.job_run_id FROM " + table + " l WHERE l.job_run_id > runs.id"
+                + " ORDER BY l.job_run_id LIMIT 1) FROM runs WHERE runs.id IS NOT NULL),"
+                + " activity AS (SELECT id, (SELECT max(timestamp) FROM " + table + " l WHERE l.job_run_id = runs.id) AS last"
+                + " FROM runs WHERE id IS NOT NULL),"
+                + " page AS (SELECT id, last FROM activity WHERE true" + page + ")"
+                + " SELECT page.id AS job_run_id, counted.* FROM page CROSS JOIN LATERAL (SELECT min(timestamp) AS first,"
+                + " max(timestamp) AS last, count(*) AS logs, count(*) FILTER (WHERE level = 'error') AS errors,"
+                + " count(*) FILTER (WHERE level = 'warn') AS warnings, count(DISTINCT task_run_id) AS tasks FROM " + table
+                + " l WHERE l.job_run_id = page.id) counted ORDER BY page.last DESC NULLS LAST, page.id DESC";
     }
 
     /** The summary of {@code jobRunId}; every count 0 and no tasks when it has no logs. */

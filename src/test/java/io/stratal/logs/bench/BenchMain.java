@@ -94,8 +94,9 @@ public final class BenchMain {
                 System.out.printf("   download %-44s %,10d rows %,10.0f rows/s  %s%n", d.name(), d.rows(), d.rowsPerSecond(), d.heap());
             }
             System.out.println("   target: a download >= 50,000 rows/s with the server's heap flat");
-            System.out.println("   With the opt-in problem index (migrate up --problem-index) and a trigram index (not shipped): each");
-            System.out.println("   one's build, and inserting 1 row in 50 more into the full table after it against before:");
+            System.out.println("   With the opt-in problem and job-run indexes (migrate up --problem-index --job-run-index) and a");
+            System.out.println("   trigram index (not shipped): each one's build, and inserting 1 row in 50 more (in statements of");
+            System.out.println("   5,000 rows) into the full table after it, against before:");
             for (ReadBench.Addition a : bench.additions()) {
                 System.out.printf("   %-40s build %6.1f s; insert %,9.0f rows/s (%.2f of before)%n", a.name(), a.buildSeconds(),
                         a.writeRowsPerSecond(), a.writeRatio());

@@ -3,6 +3,7 @@ package io.stratal.logs.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.server.LogServer;
 import io.stratal.logs.testing.CliProcess;
 import io.stratal.logs.testing.TestDatabase;
@@ -138,11 +139,16 @@ final class ReadBench implements AutoCloseable {
                 + " LEFT JOIN bench_jobs j ON j.n = s.jn LEFT JOIN bench_tasks t ON t.jn = s.jn AND t.tn = s.tn");
     }
 
-    /** Rows per second of inserting {@code count} more rows into the full table; they are deleted afterwards. */
+    /**
+     * Rows per second of inserting {@code count} more rows into the full table, in statements (and
+     * transactions) of the appender's default batch size, as its batches arrive; they are deleted afterwards.
+     */
     private double timedInsert(long count) {
         long lastId = db.count("SELECT max(id) FROM logs");
         long start = System.nanoTime();
-        insert(rows + 1, rows + count);
+        for (long from = rows + 1; from <= rows + count; from += LogWriterConfig.DEFAULT_BATCH_SIZE) {
+            insert(from, Math.min(rows + count, from + LogWriterConfig.DEFAULT_BATCH_SIZE - 1));
+        }
         double rate = count / ((System.nanoTime() - start) / 1e9);
         db.execute("DELETE FROM logs WHERE id > " + lastId, "VACUUM ANALYZE logs", "CHECKPOINT");
         return rate;
@@ -153,10 +159,10 @@ final class ReadBench implements AutoCloseable {
     }
 
     /**
-     * Applies the opt-in problem index, then (where pg_trgm is available) a trigram index of the messages,
-     * which the project measured and does not ship (docs/PERFORMANCE.md says why), timing each build and an
-     * insert of 1 row in 50 after each against one before; {@link #searches} then re-times the reads they
-     * are for. The insert is one {@code INSERT ... SELECT}, not the appender's COPY batches.
+     * Applies the opt-in problem index and job-run index, then (where pg_trgm is available) a trigram index of
+     * the messages, which the project measured and does not ship (docs/PERFORMANCE.md says why), timing each
+     * build and an insert of 1 row in 50 after each against one before; {@link #searches} then re-times the
+     * reads they are for. The inserts are {@code INSERT ... SELECT}s of a batch each, not COPY.
      */
     List<Addition> additions() throws Exception {
         long writeRows = Math.max(10_000, rows / 50);
@@ -164,7 +170,8 @@ final class ReadBench implements AutoCloseable {
         List<Addition> results = new ArrayList<>();
         results.add(new Addition("seed indexes (before)", 0, before, 1));
         Map<String, String> additions = new LinkedHashMap<>();
-        additions.put("+ " + Migrations.PROBLEM_INDEX, null);
+        additions.put("+ " + Migrations.PROBLEM_INDEX, Migrations.PROBLEM_INDEX);
+        additions.put("+ " + Migrations.JOB_RUN_INDEX, Migrations.JOB_RUN_INDEX);
         if (db.count("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'") > 0) {
             additions.put("+ trigram GIN on message (not shipped)", "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
                     + " CREATE INDEX idx_logs_message_trgm ON logs USING gin (message gin_trgm_ops)");
@@ -173,9 +180,9 @@ final class ReadBench implements AutoCloseable {
         }
         for (Map.Entry<String, String> addition : additions.entrySet()) {
             long start = System.nanoTime();
-            if (addition.getValue() == null) {
+            if (addition.getValue().startsWith("0")) {
                 try (Connection connection = db.connect()) {
-                    Migrations.applyOptional(connection, Migrations.PROBLEM_INDEX, true);
+                    Migrations.applyOptional(connection, addition.getValue(), true);
                 }
             } else {
                 db.execute(addition.getValue());
@@ -194,6 +201,8 @@ final class ReadBench implements AutoCloseable {
             String runUrl = base + "/job-runs/" + run;
             results.add(walk("run, level=error: 10 pages by cursor", runUrl + "?level=error", 10, repeats));
             results.add(walk("run, level=warn,error: 10 pages", runUrl + "?level=warn,error", 10, repeats));
+            results.add(walk("job-runs list: 5 pages of 50", base + "/job-runs?limit=50", 5, repeats));
+            results.add(walk("job-runs list, since=<1 day ago>", base + "/job-runs?limit=50&since=" + encode(lastDay()), 1, repeats));
             results.add(walk("run, q=timeout (rare): every page", runUrl + "?q=timeout", 5, repeats));
             results.add(walk("run, q=items in 1 (common): 10 pages", runUrl + "?q=" + encode("items in 1"), 10, repeats));
             results.add(walk("system, q=timeout (whole table)", base + "/system?q=timeout", 1, repeats));
@@ -348,7 +357,8 @@ final class ReadBench implements AutoCloseable {
         walkOnce(url, pages);
         List<Object> firstQuery;
         synchronized (queries) {
-            firstQuery = queries.isEmpty() ? null : queries.get(0);
+            // the read itself, not JobRuns' look for its index
+            firstQuery = queries.stream().filter(q -> !q.get(0).toString().contains("to_regclass")).findFirst().orElse(null);
         }
         List<Double> millis = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
@@ -421,7 +431,7 @@ final class ReadBench implements AutoCloseable {
                             queries.add(query);
                         }
                         return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PreparedStatement.class}, (sp, sm, sa) -> {
-                            if (sm.getName().equals("setObject") && sa.length == 2) {
+                            if ((sm.getName().equals("setObject") || sm.getName().equals("setString")) && sa.length == 2) {
                                 int index = (Integer) sa[0];
                                 while (query.size() <= index) {
                                     query.add(null);

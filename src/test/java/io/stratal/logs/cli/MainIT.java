@@ -48,15 +48,17 @@ class MainIT {
     }
 
     @Test
-    void migrateUpWithTheProblemIndex() {
+    void migrateUpWithTheProblemAndJobRunIndexes() {
         try (TestDatabase db = TestDatabase.create()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
 
-            assertThat(Main.run(new String[] {"migrate", "up", "--problem-index", "--url", db.url()},
+            assertThat(Main.run(new String[] {"migrate", "up", "--problem-index", "--job-run-index", "--url", db.url()},
                     print, print)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8))
-                    .contains("applied the index of each job run's warnings and errors");
+                    .contains("applied the index of each job run's warnings and errors")
+                    .contains("applied the job-run index for the job-runs list");
+            assertThat(db.scalar("SELECT to_regclass('stratal_job_runs') IS NOT NULL")).isEqualTo(true);
             assertThat(db.query("SELECT indexname FROM pg_indexes WHERE tablename = 'logs' ORDER BY indexname"))
                     .extracting(row -> row.get("indexname"))
                     .contains("idx_logs_job_run_problems", "idx_logs_job_run_id");
