@@ -28,18 +28,47 @@ public final class LogReader {
 
     static final String COLUMNS =
             "id, type, job_run_id, task_run_id, timestamp, level, stream, message, metadata::text AS metadata";
+    private static final String RAW_COLUMNS = "id, type, job_run_id, task_run_id, timestamp, level, stream, message, metadata";
+    /** The default of {@link #LogReader(DataSource, TableName, int)}: about 15 ms of reading here. */
+    public static final int DEFAULT_MAX_ROWS_SCANNED = 20_000;
 
     private final DataSource dataSource;
     private final String table;
+    private final int maxRowsScanned;
 
     public LogReader(DataSource dataSource, TableName table) {
-        this.dataSource = dataSource;
-        this.table = table.qualified();
+        this(dataSource, table, DEFAULT_MAX_ROWS_SCANNED);
     }
 
-    /** One page of the rows {@code filter} selects. An id that matches nothing gives an empty page. */
+    /**
+     * @param maxRowsScanned how many rows of the selection a page whose conditions test each row ({@code q},
+     *                       {@code meta.}) reads at most before it answers; 0 for no bound
+     */
+    public LogReader(DataSource dataSource, TableName table, int maxRowsScanned) {
+        if (maxRowsScanned < 0) {
+            throw new IllegalArgumentException("maxRowsScanned must be 0 (no bound) or more, got " + maxRowsScanned);
+        }
+        this.dataSource = dataSource;
+        this.table = table.qualified();
+        this.maxRowsScanned = maxRowsScanned;
+    }
+
+    /**
+     * One page of the rows {@code filter} selects. An id that matches nothing gives an empty page.
+     *
+     * <p>A page whose conditions test each row ({@code q}, {@code meta.}; no index serves them) reads at
+     * most {@code maxRowsScanned} rows of the rest of the selection. When that bound is reached before the
+     * page is full, the page holds the matches found so far, perhaps none, with {@code hasMore} and a cursor
+     * after the last row read: each page costs a bounded time, however rare the matches (paged by
+     * {@code offset}, the bound does not apply).
+     */
     public LogPage page(LogFilter filter, PageRequest request) throws SQLException {
-        List<StoredLog> rows = fetch(build(filter, request));
+        LogConditions conditions = filter.conditions();
+        boolean testsRows = conditions.text() != null || !conditions.meta().isEmpty();
+        if (testsRows && maxRowsScanned > 0 && request.offset() == 0) {
+            return boundedPage(filter, request);
+        }
+        List<StoredLog> rows = fetch(build(filter, request, request.limit() + 1, COLUMNS, true));
         boolean hasMore = rows.size() > request.limit();
         if (hasMore) {
             rows = rows.subList(0, request.limit());
@@ -49,12 +78,54 @@ public final class LogReader {
     }
 
     /**
+     * The next {@code maxRowsScanned} rows of the selection in page order, by the index conditions only; of
+     * them, the matches (up to limit + 1) and the last row read, with how many rows were read.
+     */
+    private LogPage boundedPage(LogFilter filter, PageRequest request) throws SQLException {
+        Query query = build(filter, request, maxRowsScanned, RAW_COLUMNS, false);
+        List<String> tests = new ArrayList<>();
+        rowTests(filter.conditions(), tests, query);
+        String order = request.descending() ? "timestamp DESC, id DESC" : "timestamp, id";
+        String reverse = request.descending() ? "timestamp, id" : "timestamp DESC, id DESC";
+        query.sql = "WITH scanned AS MATERIALIZED (" + query.sql + ")"
+                + " (SELECT " + COLUMNS + ", 0 AS scanned FROM scanned WHERE " + String.join(" AND ", tests)
+                + " ORDER BY " + order + " LIMIT ?)"
+                + " UNION ALL (SELECT " + COLUMNS + ", (SELECT count(*) FROM scanned) FROM scanned ORDER BY " + reverse
+                + " LIMIT 1)";
+        query.values.add(request.limit() + 1);
+        List<StoredLog> matches = new ArrayList<>();
+        StoredLog lastRead = null;
+        long read = 0;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(query.sql)) {
+            query.bind(statement);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    long scanned = rs.getLong("scanned");
+                    if (scanned == 0) {
+                        matches.add(read(rs));
+                    } else {
+                        lastRead = read(rs);
+                        read = scanned;
+                    }
+                }
+            }
+        }
+        if (matches.size() > request.limit()) {
+            List<StoredLog> rows = matches.subList(0, request.limit());
+            return new LogPage(rows, request.limit(), 0, true, Cursor.after(rows.get(rows.size() - 1), request.descending()));
+        }
+        boolean more = read >= maxRowsScanned; // the bound was reached: the selection may go on
+        return new LogPage(matches, request.limit(), 0, more, more ? Cursor.after(lastRead, request.descending()) : null);
+    }
+
+    /**
      * Up to {@code limit} rows {@code filter} selects whose id is above {@code afterId}, in id order: what a
      * stream client that saw {@code afterId} last has not seen yet.
      */
     public List<StoredLog> after(LogFilter filter, long afterId, int limit) throws SQLException {
         Query query = new Query();
-        String where = filter(filter, query);
+        String where = filter(filter, query, true);
         query.sql = "SELECT " + COLUMNS + " FROM " + table + where + and(where) + "id > ? ORDER BY id LIMIT ?";
         query.values.add(afterId);
         query.values.add(limit);
@@ -74,7 +145,7 @@ public final class LogReader {
      */
     public long forEach(LogFilter filter, boolean descending, RowConsumer consumer) throws SQLException, java.io.IOException {
         Query query = new Query();
-        String where = filter(filter, query);
+        String where = filter(filter, query, true);
         query.sql = "SELECT " + COLUMNS + " FROM " + table + where
                 + (descending ? " ORDER BY timestamp DESC, id DESC" : " ORDER BY timestamp, id");
         long rows = 0;
@@ -114,22 +185,30 @@ public final class LogReader {
         return rows;
     }
 
-    private Query build(LogFilter filter, PageRequest request) {
-        return request.descending() ? buildNewestFirst(filter, request) : buildOldestFirst(filter, request);
+    /**
+     * The page query: up to {@code fetch} rows of {@code columns} (one more than asked tells whether there is
+     * a next page); {@code withRowTests} off leaves out {@code q} and {@code meta.}.
+     */
+    private Query build(LogFilter filter, PageRequest request, int fetch, String columns, boolean withRowTests) {
+        Query query = new Query();
+        String where = filter(filter, query, withRowTests);
+        if (request.descending()) {
+            buildNewestFirst(where, request, fetch, columns, query);
+        } else {
+            buildOldestFirst(where, request, fetch, columns, query);
+        }
+        return query;
     }
 
-    private Query buildOldestFirst(LogFilter filter, PageRequest request) {
-        Query query = new Query();
-        String where = filter(filter, query);
-        int fetch = request.limit() + 1; // one more than asked tells whether there is a next page
+    private void buildOldestFirst(String where, PageRequest request, int fetch, String columns, Query query) {
         Cursor cursor = request.cursor();
         if (cursor == null) {
-            query.sql = "SELECT " + COLUMNS + " FROM " + table + where + " ORDER BY timestamp, id LIMIT ? OFFSET ?";
+            query.sql = "SELECT " + columns + " FROM " + table + where + " ORDER BY timestamp, id LIMIT ? OFFSET ?";
             query.values.add(fetch);
             query.values.add(request.offset());
         } else if (cursor.timestamp() == null) {
             // already among the rows without a timestamp, which come last
-            query.sql = "SELECT " + COLUMNS + " FROM " + table + where + and(where) + "timestamp IS NULL AND id > ?"
+            query.sql = "SELECT " + columns + " FROM " + table + where + and(where) + "timestamp IS NULL AND id > ?"
                     + " ORDER BY id LIMIT ?";
             query.values.add(cursor.id());
             query.values.add(fetch);
@@ -137,9 +216,9 @@ public final class LogReader {
             // A row comparison skips NULL timestamps, so they are fetched by a branch of their own; each branch
             // keeps to the index and the outer sort sees at most 2 x fetch rows.
             List<Object> filterValues = List.copyOf(query.values);
-            query.sql = "SELECT * FROM ((SELECT " + COLUMNS + " FROM " + table + where + and(where)
+            query.sql = "SELECT * FROM ((SELECT " + columns + " FROM " + table + where + and(where)
                     + "(timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT ?)"
-                    + " UNION ALL (SELECT " + COLUMNS + " FROM " + table + where + and(where)
+                    + " UNION ALL (SELECT " + columns + " FROM " + table + where + and(where)
                     + "timestamp IS NULL ORDER BY id LIMIT ?)) page ORDER BY timestamp, id LIMIT ?";
             query.values.add(cursor.timestamp());
             query.values.add(cursor.id());
@@ -148,25 +227,21 @@ public final class LogReader {
             query.values.add(fetch);
             query.values.add(fetch);
         }
-        return query;
     }
 
     /** The exact reverse of the oldest-first order: rows without a timestamp first, then the newest. */
-    private Query buildNewestFirst(LogFilter filter, PageRequest request) {
-        Query query = new Query();
-        String where = filter(filter, query);
-        int fetch = request.limit() + 1;
+    private void buildNewestFirst(String where, PageRequest request, int fetch, String columns, Query query) {
         Cursor cursor = request.cursor();
         if (cursor == null) {
-            query.sql = "SELECT " + COLUMNS + " FROM " + table + where + " ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?";
+            query.sql = "SELECT " + columns + " FROM " + table + where + " ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?";
             query.values.add(fetch);
             query.values.add(request.offset());
         } else if (cursor.timestamp() == null) {
             // among the rows without a timestamp, which come first: the rest of them, then every dated row
             List<Object> filterValues = List.copyOf(query.values);
-            query.sql = "SELECT * FROM ((SELECT " + COLUMNS + " FROM " + table + where + and(where)
+            query.sql = "SELECT * FROM ((SELECT " + columns + " FROM " + table + where + and(where)
                     + "timestamp IS NULL AND id < ? ORDER BY id DESC LIMIT ?)"
-                    + " UNION ALL (SELECT " + COLUMNS + " FROM " + table + where + and(where)
+                    + " UNION ALL (SELECT " + columns + " FROM " + table + where + and(where)
                     + "timestamp IS NOT NULL ORDER BY timestamp DESC, id DESC LIMIT ?)) page"
                     + " ORDER BY timestamp DESC, id DESC LIMIT ?";
             query.values.add(cursor.id());
@@ -175,17 +250,19 @@ public final class LogReader {
             query.values.add(fetch);
             query.values.add(fetch);
         } else {
-            query.sql = "SELECT " + COLUMNS + " FROM " + table + where + and(where)
+            query.sql = "SELECT " + columns + " FROM " + table + where + and(where)
                     + "(timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ?";
             query.values.add(cursor.timestamp());
             query.values.add(cursor.id());
             query.values.add(fetch);
         }
-        return query;
     }
 
-    /** The WHERE clause of {@code filter}, its values added to {@code query}; "" for every row. */
-    private static String filter(LogFilter filter, Query query) {
+    /**
+     * The WHERE clause of {@code filter}, its values added to {@code query}; "" for every row. Without
+     * {@code withRowTests}, {@code q} and {@code meta.} are left out (see {@link #rowTests}).
+     */
+    private static String filter(LogFilter filter, Query query, boolean withRowTests) {
         List<String> clauses = new ArrayList<>();
         if (filter.jobRunId() != null) {
             clauses.add("job_run_id = ?");
@@ -210,6 +287,14 @@ public final class LogReader {
             clauses.add("timestamp < ?");
             query.values.add(conditions.until());
         }
+        if (withRowTests) {
+            rowTests(conditions, clauses, query);
+        }
+        return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
+    }
+
+    /** The conditions no index serves, tested on each row: {@code q} and {@code meta.}. */
+    private static void rowTests(LogConditions conditions, List<String> clauses, Query query) {
         if (conditions.text() != null) {
             clauses.add("message ILIKE ? ESCAPE '\\'");
             query.values.add("%" + literal(conditions.text()) + "%");
@@ -221,7 +306,6 @@ public final class LogReader {
             query.values.add(entry.getKey());
             query.values.add(entry.getValue());
         }
-        return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
     }
 
     /**

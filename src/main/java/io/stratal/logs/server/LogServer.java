@@ -65,7 +65,7 @@ public final class LogServer implements AutoCloseable {
     private LogServer(Builder builder) {
         this.host = builder.host;
         this.requestedPort = builder.port;
-        this.reader = new LogReader(builder.dataSource, builder.table);
+        this.reader = new LogReader(builder.dataSource, builder.table, builder.maxRowsScanned);
         this.hub = new StreamHub(reader, builder.clientCapacity, builder.maxStreamClients, builder.clientStallLimit,
                 builder.heartbeatInterval);
         ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
@@ -216,6 +216,7 @@ public final class LogServer implements AutoCloseable {
         private int clientCapacity = 10_000;
         private int maxStreamClients = 100;
         private Duration clientStallLimit = Duration.ofSeconds(10);
+        private int maxRowsScanned = LogReader.DEFAULT_MAX_ROWS_SCANNED;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -353,6 +354,19 @@ public final class LogServer implements AutoCloseable {
          */
         public Builder clientStallLimit(Duration limit) {
             this.clientStallLimit = positive("clientStallLimit", limit);
+            return this;
+        }
+
+        /**
+         * How many rows of its selection a list page with {@code q} or {@code meta.} reads at most; when the
+         * page is not full by then it answers with what it found, {@code has_more} and a cursor to go on
+         * from, so no page takes long however rare the matches. 0 for no bound. Default 20,000.
+         */
+        public Builder maxRowsScanned(int rows) {
+            if (rows < 0) {
+                throw new IllegalArgumentException("maxRowsScanned: " + rows + " is below 0");
+            }
+            this.maxRowsScanned = rows;
             return this;
         }
 

@@ -203,9 +203,9 @@ final class ReadBench implements AutoCloseable {
             results.add(walk("run, level=warn,error: 10 pages", runUrl + "?level=warn,error", 10, repeats));
             results.add(walk("job-runs list: 5 pages of 50", base + "/job-runs?limit=50", 5, repeats));
             results.add(walk("job-runs list, since=<1 day ago>", base + "/job-runs?limit=50&since=" + encode(lastDay()), 1, repeats));
-            results.add(walk("run, q=timeout (rare): every page", runUrl + "?q=timeout", 5, repeats));
+            results.add(walk("run, q=timeout (rare): every page", runUrl + "?q=timeout", 20, repeats));
             results.add(walk("run, q=items in 1 (common): 10 pages", runUrl + "?q=" + encode("items in 1"), 10, repeats));
-            results.add(walk("system, q=timeout (whole table)", base + "/system?q=timeout", 1, repeats));
+            results.add(walk("system, q=timeout: 10 pages", base + "/system?q=timeout", 10, repeats));
             results.add(walk("type/task, q=timeout: 5 pages", base + "/type/task?q=timeout", 5, repeats));
         });
     }
@@ -230,7 +230,7 @@ final class ReadBench implements AutoCloseable {
             results.add(walk("run, no filter: first page", runUrl + "?limit=100", 1, repeats));
             results.add(walk("run, level=error: 10 pages by cursor", runUrl + "?level=error", 10, repeats));
             results.add(walk("run, level=error&order=desc: 10 pages", runUrl + "?level=error&order=desc", 10, repeats));
-            results.add(walk("run, q=timeout (rare): every page", runUrl + "?q=timeout", 5, repeats));
+            results.add(walk("run, q=timeout (rare): every page", runUrl + "?q=timeout", 20, repeats));
             results.add(walk("run, q=items in 1 (common): 10 pages", runUrl + "?q=" + encode("items in 1"), 10, repeats));
             results.add(walk("run, since=<its middle>: 10 pages", runUrl + "?since=" + encode(runMiddle), 10, repeats));
             results.add(walk("run, level=error&q=timeout&since=", runUrl + "?level=error&q=timeout&since=" + encode(runMiddle), 5, repeats));
@@ -240,8 +240,8 @@ final class ReadBench implements AutoCloseable {
             results.add(walk("job-runs list: 5 pages of 50", base + "/job-runs?limit=50", 5, repeats));
             results.add(walk("job-runs list, since=<1 day ago>", base + "/job-runs?limit=50&since=" + encode(lastDay()), 1, repeats));
             results.add(walk("summary of the run", runUrl + "/summary", 1, repeats));
-            results.add(walk("system, q=timeout (whole table)", base + "/system?q=timeout", 1, Math.min(repeats, 3)));
-            results.add(walk("system, q=timeout&since=<1 day ago>", base + "/system?q=timeout&since=" + encode(lastDay()), 1, repeats));
+            results.add(walk("system, q=timeout: 10 pages", base + "/system?q=timeout", 10, Math.min(repeats, 3)));
+            results.add(walk("system, q=timeout&since=<1 day ago>: 10 pages", base + "/system?q=timeout&since=" + encode(lastDay()), 10, repeats));
             results.add(walk("type/task, level=error (whole table)", base + "/type/task?level=error", 10, repeats));
             results.add(walk("type/task, q=timeout: 5 pages", base + "/type/task?q=timeout", 5, Math.min(repeats, 3)));
         });

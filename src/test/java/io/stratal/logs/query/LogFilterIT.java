@@ -32,15 +32,20 @@ class LogFilterIT {
     @RegisterExtension
     final DatabaseExtension database = new DatabaseExtension();
     private TestDatabase db;
-    private LogReader reader;
-    private UUID job;
+    LogReader reader;
+    UUID job;
     private UUID task1;
     private UUID task2;
+
+    /** How many rows a page with {@code q} or {@code meta.} reads at most ({@code BoundedScanIT} sets it low). */
+    int maxRowsScanned() {
+        return LogReader.DEFAULT_MAX_ROWS_SCANNED;
+    }
 
     @BeforeEach
     void setUp() {
         db = database.get().migrated();
-        reader = new LogReader(db.dataSource(), TableName.parseOrNull("logs"));
+        reader = new LogReader(db.dataSource(), TableName.parseOrNull("logs"), maxRowsScanned());
         job = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('j') RETURNING id");
         task1 = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + job + "', 't1') RETURNING id");
         task2 = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + job + "', 't2') RETURNING id");
