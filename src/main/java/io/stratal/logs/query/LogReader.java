@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,9 +29,10 @@ public final class LogReader {
 
     static final String COLUMNS =
             "id, type, job_run_id, task_run_id, timestamp, level, stream, message, metadata::text AS metadata";
-    private static final String RAW_COLUMNS = "id, type, job_run_id, task_run_id, timestamp, level, stream, message, metadata";
-    /** The default of {@link #LogReader(DataSource, TableName, int)}: about 15 ms of reading here. */
-    public static final int DEFAULT_MAX_ROWS_SCANNED = 20_000;
+    private static final String QUALIFIED_COLUMNS = "l.id, l.type, l.job_run_id, l.task_run_id, l.timestamp, l.level,"
+            + " l.stream, l.message, l.metadata::text AS metadata";
+    /** The default of {@link #LogReader(DataSource, TableName, int)}: 10 to 20 ms of reading (docs/PERFORMANCE.md). */
+    public static final int DEFAULT_MAX_ROWS_SCANNED = 10_000;
 
     private final DataSource dataSource;
     private final String table;
@@ -78,20 +80,23 @@ public final class LogReader {
     }
 
     /**
-     * The next {@code maxRowsScanned} rows of the selection in page order, by the index conditions only; of
-     * them, the matches (up to limit + 1) and the last row read, with how many rows were read.
+     * The next {@code maxRowsScanned} rows of the selection in page order, by the conditions an index serves;
+     * of them, kept narrow (id, timestamp, whether the row tests pass), the first matches (up to limit + 1)
+     * and the last row read, with how many rows were read; then the matches' rows by id.
      */
     private LogPage boundedPage(LogFilter filter, PageRequest request) throws SQLException {
-        Query query = build(filter, request, maxRowsScanned, RAW_COLUMNS, false);
+        Query query = new Query();
         List<String> tests = new ArrayList<>();
-        rowTests(filter.conditions(), tests, query);
+        rowTests(filter.conditions(), tests, query); // their values first: they come first in the SQL
+        Query inner = build(filter, request, maxRowsScanned, "id, timestamp, message, metadata", false);
+        query.values.addAll(inner.values);
         String order = request.descending() ? "timestamp DESC, id DESC" : "timestamp, id";
         String reverse = request.descending() ? "timestamp, id" : "timestamp DESC, id DESC";
-        query.sql = "WITH scanned AS MATERIALIZED (" + query.sql + ")"
-                + " (SELECT " + COLUMNS + ", 0 AS scanned FROM scanned WHERE " + String.join(" AND ", tests)
-                + " ORDER BY " + order + " LIMIT ?)"
-                + " UNION ALL (SELECT " + COLUMNS + ", (SELECT count(*) FROM scanned) FROM scanned ORDER BY " + reverse
-                + " LIMIT 1)";
+        query.sql = "WITH scanned AS MATERIALIZED (SELECT id, timestamp, (" + String.join(" AND ", tests) + ") AS hit"
+                + " FROM (" + inner.sql + ") selection),"
+                + " picked AS ((SELECT id, 0::bigint AS read FROM scanned WHERE hit ORDER BY " + order + " LIMIT ?)"
+                + " UNION ALL (SELECT id, (SELECT count(*) FROM scanned) FROM scanned ORDER BY " + reverse + " LIMIT 1))"
+                + " SELECT " + QUALIFIED_COLUMNS + ", picked.read FROM picked JOIN " + table + " l ON l.id = picked.id";
         query.values.add(request.limit() + 1);
         List<StoredLog> matches = new ArrayList<>();
         StoredLog lastRead = null;
@@ -101,7 +106,7 @@ public final class LogReader {
             query.bind(statement);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    long scanned = rs.getLong("scanned");
+                    long scanned = rs.getLong("read");
                     if (scanned == 0) {
                         matches.add(read(rs));
                     } else {
@@ -111,6 +116,9 @@ public final class LogReader {
                 }
             }
         }
+        Comparator<StoredLog> pageOrder = Comparator.comparing(StoredLog::timestamp, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparingLong(StoredLog::id);
+        matches.sort(request.descending() ? pageOrder.reversed() : pageOrder);
         if (matches.size() > request.limit()) {
             List<StoredLog> rows = matches.subList(0, request.limit());
             return new LogPage(rows, request.limit(), 0, true, Cursor.after(rows.get(rows.size() - 1), request.descending()));

@@ -360,7 +360,7 @@ public final class LogServer implements AutoCloseable {
         /**
          * How many rows of its selection a list page with {@code q} or {@code meta.} reads at most; when the
          * page is not full by then it answers with what it found, {@code has_more} and a cursor to go on
-         * from, so no page takes long however rare the matches. 0 for no bound. Default 20,000.
+         * from, so no page takes long however rare the matches. 0 for no bound. Default 10,000.
          */
         public Builder maxRowsScanned(int rows) {
             if (rows < 0) {
