@@ -1,0 +1,7 @@
+export { LogStreamingService } from './service.js';
+export type { LogStreamingOptions, ListOptions } from './service.js';
+export { LogEventStream } from './stream.js';
+export type { StreamHandle, StreamHandlers, StreamTarget } from './stream.js';
+export { LogApiError } from './errors.js';
+export { filterParams, pageParams, selectionPath } from './query.js';
+export type { LogFilters, LogLevel, LogMessage, LogPage, LogStream, LogType, PageOptions, Selection } from './types.js';

@@ -1,0 +1,65 @@
+/** The three kinds of log row. */
+export type LogType = 'system' | 'job' | 'task';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogStream = 'stdout' | 'stderr' | 'system';
+
+/**
+ * One log row: the seed's `LogMessage`, plus the row's `id` (ascending in write order; what a stream
+ * resumes from). `timestamp` is UTC, ISO-8601 with microseconds and a `Z`.
+ */
+export interface LogMessage {
+  id: number;
+  type: LogType;
+  job_run_id: string | null;
+  task_run_id?: string | null;
+  timestamp: string | null;
+  level: LogLevel;
+  stream: LogStream;
+  message: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** The server-side filters every list, download and stream takes; all optional, combined with AND. */
+export interface LogFilters {
+  /** Any of these levels. */
+  level?: readonly LogLevel[];
+  /** Any of these streams. */
+  stream?: readonly LogStream[];
+  /** From this instant on (inclusive). */
+  since?: Date | string;
+  /** Before this instant (exclusive). */
+  until?: Date | string;
+  /** A case-insensitive substring of the message, taken literally. */
+  q?: string;
+  /** Top-level metadata keys whose value, as text, equals the given one. */
+  meta?: Readonly<Record<string, string | number | boolean>>;
+  /** On a job run: one of its task runs. */
+  taskRunId?: string;
+}
+
+/** What a list endpoint selects. */
+export type Selection =
+  | { jobRunId: string }
+  | { taskRunId: string }
+  | { type: LogType }
+  | { system: true };
+
+/** A page of a list endpoint, as the server sends it. */
+export interface LogPage {
+  logs: LogMessage[];
+  limit: number;
+  offset: number;
+  has_more: boolean;
+  /** Continues after this page, in its order, with its filters; `null` on the last page. */
+  next_cursor: string | null;
+}
+
+/** How to ask for one page. */
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+  cursor?: string;
+  order?: 'asc' | 'desc';
+  filters?: LogFilters;
+  signal?: AbortSignal;
+}
