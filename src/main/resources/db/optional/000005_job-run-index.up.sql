@@ -7,11 +7,18 @@
 -- `java -jar stratal-logback-<version>-cli.jar migrate up --job-run-index --url ...`. It fills itself from
 -- the existing rows as it is created, holding writers off meanwhile (about 3 s per 10 million rows here).
 -- Like the other files here it names the table `logs`; it needs PostgreSQL 11 or later.
--- Applied again, it starts over: what an earlier application left is dropped first.
-DROP TRIGGER IF EXISTS stratal_job_runs_insert ON logs;
-DROP TRIGGER IF EXISTS stratal_job_runs_update ON logs;
-DROP TRIGGER IF EXISTS stratal_job_runs_delete ON logs;
-DROP TRIGGER IF EXISTS stratal_job_runs_truncate ON logs;
+-- Applied again, it starts over: what an earlier application left is dropped first. The triggers only if
+-- they are there, as dropping one locks out readers of logs too, until the fill below is done.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'logs'::regclass AND tgname LIKE 'stratal\_job\_runs\_%') THEN
+        DROP TRIGGER IF EXISTS stratal_job_runs_insert ON logs;
+        DROP TRIGGER IF EXISTS stratal_job_runs_update ON logs;
+        DROP TRIGGER IF EXISTS stratal_job_runs_delete ON logs;
+        DROP TRIGGER IF EXISTS stratal_job_runs_truncate ON logs;
+    END IF;
+END
+$$;
 DROP FUNCTION IF EXISTS stratal_job_runs_changed();
 DROP FUNCTION IF EXISTS stratal_job_runs_truncated();
 DROP TABLE IF EXISTS stratal_job_run_tasks;
@@ -38,6 +45,16 @@ CREATE TABLE stratal_job_run_tasks (
 -- first and last are looked up again from the run's index only when removed rows held them.
 CREATE FUNCTION stratal_job_runs_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Every writer locks the runs it touches in id order, so two never deadlock; and once the locks are
+    -- held, the statements below see (in a snapshot of their own) what the writers before committed.
+    IF TG_OP = 'DELETE' THEN
+        PERFORM 1 FROM stratal_job_runs WHERE job_run_id IN (SELECT job_run_id FROM removed)
+        ORDER BY job_run_id FOR UPDATE;
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM 1 FROM stratal_job_runs
+        WHERE job_run_id IN (SELECT job_run_id FROM removed UNION SELECT job_run_id FROM added)
+        ORDER BY job_run_id FOR UPDATE;
+    END IF;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         UPDATE stratal_job_runs r
         SET logs = r.logs - g.logs, errors = r.errors - g.errors, warnings = r.warnings - g.warnings,

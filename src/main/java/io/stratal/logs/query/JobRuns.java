@@ -126,9 +126,16 @@ public final class JobRuns {
                 lastRun == null ? null : new Position(lastRun.last(), lastRun.jobRunId()).encode());
     }
 
+    /**
+     * Whether the job-run index exists and its triggers are on this logs table and enabled: an index of
+     * another table, or one whose triggers were disabled, is not read.
+     */
     private boolean hasJobRunIndex(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND EXISTS"
+                + " (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = 'stratal_job_runs_insert'"
+                + " AND tgenabled <> 'D')")) {
             statement.setString(1, jobRunIndex);
+            statement.setString(2, table);
             try (ResultSet rs = statement.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }

@@ -92,7 +92,7 @@ public final class LogReader {
         query.values.addAll(inner.values);
         String order = request.descending() ? "timestamp DESC, id DESC" : "timestamp, id";
         String reverse = request.descending() ? "timestamp, id" : "timestamp DESC, id DESC";
-        query.sql = "WITH scanned AS MATERIALIZED (SELECT id, timestamp, (" + String.join(" AND ", tests) + ") AS hit"
+        query.sql = "WITH scanned AS (SELECT id, timestamp, (" + String.join(" AND ", tests) + ") AS hit"
                 + " FROM (" + inner.sql + ") selection),"
                 + " picked AS ((SELECT id, 0::bigint AS read FROM scanned WHERE hit ORDER BY " + order + " LIMIT ?)"
                 + " UNION ALL (SELECT id, (SELECT count(*) FROM scanned) FROM scanned ORDER BY " + reverse + " LIMIT 1))"

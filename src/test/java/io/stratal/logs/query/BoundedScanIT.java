@@ -41,6 +41,19 @@ class BoundedScanIT extends LogFilterIT {
     }
 
     @Test
+    void pagesThatStopAmongRowsWithoutATimestampGoOnFromThere() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            db.execute("INSERT INTO logs (type, job_run_id, timestamp, message) VALUES ('job', '" + job + "', NULL, '"
+                    + (i == 7 ? "the needle" : "hay " + i) + "')");
+        }
+        LogFilter needle = LogFilter.jobRun(job).where(LogConditions.parse(Map.of("q", List.of("needle"))));
+        assertThat(selectBothWays(needle)).extracting(StoredLog::message).containsExactly("the needle");
+        LogFilter hay = LogFilter.jobRun(job).where(LogConditions.parse(Map.of("q", List.of("hay"))));
+        assertThat(selectBothWays(hay)).filteredOn(row -> row.message().startsWith("hay ")).hasSize(11)
+                .allSatisfy(row -> assertThat(row.timestamp()).isNull());
+    }
+
+    @Test
     void pagingByOffsetIsNotBounded() throws Exception {
         LogFilter rare = LogFilter.jobRun(job).where(LogConditions.parse(Map.of("meta.region", List.of("eu"))));
         LogPage page = reader.page(rare, new PageRequest(100, 1, null, false));

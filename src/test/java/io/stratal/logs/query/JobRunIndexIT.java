@@ -48,6 +48,50 @@ class JobRunIndexIT extends JobRunsIT {
     }
 
     @Test
+    void anIndexWhoseTriggersAreDisabledIsNotRead() throws Exception {
+        db.execute("UPDATE stratal_job_runs SET errors = 99 WHERE job_run_id = '" + late + "'",
+                "ALTER TABLE logs DISABLE TRIGGER stratal_job_runs_insert");
+        assertThat(jobRuns.list(null, 10, null).runs().get(0).errors()).as("counted from the logs").isEqualTo(3);
+    }
+
+    @Test
+    void deletesAndInsertsThatShareRunsNeitherDeadlockNorMiscount() throws Exception {
+        List<UUID> runs = List.of(early, late, (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('third') RETURNING id"));
+        ExecutorService writers = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                int writer = w;
+                done.add(writers.submit(() -> {
+                    try (Connection connection = db.connect(); var statement = connection.createStatement()) {
+                        for (int round = 0; round < 40; round++) {
+                            UUID a = runs.get((writer + round) % 3);
+                            UUID b = runs.get((writer + round + 1) % 3);
+                            if (writer == 0) {
+                                // retention-like: the oldest rows of two runs in one statement, in either order
+                                statement.execute("DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE job_run_id IN ('" + b
+                                        + "', '" + a + "') ORDER BY timestamp NULLS LAST LIMIT 7)");
+                            } else {
+                                statement.execute("INSERT INTO logs (type, job_run_id, timestamp, level, message) VALUES"
+                                        + " ('job', '" + a + "', timestamp '2026-11-29 07:00' + random() * interval '3 hours', 'warn', 'w'),"
+                                        + " ('job', '" + b + "', NULL, 'error', 'w'),"
+                                        + " ('job', '" + a + "', timestamp '2026-11-29 07:00' + random() * interval '3 hours', 'info', 'w')");
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(); // a deadlock (40P01) would fail here
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        assertTheIndexMatchesTheLogs("inserts and deletes sharing 3 runs");
+    }
+
+    @Test
     void triggersKeepTheIndexThroughEveryKindOfWrite() throws Exception {
         assertTheIndexMatchesTheLogs("single-row inserts");
         UUID fresh = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('fresh') RETURNING id");

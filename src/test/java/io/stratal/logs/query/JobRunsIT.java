@@ -126,6 +126,27 @@ class JobRunsIT {
     }
 
     @Test
+    void runsWithoutATimestampAreWalkedLastByIdOneAtATime() throws Exception {
+        List<UUID> undatedRuns = new ArrayList<>(List.of(undated));
+        for (int i = 0; i < 3; i++) {
+            UUID run = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('undated " + i + "') RETURNING id");
+            insert("job", run, null, null, "error", "system");
+            undatedRuns.add(run);
+        }
+        undatedRuns.sort(Comparator.comparing(UUID::toString).reversed());
+        List<UUID> walked = new ArrayList<>();
+        String cursor = null;
+        do {
+            JobRuns.RunPage page = jobRuns.list(null, 1, cursor);
+            page.runs().forEach(run -> walked.add(run.jobRunId()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        List<UUID> expected = new ArrayList<>(List.of(late, early));
+        expected.addAll(undatedRuns);
+        assertThat(walked).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void aSummaryCountsTheRunByLevelAndEachTaskByLevelAndStream() throws Exception {
         JobRuns.Summary summary = jobRuns.summary(late);
         assertThat(summary.first()).isEqualTo(T0.plusMinutes(10));

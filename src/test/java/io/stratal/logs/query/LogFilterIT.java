@@ -31,7 +31,7 @@ class LogFilterIT {
 
     @RegisterExtension
     final DatabaseExtension database = new DatabaseExtension();
-    private TestDatabase db;
+    TestDatabase db;
     LogReader reader;
     UUID job;
     private UUID task1;
@@ -113,7 +113,7 @@ class LogFilterIT {
     }
 
     /** What the database selects, page by page, both orders, equals what the stream matcher selects. */
-    private List<StoredLog> selectBothWays(LogFilter filter) throws Exception {
+    List<StoredLog> selectBothWays(LogFilter filter) throws Exception {
         List<StoredLog> expected = everyRowOfTheJob().stream().filter(filter::matches).toList();
         List<StoredLog> ascending = all(filter, false);
         assertThat(ascending).as("oldest first, every page, no gap and no repeat").isEqualTo(expected);
