@@ -1,0 +1,141 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { LogStreamingService, type LogFilters, type LogMessage, type LogType } from '@stratal/logs-client';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { AnsiText } from './ansi.js';
+import { useLogRows, type ViewerSelection } from './useLogRows.js';
+
+export interface LogViewerProps {
+  /** The logs of one type (the seed's prop). */
+  filterType?: LogType;
+  /** One job run's logs, its own and its tasks' (the seed's prop). */
+  jobRunId?: string;
+  /** One task run's logs. */
+  taskRunId?: string;
+  /** The viewer's height, e.g. "400px" (the seed's prop); 400px by default. */
+  height?: string | number;
+  /** The log server, e.g. "http://localhost:8080"; the page's origin by default. */
+  baseUrl?: string;
+  /** The server's token. */
+  token?: string;
+  /** Follow new rows as they are written (default true). */
+  live?: boolean;
+  /** Server-side filters. */
+  filters?: LogFilters;
+  /** A client to use instead of one made from baseUrl and token. */
+  service?: LogStreamingService;
+}
+
+const ROW_HEIGHT = 20;
+
+function selectionOf(props: LogViewerProps): ViewerSelection {
+  if (props.taskRunId) return { taskRunId: props.taskRunId };
+  if (props.jobRunId) return { jobRunId: props.jobRunId };
+  if (props.filterType) return { type: props.filterType };
+  return { all: true };
+}
+
+function title(selection: ViewerSelection): string {
+  if ('taskRunId' in selection) return `Task run ${selection.taskRunId}`;
+  if ('jobRunId' in selection) return `Job run ${selection.jobRunId}`;
+  if ('type' in selection) return `${selection.type[0]!.toUpperCase()}${selection.type.slice(1)} logs`;
+  return 'All logs';
+}
+
+/** "2026-11-29 08:05:03.000 UTC" from the server's ISO form. */
+function time(timestamp: string | null): string {
+  return timestamp === null ? '—' : `${timestamp.slice(0, 10)} ${timestamp.slice(11, 23)}`;
+}
+
+function Row({ log }: { log: LogMessage }): ReactNode {
+  return (
+    <>
+      <span className="stratal-time">{time(log.timestamp)}</span>
+      <span className={`stratal-level stratal-level-${log.level}`}>{log.level}</span>
+      {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{log.task_run_id.slice(0, 8)}</span> : null}
+      <span className={`stratal-message stratal-stream-${log.stream}`}><AnsiText text={log.message} /></span>
+    </>
+  );
+}
+
+/**
+ * The seed's `<LogViewer>`: the stored logs of a job run, a task run or a type, every page of them, in a
+ * virtualised list, then the new ones live. While the user is at the bottom it follows the newest line;
+ * scrolled up it stays put and counts the new lines, and a click jumps back. Several on one page are
+ * independent. All text goes in as text.
+ */
+export function LogViewer(props: LogViewerProps): ReactNode {
+  const { baseUrl, token, live = true, filters } = props;
+  const service = useMemo(() => props.service ?? new LogStreamingService({ baseUrl, token }), [props.service, baseUrl, token]);
+  const selection = selectionOf(props);
+  const { rows, loading, live: connected, error } = useLogRows(service, selection, filters, live);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const [following, setFollowing] = useState(true);
+  const [seenCount, setSeenCount] = useState(0);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 30,
+  });
+
+  const onScroll = useCallback(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const atBottom = element.scrollTop + element.clientHeight >= element.scrollHeight - ROW_HEIGHT;
+    setFollowing(atBottom);
+  }, []);
+
+  useLayoutEffect(() => {
+    if (following && rows.length > 0) {
+      virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    }
+  }, [following, rows.length, virtualizer]);
+
+  useEffect(() => {
+    if (following) {
+      setSeenCount(rows.length);
+    }
+  }, [following, rows.length]);
+
+  const jumpToNewest = () => {
+    setFollowing(true);
+    virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  };
+
+  const newLines = following ? 0 : rows.length - seenCount;
+  const height = typeof props.height === 'number' ? `${props.height}px` : props.height ?? '400px';
+  return (
+    <section className="stratal-log-viewer" aria-label={title(selection)}>
+      <header className="stratal-header">
+        <span className="stratal-title">{title(selection)}</span>
+        <span className="stratal-count" data-testid="line-count">
+          {rows.length.toLocaleString('en')} {rows.length === 1 ? 'line' : 'lines'}
+          {loading ? ', loading…' : ''}
+        </span>
+        {live ? <span className={connected ? 'stratal-live stratal-live-on' : 'stratal-live'}>{connected ? 'live' : 'connecting'}</span> : null}
+        {error ? <span className="stratal-error" role="alert">{error.message}</span> : null}
+      </header>
+      <div ref={scroller} className="stratal-lines" data-height={height} style={{ height }} onScroll={onScroll} role="log">
+        <div className="stratal-spacer" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const log = rows[item.index]!;
+            return (
+              <div key={log.id} className="stratal-line" data-index={item.index} data-id={log.id} ref={virtualizer.measureElement}
+                style={{ transform: `translateY(${item.start}px)` }}>
+                <Row log={log} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {newLines > 0 ? (
+        <button type="button" className="stratal-new-lines" onClick={jumpToNewest}>
+          {newLines.toLocaleString('en')} new {newLines === 1 ? 'line' : 'lines'}
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+export default LogViewer;

@@ -1,0 +1,88 @@
+// @vitest-environment jsdom
+import { LogStreamingService } from '@stratal/logs-client';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LogViewer } from '../src/index.js';
+import { event, json, log, scriptedFetch, sse } from '../../client/test/fakes.js';
+
+beforeAll(() => {
+  // jsdom lays nothing out: give the list a size so the virtualiser renders rows
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+  Element.prototype.getBoundingClientRect = function () {
+    return { width: 800, height: 400, top: 0, left: 0, right: 800, bottom: 400, x: 0, y: 0, toJSON() {} } as DOMRect;
+  };
+  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 400 });
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
+  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 800 });
+});
+
+afterEach(cleanup);
+
+function page(ids: number[], next: string | null, message?: (id: number) => string) {
+  return json({ logs: ids.map((id) => JSON.parse(log(id, message?.(id)))), limit: 1000, offset: 0, has_more: next !== null,
+    next_cursor: next });
+}
+
+describe('LogViewer', () => {
+  it('shows every stored page, then the live rows once each, with the number of lines', async () => {
+    const { fetch, requests } = scriptedFetch([page([1, 2, 3], 'c1'), page([4], null), sse(event(4), event(5))]);
+    const service = new LogStreamingService({ baseUrl: 'http://x', fetch });
+    render(<LogViewer jobRunId="job-123" height="600px" service={service} />);
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('5 lines'));
+    expect([...document.querySelectorAll('.stratal-line')].map((e) => e.getAttribute('data-id'))).toEqual(['1', '2', '3', '4', '5']);
+    expect(requests[2]?.url).toBe('http://x/api/v1/logs/stream/sse?job_run_id=job-123');
+    expect(requests[2]?.headers['last-event-id']).toBe('4');
+    expect(screen.getByRole('region', { name: 'Job run job-123' })).toBeTruthy();
+  });
+
+  it('renders hostile text as text and ANSI colours as spans', async () => {
+    const messages: Record<number, string> = {
+      1: '<script>window.owned = true</script><img src=x onerror=alert(1)>',
+      2: '\u001b[31mred\u001b[0m plain \u001b[1;32mbold green\u001b[0m',
+    };
+    const { fetch } = scriptedFetch([page([1, 2], null, (id) => messages[id]!)]);
+    const service = new LogStreamingService({ baseUrl: 'http://x', fetch });
+    const { container } = render(<LogViewer filterType="task" live={false} service={service} />);
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('2 lines'));
+    expect(container.querySelector('script')).toBeNull();
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.textContent).toContain('<script>window.owned = true</script>');
+    const red = container.querySelector('.ansi-red-fg');
+    expect(red?.textContent).toBe('red');
+    expect(container.querySelector('.ansi-green-fg.ansi-bold')?.textContent).toBe('bold green');
+    expect(container.textContent).not.toContain('\u001b');
+    expect((globalThis as { owned?: boolean }).owned).toBeUndefined();
+  });
+
+  it("shows the seed's SystemDashboard: two viewers on one page, each with its own rows", async () => {
+    const system = scriptedFetch([page([10, 11], null, (id) => `system ${id}`)]);
+    const job = scriptedFetch([page([20], null, (id) => `job ${id}`)]);
+    render(
+      <div>
+        <h2>System Logs</h2>
+        <LogViewer filterType="system" height="400px" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch: system.fetch })} />
+        <h2>Job Execution</h2>
+        <LogViewer jobRunId="job-123" height="600px" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch: job.fetch })} />
+      </div>,
+    );
+    const systemView = screen.getByRole('region', { name: 'System logs' });
+    const jobView = screen.getByRole('region', { name: 'Job run job-123' });
+    await waitFor(() => expect(within(systemView).getByTestId('line-count').textContent).toBe('2 lines'));
+    await waitFor(() => expect(within(jobView).getByTestId('line-count').textContent).toBe('1 line'));
+    expect(systemView.textContent).toContain('system 11');
+    expect(systemView.textContent).not.toContain('job 20');
+    expect(jobView.textContent).toContain('job 20');
+    expect(system.requests[0]?.url).toBe('http://x/api/v1/logs/system?limit=1000');
+  });
+
+  it('says what went wrong', async () => {
+    const { fetch } = scriptedFetch([json({ error: 'the database is unavailable' }, 503)]);
+    render(<LogViewer taskRunId="t" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('the database is unavailable'));
+  });
+});
