@@ -7,7 +7,8 @@ export default defineConfig({
     alias: { '@stratal/logs-client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['packages/*/test/**/*.test.{ts,tsx}'],
+    include: ['packages/*/test/**/*.test.{ts,tsx}', 'e2e/**/*.e2e.test.ts'],
+    testTimeout: 30_000,
     environment: 'node',
   },
 });

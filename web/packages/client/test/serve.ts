@@ -27,8 +27,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createDatabase(): Promise<TestDatabase> {
-  const name = `stratal_client_it_${process.pid}`;
+export async function createDatabase(prefix = 'stratal_client_it'): Promise<TestDatabase> {
+  const name = `${prefix}_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name}`);
@@ -76,9 +76,9 @@ export interface Serve {
 }
 
 /** `serve` on `port` with `token`, once it printed its address. */
-export async function startServe(jdbcUrl: string, port: number, token: string): Promise<Serve> {
-  const child: ChildProcess = spawn('java', ['-jar', CLI_JAR!, 'serve', '--url', jdbcUrl, '--port', String(port), '--token', token],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(jdbcUrl: string, port: number, token: string, extra: string[] = []): Promise<Serve> {
+  const child: ChildProcess = spawn('java', ['-jar', CLI_JAR!, 'serve', '--url', jdbcUrl, '--port', String(port), '--token', token,
+    ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d) => (output += d));
   const lines = createInterface({ input: child.stdout! });

@@ -1,0 +1,121 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { available, createDatabase, freePort, startServe, type Serve, type TestDatabase } from '../packages/client/test/serve.js';
+import { serveStatic } from './static.js';
+
+/**
+ * The seed's SystemDashboard (apps/dashboard, built by Vite) in Debian's headless Chromium, driven by
+ * playwright-core (no browser download), reading a real `serve` on a real PostgreSQL from another origin.
+ */
+const CHROMIUM = process.env.STRATAL_CHROMIUM ?? '/usr/bin/chromium';
+const TOKEN = 'e2e-token';
+const SCREENSHOTS = fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
+const APP = fileURLToPath(new URL('../apps/dashboard/dist/', import.meta.url));
+
+function browserAvailable(): boolean {
+  if (!available()) {
+    return false;
+  }
+  if (!existsSync(CHROMIUM) || !existsSync(APP)) {
+    if (process.env.STRATAL_REQUIRE_SERVER === 'true') {
+      throw new Error(`the browser tests need ${CHROMIUM} and a built ${APP} (npm run build -w apps/dashboard)`);
+    }
+    return false;
+  }
+  return true;
+}
+
+describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
+  let db: TestDatabase;
+  let serve: Serve;
+  let app: Server;
+  let appUrl: string;
+  let browser: Browser;
+  let page: Page;
+  let job: string;
+
+  async function insert(jobRunId: string | null, message: string, level = 'info'): Promise<void> {
+    await db.client.query(
+      `INSERT INTO logs (type, job_run_id, timestamp, level, stream, message) VALUES ($1, $2, clock_timestamp(), $3, 'system', $4)`,
+      [jobRunId ? 'job' : 'system', jobRunId, level, message]);
+  }
+
+  const jobView = () => page.getByRole('region', { name: `Job run ${job}` });
+  const systemView = () => page.getByRole('region', { name: 'System logs' });
+
+  beforeAll(async () => {
+    db = await createDatabase('stratal_dashboard_e2e');
+    job = (await db.client.query("INSERT INTO job_runs (job_name) VALUES ('nightly') RETURNING id")).rows[0].id;
+    await insert(null, 'Database connection established');
+    await insert(job, 'Job started');
+    await insert(job, '<script>window.owned = true</script><img src=x onerror="window.owned = true">');
+    await insert(job, '\u001b[31mred\u001b[0m and plain', 'error');
+    const appPort = await freePort();
+    app = await serveStatic(APP, appPort);
+    const apiPort = await freePort();
+    serve = await startServe(db.jdbcUrl, apiPort, TOKEN, ['--allowed-origins', `http://127.0.0.1:${appPort}`]);
+    appUrl = `http://127.0.0.1:${appPort}/?server=${encodeURIComponent(serve.baseUrl)}&token=${TOKEN}&job_run_id=${job}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    await page.goto(appUrl);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await new Promise((resolve) => app?.close(resolve));
+    await db?.drop();
+  });
+
+  it('shows the system logs in one viewer and the job run in the other', async () => {
+    await expect.poll(() => systemView().getByTestId('line-count').textContent()).toBe('1 line');
+    await expect.poll(() => jobView().getByTestId('line-count').textContent()).toBe('3 lines');
+    expect(await systemView().textContent()).toContain('Database connection established');
+    expect(await systemView().textContent()).not.toContain('Job started');
+    expect(await jobView().textContent()).toContain('Job started');
+    await expect.poll(() => jobView().locator('.stratal-live-on').count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}dashboard.png`, fullPage: true });
+  });
+
+  it('renders hostile text as text and ANSI colours as colours', async () => {
+    expect(await jobView().textContent()).toContain('<script>window.owned = true</script>');
+    expect(await page.evaluate(() => (window as { owned?: boolean }).owned)).toBeUndefined();
+    expect(await jobView().locator('img').count()).toBe(0);
+    const red = jobView().locator('.ansi-red-fg');
+    expect(await red.textContent()).toBe('red');
+    expect(await red.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(207, 34, 46)');
+    expect(await jobView().textContent()).not.toContain('\u001b');
+  });
+
+  it('brings live lines and follows them, until the user scrolls up', async () => {
+    for (let i = 1; i <= 60; i++) {
+      await insert(job, `step ${i}`);
+    }
+    await expect.poll(() => jobView().getByTestId('line-count').textContent(), { timeout: 15_000 }).toBe('63 lines');
+    const lines = jobView().getByRole('log');
+    await expect.poll(() => lines.evaluate((e) => e.scrollTop + e.clientHeight >= e.scrollHeight - 20)).toBe(true);
+    await expect.poll(() => jobView().locator('.stratal-line', { hasText: 'step 60' }).count()).toBe(1);
+
+    await lines.evaluate((e) => e.scrollTo(0, 0));
+    await lines.dispatchEvent('scroll');
+    for (let i = 61; i <= 65; i++) {
+      await insert(job, `step ${i}`);
+    }
+    const button = jobView().getByRole('button', { name: '5 new lines' });
+    await expect.poll(() => button.count(), { timeout: 15_000 }).toBe(1);
+    expect(await lines.evaluate((e) => e.scrollTop)).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}new-lines.png` });
+
+    await button.click();
+    await expect.poll(() => jobView().locator('.stratal-line', { hasText: 'step 65' }).count()).toBe(1);
+    await expect.poll(() => button.count()).toBe(0);
+  });
+});
