@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.{ts,tsx}', 'e2e/**/*.e2e.test.ts'],
     testTimeout: 30_000,
+    // a page, a JVM and a database share two cores in CI: wait for what a browser shows
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     environment: 'node',
   },
 });

@@ -95,6 +95,36 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     expect(await jobView().textContent()).not.toContain('\u001b');
   });
 
+  it('scrolls a run of 100,000 lines with a bounded number of rows in the page', async () => {
+    const big = (await db.client.query("INSERT INTO job_runs (job_name) VALUES ('big') RETURNING id")).rows[0].id as string;
+    await db.client.query(`INSERT INTO logs (type, job_run_id, timestamp, level, stream, message)
+      SELECT 'job', $1, timestamp '2026-11-29 00:00' + g * interval '1 ms', 'info', 'system', 'line ' || g
+      FROM generate_series(1, 100000) g`, [big]);
+    const bigPage = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    try {
+      await bigPage.goto(appUrl.replace(`job_run_id=${job}`, `job_run_id=${big}`));
+      const view = bigPage.getByRole('region', { name: `Job run ${big}` });
+      await expect.poll(() => view.getByTestId('line-count').textContent(), { timeout: 60_000, interval: 500 }).toBe('100,000 lines');
+      const lines = view.getByRole('log');
+      const heap = async () => (await bigPage.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } })
+        .memory?.usedJSHeapSize ?? 0));
+      const rendered: number[] = [];
+      const before = await heap();
+      for (const fraction of [0, 0.25, 0.5, 0.75, 1, 0.5, 0]) {
+        await lines.evaluate((e, f) => e.scrollTo(0, f * (e.scrollHeight - e.clientHeight)), fraction);
+        await bigPage.waitForTimeout(100);
+        rendered.push(await view.locator('.stratal-line').count());
+      }
+      await expect.poll(() => view.locator('.stratal-line', { hasText: /^.*line 1$/ }).count()).toBe(1);
+      expect(Math.max(...rendered)).toBeLessThan(200); // of 100,000: the list is virtualised
+      const after = await heap();
+      expect(after - before).toBeLessThan(50 * 1024 * 1024); // scrolling adds no row objects
+      await bigPage.screenshot({ path: `${SCREENSHOTS}hundred-thousand-lines.png` });
+    } finally {
+      await bigPage.close();
+    }
+  }, 90_000);
+
   it('brings live lines and follows them, until the user scrolls up', async () => {
     for (let i = 1; i <= 60; i++) {
       await insert(job, `step ${i}`);
