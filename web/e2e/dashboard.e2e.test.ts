@@ -148,4 +148,14 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     await expect.poll(() => jobView().locator('.stratal-line', { hasText: 'step 65' }).count()).toBe(1);
     await expect.poll(() => button.count()).toBe(0);
   });
+  it('filters on the server and highlights the search', async () => {
+    await jobView().getByRole('searchbox', { name: 'Search' }).fill('RED');
+    await expect.poll(() => jobView().getByTestId('line-count').textContent()).toBe('1 line');
+    expect(await jobView().locator('mark').allTextContents()).toEqual(['red']);
+    expect(await jobView().locator('.ansi-red-fg mark').count()).toBe(1);
+    await jobView().getByRole('searchbox', { name: 'Search' }).fill('');
+    await jobView().getByRole('checkbox', { name: 'error' }).check();
+    await expect.poll(() => jobView().getByTestId('line-count').textContent()).toBe('1 line');
+    await page.screenshot({ path: `${SCREENSHOTS}filtered.png` });
+  });
 });

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { LogStreamingService, type LogFilters, type LogMessage, type LogType } from '@stratal/logs-client';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { AnsiText } from './ansi.js';
+import { Toolbar } from './Toolbar.js';
 import { useLogRows, type ViewerSelection } from './useLogRows.js';
 
 export interface LogViewerProps {
@@ -19,8 +20,10 @@ export interface LogViewerProps {
   token?: string;
   /** Follow new rows as they are written (default true). */
   live?: boolean;
-  /** Server-side filters. */
+  /** Server-side filters to start with; the toolbar changes them. */
   filters?: LogFilters;
+  /** Show the filter toolbar (default true). */
+  toolbar?: boolean;
   /** A client to use instead of one made from baseUrl and token. */
   service?: LogStreamingService;
 }
@@ -46,13 +49,13 @@ function time(timestamp: string | null): string {
   return timestamp === null ? '—' : `${timestamp.slice(0, 10)} ${timestamp.slice(11, 23)}`;
 }
 
-function Row({ log }: { log: LogMessage }): ReactNode {
+function Row({ log, query }: { log: LogMessage; query: string | undefined }): ReactNode {
   return (
     <>
       <span className="stratal-time">{time(log.timestamp)}</span>
       <span className={`stratal-level stratal-level-${log.level}`}>{log.level}</span>
       {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{log.task_run_id.slice(0, 8)}</span> : null}
-      <span className={`stratal-message stratal-stream-${log.stream}`}><AnsiText text={log.message} /></span>
+      <span className={`stratal-message stratal-stream-${log.stream}`}><AnsiText text={log.message} query={query} /></span>
     </>
   );
 }
@@ -64,10 +67,12 @@ function Row({ log }: { log: LogMessage }): ReactNode {
  * independent. All text goes in as text.
  */
 export function LogViewer(props: LogViewerProps): ReactNode {
-  const { baseUrl, token, live = true, filters } = props;
+  const { baseUrl, token, live = true, toolbar = true } = props;
   const service = useMemo(() => props.service ?? new LogStreamingService({ baseUrl, token }), [props.service, baseUrl, token]);
   const selection = selectionOf(props);
+  const [filters, setFilters] = useState<LogFilters>(props.filters ?? {});
   const { rows, loading, live: connected, error } = useLogRows(service, selection, filters, live);
+  const [current, setCurrent] = useState(0);
 
   const scroller = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
@@ -103,6 +108,20 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
   };
 
+  // with a search, every loaded line matches (the server selected them): next and previous step through them
+  const step = (by: 1 | -1) => {
+    if (rows.length === 0) return;
+    const next = (current + by + rows.length) % rows.length;
+    setCurrent(next);
+    setFollowing(false);
+    virtualizer.scrollToIndex(next, { align: 'center' });
+  };
+  const changeFilters = useCallback((next: LogFilters) => {
+    setFilters(next);
+    setCurrent(0);
+    setFollowing(true);
+  }, []);
+
   const newLines = following ? 0 : rows.length - seenCount;
   const height = typeof props.height === 'number' ? `${props.height}px` : props.height ?? '400px';
   return (
@@ -116,14 +135,17 @@ export function LogViewer(props: LogViewerProps): ReactNode {
         {live ? <span className={connected ? 'stratal-live stratal-live-on' : 'stratal-live'}>{connected ? 'live' : 'connecting'}</span> : null}
         {error ? <span className="stratal-error" role="alert">{error.message}</span> : null}
       </header>
+      {toolbar ? <Toolbar filters={filters} onChange={changeFilters} matches={filters.q ? rows.length : 0} current={current}
+        onStep={step} /> : null}
       <div ref={scroller} className="stratal-lines" data-height={height} style={{ height }} onScroll={onScroll} role="log">
         <div className="stratal-spacer" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {virtualizer.getVirtualItems().map((item) => {
             const log = rows[item.index]!;
             return (
-              <div key={log.id} className="stratal-line" data-index={item.index} data-id={log.id} ref={virtualizer.measureElement}
+              <div key={log.id} className={filters.q && item.index === current ? 'stratal-line stratal-current' : 'stratal-line'}
+                data-index={item.index} data-id={log.id} ref={virtualizer.measureElement}
                 style={{ transform: `translateY(${item.start}px)` }}>
-                <Row log={log} />
+                <Row log={log} query={filters.q} />
               </div>
             );
           })}

@@ -1,14 +1,15 @@
 import Anser from 'anser';
 import type { ReactNode } from 'react';
+import { highlight } from './Toolbar.js';
 
 /**
  * A line of subprocess output with ANSI colour codes as coloured spans of text. The text always goes in as
  * text (React escapes it); the codes only choose class names, or for 24-bit colours a CSSOM colour, which a
  * Content-Security-Policy without 'unsafe-inline' allows.
  */
-export function AnsiText({ text }: { text: string }): ReactNode {
+export function AnsiText({ text, query }: { text: string; query?: string | undefined }): ReactNode {
   if (!text.includes('\u001b')) {
-    return text;
+    return highlight(text, query);
   }
   const parts = Anser.ansiToJson(text, { use_classes: true, remove_empty: true });
   return parts.map((part, i) => {
@@ -33,7 +34,7 @@ export function AnsiText({ text }: { text: string }): ReactNode {
     }
     return (
       <span key={i} className={classes.length > 0 ? classes.join(' ') : undefined} style={Object.keys(style).length > 0 ? style : undefined}>
-        {part.content}
+        {highlight(part.content, query)}
       </span>
     );
   });

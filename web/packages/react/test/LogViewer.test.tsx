@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { LogStreamingService } from '@stratal/logs-client';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LogViewer } from '../src/index.js';
 import { event, json, log, scriptedFetch, sse } from '../../client/test/fakes.js';
@@ -78,6 +78,31 @@ describe('LogViewer', () => {
     expect(systemView.textContent).not.toContain('job 20');
     expect(jobView.textContent).toContain('job 20');
     expect(system.requests[0]?.url).toBe('http://x/api/v1/logs/system?limit=1000');
+  });
+
+  it('sends the filters to the server, highlights the search and steps through its matches', async () => {
+    const { fetch, requests } = scriptedFetch([
+      page([1, 2, 3], null, (id) => `Disk ${id} ok`),
+      page([2, 3], null, (id) => `Disk ${id} TIMEOUT, then timeout again`),
+      page([3], null, (id) => `Disk ${id} TIMEOUT`),
+    ]);
+    const { container } = render(<LogViewer jobRunId="j" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('3 lines'));
+
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search' }), { target: { value: 'timeout' } });
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('2 lines'));
+    expect(new URL(requests[1]!.url).searchParams.get('q')).toBe('timeout');
+    expect([...container.querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['TIMEOUT', 'timeout', 'TIMEOUT', 'timeout']);
+    expect(screen.getByTestId('match-position').textContent).toBe('1 of 2');
+    fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    expect(screen.getByTestId('match-position').textContent).toBe('2 of 2');
+    expect(container.querySelector('.stratal-current')?.getAttribute('data-id')).toBe('3');
+    fireEvent.click(screen.getByRole('button', { name: 'Previous match' }));
+    expect(screen.getByTestId('match-position').textContent).toBe('1 of 2');
+
+    fireEvent.click(screen.getByRole('checkbox', { name: 'error' }));
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('1 line'));
+    expect(Object.fromEntries(new URL(requests[2]!.url).searchParams)).toMatchObject({ level: 'error', q: 'timeout' });
   });
 
   it('says what went wrong', async () => {
