@@ -4,4 +4,7 @@ export { LogEventStream } from './stream.js';
 export type { StreamHandle, StreamHandlers, StreamTarget } from './stream.js';
 export { LogApiError } from './errors.js';
 export { filterParams, pageParams, selectionPath } from './query.js';
-export type { LogFilters, LogLevel, LogMessage, LogPage, LogStream, LogType, PageOptions, Selection } from './types.js';
+export type {
+  JobRunEntry, JobRunPage, JobRunSummary, LevelCounts, LogFilters, LogLevel, LogMessage, LogPage, LogStream, LogType, PageOptions, Selection,
+  TaskRunSummary,
+} from './types.js';

@@ -1,7 +1,7 @@
 import { LogApiError } from './errors.js';
 import { filterParams, pageParams, selectionPath } from './query.js';
 import { LogEventStream, type StreamHandle, type StreamHandlers } from './stream.js';
-import type { LogFilters, LogMessage, LogPage, LogType, PageOptions, Selection } from './types.js';
+import type { JobRunPage, JobRunSummary, LogFilters, LogMessage, LogPage, LogType, PageOptions, Selection } from './types.js';
 
 /** Where the server is and how to reach it. */
 export interface LogStreamingOptions {
@@ -72,12 +72,36 @@ export class LogStreamingService {
 
   /** One page with its paging fields. */
   async getPage(selection: Selection, options: PageOptions = {}): Promise<LogPage> {
-    const url = `${this.api}${selectionPath(selection)}?${pageParams(options).toString()}`;
-    const response = await this.fetchImpl(url, { headers: this.headers, signal: options.signal });
+    return this.get<LogPage>(`${selectionPath(selection)}?${pageParams(options).toString()}`, options.signal);
+  }
+
+  /** The job runs that have logs, newest activity first; `since` keeps those with a log since then. */
+  async getJobRuns(options: { since?: Date | string; limit?: number; cursor?: string; signal?: AbortSignal } = {}): Promise<JobRunPage> {
+    const params = new URLSearchParams();
+    if (options.since !== undefined) {
+      params.set('since', options.since instanceof Date ? options.since.toISOString() : options.since);
+    }
+    if (options.limit !== undefined) {
+      params.set('limit', String(options.limit));
+    }
+    if (options.cursor !== undefined) {
+      params.set('cursor', options.cursor);
+    }
+    const query = params.toString();
+    return this.get<JobRunPage>(`/job-runs${query ? `?${query}` : ''}`, options.signal);
+  }
+
+  /** A job run's counts by level, and each task run's by level and stream. */
+  async getJobRunSummary(jobRunId: string, options: { signal?: AbortSignal } = {}): Promise<JobRunSummary> {
+    return this.get<JobRunSummary>(`/job-runs/${encodeURIComponent(jobRunId)}/summary`, options.signal);
+  }
+
+  private async get<T>(path: string, signal: AbortSignal | undefined): Promise<T> {
+    const response = await this.fetchImpl(`${this.api}${path}`, { headers: this.headers, signal });
     if (!response.ok) {
       throw await LogApiError.from(response);
     }
-    return (await response.json()) as LogPage;
+    return (await response.json()) as T;
   }
 
   /**

@@ -63,3 +63,48 @@ export interface PageOptions {
   filters?: LogFilters;
   signal?: AbortSignal;
 }
+
+/** Rows per level. */
+export interface LevelCounts {
+  debug: number;
+  info: number;
+  warn: number;
+  error: number;
+}
+
+/** One task run of a job run's summary. */
+export interface TaskRunSummary {
+  task_run_id: string;
+  first: string | null;
+  last: string | null;
+  counts: LevelCounts;
+  streams: Partial<Record<LogStream, number>>;
+}
+
+/** `GET /job-runs/{id}/summary`: a job run's span and counts, and each of its task runs'. */
+export interface JobRunSummary {
+  job_run_id: string;
+  first: string | null;
+  last: string | null;
+  counts: LevelCounts;
+  tasks: TaskRunSummary[];
+}
+
+/** One entry of the job runs list. */
+export interface JobRunEntry {
+  job_run_id: string;
+  first: string | null;
+  last: string | null;
+  logs: number;
+  errors: number;
+  warnings: number;
+  tasks: number;
+}
+
+/** `GET /job-runs`: job runs with logs, newest activity first. */
+export interface JobRunPage {
+  job_runs: JobRunEntry[];
+  limit: number;
+  has_more: boolean;
+  next_cursor: string | null;
+}

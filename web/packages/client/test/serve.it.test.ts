@@ -48,6 +48,11 @@ describe.skipIf(!available())('against a running serve', () => {
     expect((await logService.getTaskRunLogs(task, 1, 1)).map((l) => l.message)).toEqual(['task failed']);
     expect((await logService.getJobRunLogs(job, 100, 0, { filters: { level: ['error'], q: 'FAILED' } })).map((l) => l.message))
       .toEqual(['task failed']);
+    const summary = await logService.getJobRunSummary(job);
+    expect(summary.counts).toEqual({ debug: 0, info: 2, warn: 0, error: 1 });
+    expect(summary.tasks).toHaveLength(1);
+    expect(summary.tasks[0]).toMatchObject({ task_run_id: task, counts: { info: 1, error: 1 }, streams: { stdout: 2 } });
+    expect((await logService.getJobRuns({ limit: 10 })).job_runs.map((r) => r.job_run_id)).toContain(job);
   });
 
   it('is refused without the token, and a bad parameter names itself', async () => {

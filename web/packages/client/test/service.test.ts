@@ -89,6 +89,18 @@ describe('LogStreamingService', () => {
     expect(requests[0]!.headers.accept).toBe('text/event-stream');
   });
 
+  it('lists job runs and reads a summary', async () => {
+    const summary = { job_run_id: 'j', first: null, last: null, counts: { debug: 0, info: 1, warn: 0, error: 1 }, tasks: [] };
+    const { fetch, requests } = scriptedFetch([json({ job_runs: [], limit: 20, has_more: false, next_cursor: null }), json(summary)]);
+    const service = new LogStreamingService({ baseUrl: 'http://x', fetch });
+    expect((await service.getJobRuns({ since: new Date('2026-11-29T00:00:00Z'), limit: 20, cursor: 'c' })).has_more).toBe(false);
+    expect(await service.getJobRunSummary('j 1')).toEqual(summary);
+    expect(requests.map((r) => r.url)).toEqual([
+      'http://x/api/v1/logs/job-runs?since=2026-11-29T00%3A00%3A00.000Z&limit=20&cursor=c',
+      'http://x/api/v1/logs/job-runs/j%201/summary',
+    ]);
+  });
+
   it('needs a baseUrl outside a page', () => {
     expect(() => new LogStreamingService()).toThrow(/baseUrl/);
   });

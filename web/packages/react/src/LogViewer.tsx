@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { LogStreamingService, type LogFilters, type LogMessage, type LogType } from '@stratal/logs-client';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { AnsiText } from './ansi.js';
+import { Tasks, useSummary } from './Tasks.js';
 import { Toolbar } from './Toolbar.js';
 import { useLogRows, type ViewerSelection } from './useLogRows.js';
 
@@ -71,8 +72,17 @@ export function LogViewer(props: LogViewerProps): ReactNode {
   const service = useMemo(() => props.service ?? new LogStreamingService({ baseUrl, token }), [props.service, baseUrl, token]);
   const selection = selectionOf(props);
   const [filters, setFilters] = useState<LogFilters>(props.filters ?? {});
-  const { rows, loading, live: connected, error } = useLogRows(service, selection, filters, live);
+  const { rows: loaded, loading, live: connected, error } = useLogRows(service, selection, filters, live);
   const [current, setCurrent] = useState(0);
+  const summary = useSummary(service, 'jobRunId' in selection ? selection.jobRunId : undefined, loaded.length);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggle = useCallback((taskRunId: string) => setCollapsed((c) => {
+    const next = new Set(c);
+    if (!next.delete(taskRunId)) next.add(taskRunId);
+    return next;
+  }), []);
+  const rows = useMemo(() => (collapsed.size === 0 ? loaded
+    : loaded.filter((row) => !row.task_run_id || !collapsed.has(row.task_run_id))), [loaded, collapsed]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
@@ -129,12 +139,14 @@ export function LogViewer(props: LogViewerProps): ReactNode {
       <header className="stratal-header">
         <span className="stratal-title">{title(selection)}</span>
         <span className="stratal-count" data-testid="line-count">
-          {rows.length.toLocaleString('en')} {rows.length === 1 ? 'line' : 'lines'}
+          {loaded.length.toLocaleString('en')} {loaded.length === 1 ? 'line' : 'lines'}
+          {rows.length < loaded.length ? `, ${rows.length.toLocaleString('en')} shown` : ''}
           {loading ? ', loading…' : ''}
         </span>
         {live ? <span className={connected ? 'stratal-live stratal-live-on' : 'stratal-live'}>{connected ? 'live' : 'connecting'}</span> : null}
         {error ? <span className="stratal-error" role="alert">{error.message}</span> : null}
       </header>
+      {summary ? <Tasks summary={summary} collapsed={collapsed} onToggle={toggle} /> : null}
       {toolbar ? <Toolbar filters={filters} onChange={changeFilters} matches={filters.q ? rows.length : 0} current={current}
         onStep={step} /> : null}
       <div ref={scroller} className="stratal-lines" data-height={height} style={{ height }} onScroll={onScroll} role="log">

@@ -23,6 +23,12 @@ beforeAll(() => {
 
 afterEach(cleanup);
 
+const SUMMARY = json({ job_run_id: 'j', first: null, last: null, counts: { debug: 0, info: 3, warn: 0, error: 1 }, tasks: [
+  { task_run_id: 't0000000-1', first: null, last: null, counts: { debug: 0, info: 2, warn: 0, error: 1 }, streams: { stdout: 3 } },
+  { task_run_id: 't0000000-2', first: null, last: null, counts: { debug: 0, info: 1, warn: 0, error: 0 }, streams: { stdout: 1 } },
+] });
+const ROUTES = { '/summary': SUMMARY };
+
 function page(ids: number[], next: string | null, message?: (id: number) => string) {
   return json({ logs: ids.map((id) => JSON.parse(log(id, message?.(id)))), limit: 1000, offset: 0, has_more: next !== null,
     next_cursor: next });
@@ -30,7 +36,7 @@ function page(ids: number[], next: string | null, message?: (id: number) => stri
 
 describe('LogViewer', () => {
   it('shows every stored page, then the live rows once each, with the number of lines', async () => {
-    const { fetch, requests } = scriptedFetch([page([1, 2, 3], 'c1'), page([4], null), sse(event(4), event(5))]);
+    const { fetch, requests } = scriptedFetch([page([1, 2, 3], 'c1'), page([4], null), sse(event(4), event(5))], ROUTES);
     const service = new LogStreamingService({ baseUrl: 'http://x', fetch });
     render(<LogViewer jobRunId="job-123" height="600px" service={service} />);
     await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('5 lines'));
@@ -61,7 +67,7 @@ describe('LogViewer', () => {
 
   it("shows the seed's SystemDashboard: two viewers on one page, each with its own rows", async () => {
     const system = scriptedFetch([page([10, 11], null, (id) => `system ${id}`)]);
-    const job = scriptedFetch([page([20], null, (id) => `job ${id}`)]);
+    const job = scriptedFetch([page([20], null, (id) => `job ${id}`)], ROUTES);
     render(
       <div>
         <h2>System Logs</h2>
@@ -85,7 +91,7 @@ describe('LogViewer', () => {
       page([1, 2, 3], null, (id) => `Disk ${id} ok`),
       page([2, 3], null, (id) => `Disk ${id} TIMEOUT, then timeout again`),
       page([3], null, (id) => `Disk ${id} TIMEOUT`),
-    ]);
+    ], ROUTES);
     const { container } = render(<LogViewer jobRunId="j" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
     await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('3 lines'));
 
@@ -103,6 +109,21 @@ describe('LogViewer', () => {
     fireEvent.click(screen.getByRole('checkbox', { name: 'error' }));
     await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('1 line'));
     expect(Object.fromEntries(new URL(requests[2]!.url).searchParams)).toMatchObject({ level: 'error', q: 'timeout' });
+  });
+
+  it("lists a job run's tasks with their counts and an error mark, and folds a task's lines away", async () => {
+    const rows = (id: number) => JSON.parse(log(id));
+    const lines = [1, 2, 3, 4].map((id) => ({ ...rows(id), task_run_id: id === 4 ? 't0000000-2' : 't0000000-1' }));
+    const { fetch } = scriptedFetch([json({ logs: lines, limit: 1000, offset: 0, has_more: false, next_cursor: null })], ROUTES);
+    render(<LogViewer jobRunId="j" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
+    const tasks = await screen.findByRole('list', { name: 'Tasks' });
+    const items = within(tasks).getAllByRole('listitem');
+    expect(items.map((item) => item.textContent)).toEqual(['▾✖t00000003 lines, 1 error', '▾✓t00000001 line']);
+    fireEvent.click(within(tasks).getByRole('button', { name: 'Fold task t0000000-1' }));
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('4 lines, 1 shown'));
+    expect([...document.querySelectorAll('.stratal-line')].map((e) => e.getAttribute('data-id'))).toEqual(['4']);
+    fireEvent.click(within(tasks).getByRole('button', { name: 'Unfold task t0000000-1' }));
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('4 lines'));
   });
 
   it('says what went wrong', async () => {
