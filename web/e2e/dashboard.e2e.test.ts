@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -93,6 +93,26 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     expect(await red.textContent()).toBe('red');
     expect(await red.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(207, 34, 46)');
     expect(await jobView().textContent()).not.toContain('\u001b');
+  });
+
+  it('opens at a linked line, and downloads the view', async () => {
+    const started = (await db.client.query("SELECT id FROM logs WHERE message = 'Job started'")).rows[0].id as string;
+    const linked = await browser.newPage({ viewport: { width: 1200, height: 1300 } });
+    try {
+      await linked.goto(`${appUrl}#line=${started}`);
+      const view = linked.getByRole('region', { name: `Job run ${job}` });
+      await expect.poll(() => view.locator('.stratal-picked').getAttribute('data-id')).toBe(String(started));
+      await view.locator('.stratal-line', { hasText: 'and plain' }).locator('a.stratal-time').click();
+      await expect.poll(() => linked.evaluate(() => location.hash)).toMatch(/^#line=\d+$/);
+
+      const [file] = await Promise.all([linked.waitForEvent('download'), view.getByRole('button', { name: 'Download NDJSON' }).click()]);
+      expect(file.suggestedFilename()).toBe(`job-run-${job}.ndjson`);
+      const lines = readFileSync((await file.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message: string });
+      expect(lines.map((l) => l.message)).toContain('Job started');
+      expect(lines).toHaveLength(Number((await view.getByTestId('line-count').textContent())!.split(' ')[0]));
+    } finally {
+      await linked.close();
+    }
   });
 
   it('scrolls a run of 100,000 lines with a bounded number of rows in the page', async () => {

@@ -96,6 +96,25 @@ export class LogStreamingService {
     return this.get<JobRunSummary>(`/job-runs/${encodeURIComponent(jobRunId)}/summary`, options.signal);
   }
 
+  /**
+   * The whole selection as a file, with the filters and order: NDJSON (a log per line) or text. The server
+   * offers it for a job run, a task run and the system logs.
+   */
+  async download(selection: { jobRunId: string } | { taskRunId: string } | { system: true }, format: 'ndjson' | 'text' = 'ndjson',
+    options: { filters?: LogFilters; order?: 'asc' | 'desc'; signal?: AbortSignal } = {}): Promise<Blob> {
+    const params = filterParams(options.filters);
+    params.set('format', format);
+    if (options.order === 'desc') {
+      params.set('order', 'desc');
+    }
+    const response = await this.fetchImpl(`${this.api}${selectionPath(selection)}/download?${params.toString()}`,
+      { headers: this.headers, signal: options.signal });
+    if (!response.ok) {
+      throw await LogApiError.from(response);
+    }
+    return response.blob();
+  }
+
   private async get<T>(path: string, signal: AbortSignal | undefined): Promise<T> {
     const response = await this.fetchImpl(`${this.api}${path}`, { headers: this.headers, signal });
     if (!response.ok) {

@@ -101,6 +101,15 @@ describe('LogStreamingService', () => {
     ]);
   });
 
+  it('downloads a selection with its filters', async () => {
+    const { fetch, requests } = scriptedFetch([() => new Response('{"id": 1}\n', { headers: { 'Content-Type': 'application/x-ndjson' } })]);
+    const service = new LogStreamingService({ baseUrl: 'http://x', token: 't', fetch });
+    const file = await service.download({ jobRunId: 'j' }, 'ndjson', { filters: { level: ['error'] }, order: 'desc' });
+    expect(await file.text()).toBe('{"id": 1}\n');
+    expect(requests[0]!.url).toBe('http://x/api/v1/logs/job-runs/j/download?level=error&format=ndjson&order=desc');
+    expect(requests[0]!.headers.authorization).toBe('Bearer t');
+  });
+
   it('needs a baseUrl outside a page', () => {
     expect(() => new LogStreamingService()).toThrow(/baseUrl/);
   });

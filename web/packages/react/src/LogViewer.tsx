@@ -25,6 +25,10 @@ export interface LogViewerProps {
   filters?: LogFilters;
   /** Show the filter toolbar (default true). */
   toolbar?: boolean;
+  /** A line to show and mark once it is loaded (e.g. from the page's address). */
+  selectedLine?: number;
+  /** Called when the user picks a line (clicks its time), to put it in the address. */
+  onSelectLine?(id: number): void;
   /** A client to use instead of one made from baseUrl and token. */
   service?: LogStreamingService;
 }
@@ -38,6 +42,14 @@ function selectionOf(props: LogViewerProps): ViewerSelection {
   return { all: true };
 }
 
+/** What the server can download for a selection: a job run, a task run, or the system logs. */
+function downloadable(selection: ViewerSelection): { jobRunId: string } | { taskRunId: string } | { system: true } | undefined {
+  if ('jobRunId' in selection) return { jobRunId: selection.jobRunId };
+  if ('taskRunId' in selection) return { taskRunId: selection.taskRunId };
+  if ('type' in selection && selection.type === 'system') return { system: true };
+  return undefined;
+}
+
 function title(selection: ViewerSelection): string {
   if ('taskRunId' in selection) return `Task run ${selection.taskRunId}`;
   if ('jobRunId' in selection) return `Job run ${selection.jobRunId}`;
@@ -45,18 +57,45 @@ function title(selection: ViewerSelection): string {
   return 'All logs';
 }
 
-/** "2026-11-29 08:05:03.000 UTC" from the server's ISO form. */
-function time(timestamp: string | null): string {
-  return timestamp === null ? '—' : `${timestamp.slice(0, 10)} ${timestamp.slice(11, 23)}`;
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** "2026-11-29 08:05:03.000" from the server's ISO form, in UTC or in the browser's time zone. */
+export function formatTime(timestamp: string | null, zone: 'utc' | 'local'): string {
+  if (timestamp === null) return '—';
+  if (zone === 'utc') return `${timestamp.slice(0, 10)} ${timestamp.slice(11, 23)}`;
+  const d = new Date(timestamp);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:`
+    + `${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-function Row({ log, query }: { log: LogMessage; query: string | undefined }): ReactNode {
+interface RowProps {
+  log: LogMessage;
+  query: string | undefined;
+  zone: 'utc' | 'local';
+  expanded: boolean;
+  onToggle(id: number): void;
+  onSelect(id: number): void;
+}
+
+function Row({ log, query, zone, expanded, onToggle, onSelect }: RowProps): ReactNode {
+  const hasMetadata = log.metadata !== null && log.metadata !== undefined && Object.keys(log.metadata).length > 0;
   return (
     <>
-      <span className="stratal-time">{time(log.timestamp)}</span>
+      <a className="stratal-time" href={`#line=${log.id}`} title={`line ${log.id}${zone === 'utc' ? ' (UTC)' : ''}`}
+        onClick={(e) => {
+          e.preventDefault();
+          onSelect(log.id);
+        }}>{formatTime(log.timestamp, zone)}</a>
       <span className={`stratal-level stratal-level-${log.level}`}>{log.level}</span>
       {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{log.task_run_id.slice(0, 8)}</span> : null}
-      <span className={`stratal-message stratal-stream-${log.stream}`}><AnsiText text={log.message} query={query} /></span>
+      <span className={`stratal-message stratal-stream-${log.stream}`}>
+        <AnsiText text={log.message} query={query} />
+        {hasMetadata ? (
+          <button type="button" className="stratal-metadata-toggle" aria-expanded={expanded} aria-label="Metadata"
+            onClick={() => onToggle(log.id)}>{'{…}'}</button>
+        ) : null}
+        {hasMetadata && expanded ? <pre className="stratal-metadata">{JSON.stringify(log.metadata, null, 2)}</pre> : null}
+      </span>
     </>
   );
 }
@@ -74,6 +113,19 @@ export function LogViewer(props: LogViewerProps): ReactNode {
   const [filters, setFilters] = useState<LogFilters>(props.filters ?? {});
   const { rows: loaded, loading, live: connected, error } = useLogRows(service, selection, filters, live);
   const [current, setCurrent] = useState(0);
+  const [zone, setZone] = useState<'utc' | 'local'>('utc');
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const [picked, setPicked] = useState<number | undefined>(props.selectedLine);
+  const toggleMetadata = useCallback((id: number) => setExpanded((e) => {
+    const next = new Set(e);
+    if (!next.delete(id)) next.add(id);
+    return next;
+  }), []);
+  const { onSelectLine } = props;
+  const select = useCallback((id: number) => {
+    setPicked(id);
+    onSelectLine?.(id);
+  }, [onSelectLine]);
   const summary = useSummary(service, 'jobRunId' in selection ? selection.jobRunId : undefined, loaded.length);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const toggle = useCallback((taskRunId: string) => setCollapsed((c) => {
@@ -102,7 +154,7 @@ export function LogViewer(props: LogViewerProps): ReactNode {
   }, []);
 
   useLayoutEffect(() => {
-    if (following && rows.length > 0) {
+    if (following && rows.length > 0 && (picked === undefined || shownPick.current === picked)) {
       virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
     }
   }, [following, rows.length, virtualizer]);
@@ -118,6 +170,17 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
   };
 
+  // the line picked (or given in the address) is shown once it is loaded, and following stops there
+  const pickedIndex = picked === undefined ? -1 : rows.findIndex((row) => row.id === picked);
+  const shownPick = useRef<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (pickedIndex >= 0 && shownPick.current !== picked) {
+      shownPick.current = picked;
+      setFollowing(false);
+      virtualizer.scrollToIndex(pickedIndex, { align: 'center' });
+    }
+  }, [pickedIndex, picked, virtualizer]);
+
   // with a search, every loaded line matches (the server selected them): next and previous step through them
   const step = (by: 1 | -1) => {
     if (rows.length === 0) return;
@@ -125,6 +188,17 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     setCurrent(next);
     setFollowing(false);
     virtualizer.scrollToIndex(next, { align: 'center' });
+  };
+  const download = async (format: 'ndjson' | 'text') => {
+    const target = downloadable(selection);
+    if (!target) return;
+    const blob = await service.download(target, format, { filters });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `${'jobRunId' in target ? `job-run-${target.jobRunId}` : 'taskRunId' in target ? `task-run-${target.taskRunId}`
+      : 'system'}.${format === 'ndjson' ? 'ndjson' : 'log'}`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   };
   const changeFilters = useCallback((next: LogFilters) => {
     setFilters(next);
@@ -148,16 +222,17 @@ export function LogViewer(props: LogViewerProps): ReactNode {
       </header>
       {summary ? <Tasks summary={summary} collapsed={collapsed} onToggle={toggle} /> : null}
       {toolbar ? <Toolbar filters={filters} onChange={changeFilters} matches={filters.q ? rows.length : 0} current={current}
-        onStep={step} /> : null}
+        onStep={step} zone={zone} onZone={setZone} onDownload={downloadable(selection) ? download : undefined} /> : null}
       <div ref={scroller} className="stratal-lines" data-height={height} style={{ height }} onScroll={onScroll} role="log">
         <div className="stratal-spacer" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {virtualizer.getVirtualItems().map((item) => {
             const log = rows[item.index]!;
             return (
-              <div key={log.id} className={filters.q && item.index === current ? 'stratal-line stratal-current' : 'stratal-line'}
+              <div key={log.id} className={`stratal-line${filters.q && item.index === current ? ' stratal-current' : ''}${log.id === picked ? ' stratal-picked' : ''}`}
                 data-index={item.index} data-id={log.id} ref={virtualizer.measureElement}
                 style={{ transform: `translateY(${item.start}px)` }}>
-                <Row log={log} query={filters.q} />
+                <Row log={log} query={filters.q} zone={zone} expanded={expanded.has(log.id)} onToggle={toggleMetadata}
+                  onSelect={select} />
               </div>
             );
           })}

@@ -11,13 +11,17 @@ export interface ToolbarProps {
   matches: number;
   current: number;
   onStep(step: 1 | -1): void;
+  zone: 'utc' | 'local';
+  onZone(zone: 'utc' | 'local'): void;
+  /** Offered when the server can download the selection. */
+  onDownload?: ((format: 'ndjson' | 'text') => void) | undefined;
 }
 
 /**
  * The viewer's filters, all applied by the server: levels, a stream, a time range and a text search (typed
  * text waits 300 ms before it is sent). Next and previous step through the loaded matches.
  */
-export function Toolbar({ filters, onChange, matches, current, onStep }: ToolbarProps): ReactNode {
+export function Toolbar({ filters, onChange, matches, current, onStep, zone, onZone, onDownload }: ToolbarProps): ReactNode {
   const [text, setText] = useState(filters.q ?? '');
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -57,6 +61,16 @@ export function Toolbar({ filters, onChange, matches, current, onStep }: Toolbar
           <button type="button" aria-label="Next match" disabled={matches === 0} onClick={() => onStep(1)}>↓</button>
           <span data-testid="match-position">{matches === 0 ? 'no matches' : `${current + 1} of ${matches}`}</span>
         </span>
+      ) : null}
+      <select aria-label="Time zone" value={zone} onChange={(e) => onZone(e.target.value as 'utc' | 'local')}>
+        <option value="utc">UTC</option>
+        <option value="local">local time</option>
+      </select>
+      {onDownload ? (
+        <>
+          <button type="button" onClick={() => onDownload('ndjson')}>Download NDJSON</button>
+          <button type="button" onClick={() => onDownload('text')}>Download text</button>
+        </>
       ) : null}
     </div>
   );

@@ -1,4 +1,4 @@
-export { LogViewer, default } from './LogViewer.js';
+export { LogViewer, default, formatTime } from './LogViewer.js';
 export type { LogViewerProps } from './LogViewer.js';
 export { AnsiText } from './ansi.js';
 export { Toolbar, highlight } from './Toolbar.js';

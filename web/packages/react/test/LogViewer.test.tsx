@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { LogStreamingService } from '@stratal/logs-client';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LogViewer } from '../src/index.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatTime, LogViewer } from '../src/index.js';
 import { event, json, log, scriptedFetch, sse } from '../../client/test/fakes.js';
 
 beforeAll(() => {
@@ -124,6 +124,35 @@ describe('LogViewer', () => {
     expect([...document.querySelectorAll('.stratal-line')].map((e) => e.getAttribute('data-id'))).toEqual(['4']);
     fireEvent.click(within(tasks).getByRole('button', { name: 'Unfold task t0000000-1' }));
     await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('4 lines'));
+  });
+
+  it('expands metadata as JSON, marks a line given from outside and reports a line the user picks', async () => {
+    const withMetadata = (id: number) => ({ ...JSON.parse(log(id)), metadata: id === 2 ? { status_code: 500, nested: { a: [1] } } : null });
+    const { fetch } = scriptedFetch([json({ logs: [1, 2, 3].map(withMetadata), limit: 1000, offset: 0, has_more: false, next_cursor: null })]);
+    const picked = vi.fn();
+    const { container } = render(<LogViewer filterType="task" live={false} selectedLine={3} onSelectLine={picked}
+      service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
+    await waitFor(() => expect(container.querySelector('.stratal-picked')?.getAttribute('data-id')).toBe('3'));
+    expect(screen.getAllByRole('button', { name: 'Metadata' })).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Metadata' }));
+    expect(container.querySelector('.stratal-metadata')?.textContent).toBe(JSON.stringify({ status_code: 500, nested: { a: [1] } }, null, 2));
+    const time = container.querySelector('.stratal-line[data-id="1"] a.stratal-time') as HTMLAnchorElement;
+    expect(time.getAttribute('href')).toBe('#line=1');
+    fireEvent.click(time);
+    expect(picked).toHaveBeenCalledWith(1);
+    expect(container.querySelector('.stratal-picked')?.getAttribute('data-id')).toBe('1');
+  });
+
+  it('shows times in UTC or in the local time zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Kolkata';
+    try {
+      expect(formatTime('2026-11-29T08:05:03.123456Z', 'utc')).toBe('2026-11-29 08:05:03.123');
+      expect(formatTime('2026-11-29T08:05:03.123456Z', 'local')).toBe('2026-11-29 13:35:03.123');
+      expect(formatTime(null, 'local')).toBe('—');
+    } finally {
+      process.env.TZ = zone;
+    }
   });
 
   it('says what went wrong', async () => {
