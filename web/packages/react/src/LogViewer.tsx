@@ -89,7 +89,7 @@ function Row({ log, query, zone, expanded, onToggle, onSelect }: RowProps): Reac
       <span className={`stratal-level stratal-level-${log.level}`}>{log.level}</span>
       {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{log.task_run_id.slice(0, 8)}</span> : null}
       <span className={`stratal-message stratal-stream-${log.stream}`}>
-        <AnsiText text={log.message} query={query} />
+        <span className="stratal-text"><AnsiText text={log.message} query={query} /></span>
         {hasMetadata ? (
           <button type="button" className="stratal-metadata-toggle" aria-expanded={expanded} aria-label="Metadata"
             onClick={() => onToggle(log.id)}>{'{…}'}</button>
@@ -229,7 +229,7 @@ export function LogViewer(props: LogViewerProps): ReactNode {
             const log = rows[item.index]!;
             return (
               <div key={log.id} className={`stratal-line${filters.q && item.index === current ? ' stratal-current' : ''}${log.id === picked ? ' stratal-picked' : ''}`}
-                data-index={item.index} data-id={log.id} ref={virtualizer.measureElement}
+                data-index={item.index} data-id={log.id} data-level={log.level} ref={virtualizer.measureElement}
                 style={{ transform: `translateY(${item.start}px)` }}>
                 <Row log={log} query={filters.q} zone={zone} expanded={expanded.has(log.id)} onToggle={toggleMetadata}
                   onSelect={select} />

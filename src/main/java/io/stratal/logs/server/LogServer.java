@@ -94,7 +94,7 @@ public final class LogServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
-                files.directory = "/viewer"; // src/main/resources/viewer: the log viewer, no build step
+                files.directory = "/viewer"; // src/main/resources/viewer: the log viewer, built from web/apps/viewer
                 files.location = Location.CLASSPATH;
             });
             config.routes.before(gate::beforeRequest);

@@ -94,12 +94,19 @@ class ViewerIT {
     }
 
     private List<WebElement> rows() {
-        return browser.findElements(By.cssSelector("#rows tr"));
+        return browser.findElements(By.cssSelector(".stratal-line"));
     }
 
     private List<String> visibleMessages() {
-        return rows().stream().filter(WebElement::isDisplayed)
-                .map(row -> row.findElement(By.cssSelector("td.message")).getText().split("\n")[0]).toList();
+        return rows().stream().map(row -> row.findElement(By.cssSelector(".stratal-text")).getText()).toList();
+    }
+
+    private String lineCount() {
+        return browser.findElement(By.cssSelector("[data-testid=line-count]")).getText();
+    }
+
+    private boolean live(WebDriver d) {
+        return !d.findElements(By.cssSelector(".stratal-live-on")).isEmpty();
     }
 
     private void insertJobLog(String level, String message) {
@@ -117,22 +124,24 @@ class ViewerIT {
 
         waiting().until(d -> rows().size() == 2);
         assertThat(visibleMessages()).containsExactly("Job started", "<img src=x onerror=\"document.title='pwned'\">");
-        assertThat(browser.findElements(By.cssSelector("#rows img"))).as("a message is text, never HTML").isEmpty();
+        assertThat(browser.findElements(By.cssSelector(".stratal-line img"))).as("a message is text, never HTML").isEmpty();
         assertThat(browser.getTitle()).isEqualTo("Stratal logs");
         WebElement error = rows().get(1);
         assertThat(error.getAttribute("data-level")).isEqualTo("error");
-        assertThat(error.getAttribute("class")).contains("stderr");
-        assertThat(error.findElement(By.cssSelector("td.type")).getText()).startsWith("task " + task.toString().substring(0, 8));
-        WebElement metadata = rows().get(0).findElement(By.cssSelector("details.metadata"));
-        metadata.findElement(By.tagName("summary")).click();
-        assertThat(metadata.findElement(By.tagName("pre")).getText()).contains("\"attempt\": 2");
+        assertThat(error.findElement(By.cssSelector(".stratal-message")).getAttribute("class")).contains("stderr");
+        assertThat(error.findElement(By.cssSelector(".stratal-task")).getText()).isEqualTo(task.toString().substring(0, 8));
+        rows().get(0).findElement(By.cssSelector("button[aria-label=Metadata]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector(".stratal-metadata")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector(".stratal-metadata")).getText()).contains("\"attempt\": 2");
+        // the run's tasks, from its summary, with the error mark
+        waiting().until(d -> !d.findElements(By.cssSelector(".stratal-task-failed")).isEmpty());
     }
 
     @Test
     void newLogsAppearLiveWithoutAReload() {
         insertJobLog("info", "first");
         open("/?job_run_id=" + job);
-        waiting().until(d -> "live".equals(d.findElement(By.id("state")).getText()));
+        waiting().until(this::live);
         insertJobLog("warn", "second, written after the page loaded");
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'another view')");
 
@@ -144,7 +153,7 @@ class ViewerIT {
     void theSystemViewStreamsOnlySystemLogs() {
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'server started')");
         open("/?view=system");
-        waiting().until(d -> "live".equals(d.findElement(By.id("state")).getText()));
+        waiting().until(this::live);
         insertJobLog("info", "a job line, not for this view");
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'configuration reloaded')");
         waiting().until(d -> rows().size() == 2);
@@ -154,14 +163,14 @@ class ViewerIT {
     @Test
     void pausingLiveAndResumingMissesNothing() {
         // a feed that never finds rows by itself: no LISTEN, its next poll a minute away; so a row written
-        // while paused can only come from the catch-up that resuming asks for
+        // while paused can only come from what resuming reads
         server.close();
         server = LogServer.builder(db.dataSource()).port(0).notifyChannel(null).pollInterval(Duration.ofMinutes(1)).start();
         insertJobLog("info", "before the pause");
         open("/?job_run_id=" + job);
-        waiting().until(d -> "live".equals(d.findElement(By.id("state")).getText()));
+        waiting().until(this::live);
         browser.findElement(By.id("live")).click();
-        waiting().until(d -> "paused".equals(d.findElement(By.id("state")).getText()));
+        waiting().until(d -> d.findElements(By.cssSelector(".stratal-live")).isEmpty());
         insertJobLog("warn", "written while paused");
         browser.findElement(By.id("live")).click();
         waiting().until(d -> rows().size() == 2);
@@ -169,54 +178,63 @@ class ViewerIT {
     }
 
     @Test
-    void levelAndTextFiltersHideRowsWithoutLosingThem() {
+    void levelAndTextFiltersSelectOnTheServerAndLoseNothing() {
         insertJobLog("info", "fetching page 1");
         insertJobLog("error", "fetch failed");
         insertJobLog("info", "done");
         open("/?job_run_id=" + job);
         waiting().until(d -> rows().size() == 3);
 
-        browser.findElement(By.cssSelector(".level-filter[value='info']")).click();
-        waiting().until(d -> visibleMessages().size() == 1);
+        browser.findElement(By.cssSelector(".stratal-toolbar .stratal-level-error input")).click();
+        waiting().until(d -> rows().size() == 1);
         assertThat(visibleMessages()).containsExactly("fetch failed");
-        assertThat(browser.findElement(By.id("count")).getText()).isEqualTo("1 of 3 logs");
+        assertThat(lineCount()).isEqualTo("1 line");
 
-        browser.findElement(By.cssSelector(".level-filter[value='info']")).click();
-        browser.findElement(By.id("text-filter")).sendKeys("fetch");
-        waiting().until(d -> visibleMessages().size() == 2);
+        browser.findElement(By.cssSelector(".stratal-toolbar .stratal-level-error input")).click();
+        browser.findElement(By.cssSelector("input[aria-label=Search]")).sendKeys("fetch");
+        waiting().until(d -> rows().size() == 2 && lineCount().equals("2 lines"));
         assertThat(visibleMessages()).containsExactly("fetching page 1", "fetch failed");
+        assertThat(browser.findElements(By.cssSelector(".stratal-line mark"))).hasSize(2);
     }
 
     @Test
-    void moreThanAPageLoadsOnRequest() {
+    void everyStoredPageLoadsAndTheCountSaysSo() {
         db.execute("INSERT INTO logs (type, timestamp, message) SELECT 'system', timestamp '2026-11-29 08:00' + g * interval '1 s',"
-                + " 'line ' || g FROM generate_series(1, 250) g");
-        // a server started now has these rows behind it: they come in pages, not through the stream
-        server.close();
-        server = LogServer.builder(db.dataSource()).port(0).start();
+                + " 'line ' || g FROM generate_series(1, 2500) g");
         open("/?view=system");
-        waiting().until(d -> rows().size() == 200);
-        WebElement more = browser.findElement(By.id("more"));
-        assertThat(more.isDisplayed()).isTrue();
-        more.click();
-        waiting().until(d -> rows().size() == 250);
-        assertThat(more.isDisplayed()).isFalse();
-        List<String> messages = visibleMessages();
-        assertThat(messages.get(0)).isEqualTo("line 1");
-        assertThat(messages.get(249)).isEqualTo("line 250");
+        waiting().until(d -> lineCount().equals("2,500 lines"));
+        waiting().until(d -> visibleMessages().contains("line 2500")); // it follows the newest line
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "document.querySelector('.stratal-lines').scrollTo(0, 0)");
+        waiting().until(d -> visibleMessages().contains("line 1"));
+        assertThat(rows().size()).as("a virtualised list: not 2,500 rows in the page").isLessThan(200);
     }
 
     @Test
     void aRunIdThatIsNotAUuidIsExplainedAndNothingIsAsked() {
         open("/");
-        browser.findElement(By.id("view")).sendKeys("Job run");
         WebElement id = browser.findElement(By.id("run-id"));
-        id.clear();
         id.sendKeys("job-123");
         browser.findElement(By.id("show")).click();
-        waiting().until(d -> d.findElement(By.id("error")).isDisplayed());
+        waiting().until(d -> !d.findElements(By.id("error")).isEmpty());
         assertThat(browser.findElement(By.id("error")).getText()).contains("\"job-123\" is not a run id");
         assertThat(rows()).isEmpty();
+    }
+
+    @Test
+    void theRunPickerListsJobRunsNewestActivityFirstWithTheirErrors() {
+        UUID older = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('older') RETURNING id");
+        db.execute("INSERT INTO logs (type, job_run_id, timestamp, message) VALUES ('job', '" + older + "', timestamp '2026-11-28 08:00', 'old')");
+        db.execute("INSERT INTO logs (type, job_run_id, timestamp, level, message) VALUES ('job', '" + job
+                + "', timestamp '2026-11-29 08:00', 'error', 'failed')");
+        open("/");
+        waiting().until(d -> d.findElements(By.cssSelector(".runs tbody tr")).size() == 2);
+        List<WebElement> runs = browser.findElements(By.cssSelector(".runs tbody tr"));
+        assertThat(runs.get(0).getText()).startsWith(job.toString()).contains("✖ 1");
+        assertThat(runs.get(1).getText()).startsWith(older.toString());
+        runs.get(0).findElement(By.tagName("a")).click();
+        waiting().until(d -> rows().size() == 1);
+        assertThat(browser.getCurrentUrl()).endsWith("/?job_run_id=" + job);
     }
 
     @Test
@@ -227,13 +245,13 @@ class ViewerIT {
         open("/?job_run_id=" + job + "#token=viewer-secret");
         waiting().until(d -> rows().size() == 1);
         assertThat(visibleMessages()).containsExactly("protected");
-        waiting().until(d -> "live".equals(d.findElement(By.id("state")).getText()));
+        waiting().until(this::live);
         assertThat(browser.getCurrentUrl()).as("the token leaves the address bar").doesNotContain("viewer-secret");
 
         browser.manage().deleteAllCookies();
         ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         open("/?job_run_id=" + job);
-        waiting().until(d -> d.findElement(By.id("error")).isDisplayed());
-        assertThat(browser.findElement(By.id("error")).getText()).contains("needs a token");
+        waiting().until(d -> !d.findElements(By.cssSelector("[role=alert]")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText()).contains("needs a token");
     }
 }
