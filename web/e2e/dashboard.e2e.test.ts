@@ -53,6 +53,7 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     await insert(job, 'Job started');
     await insert(job, '<script>window.owned = true</script><img src=x onerror="window.owned = true">');
     await insert(job, '\u001b[31mred\u001b[0m and plain', 'error');
+    await insert(job, `a megabyte: ${'<b>x</b> '.repeat(116_000)}end`); // about 1 MB, markup inside
     const appPort = await freePort();
     app = await serveStatic(APP, appPort);
     const apiPort = await freePort();
@@ -77,7 +78,7 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
 
   it('shows the system logs in one viewer and the job run in the other', async () => {
     await expect.poll(() => systemView().getByTestId('line-count').textContent()).toBe('1 line');
-    await expect.poll(() => jobView().getByTestId('line-count').textContent()).toBe('3 lines');
+    await expect.poll(() => jobView().getByTestId('line-count').textContent()).toBe('4 lines');
     expect(await systemView().textContent()).toContain('Database connection established');
     expect(await systemView().textContent()).not.toContain('Job started');
     expect(await jobView().textContent()).toContain('Job started');
@@ -93,6 +94,10 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     expect(await red.textContent()).toBe('red');
     expect(await red.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(207, 34, 46)');
     expect(await jobView().textContent()).not.toContain('\u001b');
+    const megabyte = jobView().locator('.stratal-line', { hasText: 'a megabyte' });
+    expect(await megabyte.locator('b').count()).toBe(0);
+    expect(await megabyte.evaluate((e) => e.textContent!.length)).toBeGreaterThan(1_000_000);
+    expect(await megabyte.evaluate((e) => e.textContent!.endsWith('end'))).toBe(true);
   });
 
   it('opens at a linked line, and downloads the view', async () => {
@@ -149,7 +154,7 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     for (let i = 1; i <= 60; i++) {
       await insert(job, `step ${i}`);
     }
-    await expect.poll(() => jobView().getByTestId('line-count').textContent(), { timeout: 15_000 }).toBe('63 lines');
+    await expect.poll(() => jobView().getByTestId('line-count').textContent(), { timeout: 15_000 }).toBe('64 lines');
     const lines = jobView().getByRole('log');
     await expect.poll(() => lines.evaluate((e) => e.scrollTop + e.clientHeight >= e.scrollHeight - 20)).toBe(true);
     await expect.poll(() => jobView().locator('.stratal-line', { hasText: 'step 60' }).count()).toBe(1);

@@ -55,6 +55,38 @@ describe.skipIf(!available())('against a running serve', () => {
     expect((await logService.getJobRuns({ limit: 10 })).job_runs.map((r) => r.job_run_id)).toContain(job);
   });
 
+  it("streams all logs, as the seed's example does", async () => {
+    const logService = new LogStreamingService({ baseUrl: serve.baseUrl, token: TOKEN });
+    const seen: string[] = [];
+    let opened = false;
+    const streamer = logService.streamAllLogs({
+      onOpen: () => {
+        opened = true;
+      },
+      onMessage: (log: LogMessage) => {
+        switch (log.type) {
+          case 'system':
+            seen.push(`[SYSTEM] ${log.message}`);
+            break;
+          case 'job':
+            seen.push(`[JOB ${log.job_run_id}] ${log.message}`);
+            break;
+          case 'task':
+            seen.push(`[TASK ${log.task_run_id}] ${log.message}`);
+            break;
+        }
+      },
+    });
+    try {
+      await vi.waitFor(() => expect(opened).toBe(true), { timeout: 10_000 });
+      await insert('system', null, null, 'cache warmed');
+      await insert('task', job, task, 'task says hello');
+      await vi.waitFor(() => expect(seen).toEqual(['[SYSTEM] cache warmed', `[TASK ${task}] task says hello`]), { timeout: 10_000 });
+    } finally {
+      streamer.close();
+    }
+  });
+
   it('is refused without the token, and a bad parameter names itself', async () => {
     const anonymous = new LogStreamingService({ baseUrl: serve.baseUrl });
     await expect(anonymous.getSystemLogs(10, 0)).rejects.toMatchObject({ status: 401 });
