@@ -74,6 +74,8 @@ describe.skipIf(!available())('the served viewer in Chromium', () => {
     const view = page.getByRole('region', { name: `Task run ${failing}` });
     await expect.poll(() => view.getByTestId('line-count').textContent()).toBe('2 lines');
     await page.screenshot({ path: `${SCREENSHOTS}viewer-task-run.png` });
+    await page.getByRole('link', { name: 'All logs' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'All logs' }).getByTestId('line-count').textContent()).toBe('5 lines');
     await page.getByRole('link', { name: 'System logs' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'System logs' }).getByTestId('line-count').textContent()).toBe('0 lines');
   });

@@ -1,7 +1,7 @@
 import { LogApiError } from './errors.js';
 import { filterParams, pageParams, selectionPath } from './query.js';
 import { LogEventStream, type StreamHandle, type StreamHandlers } from './stream.js';
-import type { JobRunPage, JobRunSummary, LogFilters, LogMessage, LogPage, LogType, PageOptions, Selection } from './types.js';
+import type { JobRunPage, JobRunSummary, StreamStatus, LogFilters, LogMessage, LogPage, LogType, PageOptions, Selection } from './types.js';
 
 /** Where the server is and how to reach it. */
 export interface LogStreamingOptions {
@@ -89,6 +89,11 @@ export class LogStreamingService {
     }
     const query = params.toString();
     return this.get<JobRunPage>(`/job-runs${query ? `?${query}` : ''}`, options.signal);
+  }
+
+  /** The stream feed's state, with the highest log id it has seen. */
+  async getStreamStatus(options: { signal?: AbortSignal } = {}): Promise<StreamStatus> {
+    return this.get<StreamStatus>('/stream/status', options.signal);
   }
 
   /** A job run's counts by level, and each task run's by level and stream. */

@@ -101,6 +101,18 @@ export interface JobRunEntry {
   tasks: number;
 }
 
+/** `GET /stream/status`: the server's feed and its clients. */
+export interface StreamStatus {
+  listening: boolean;
+  channel: string | null;
+  /** The highest log id the feed has seen. */
+  last_id: number;
+  clients: { sse: number; ws: number };
+  notifications: number;
+  polls: number;
+  last_error: string | null;
+}
+
 /** `GET /job-runs`: job runs with logs, newest activity first. */
 export interface JobRunPage {
   job_runs: JobRunEntry[];

@@ -15,6 +15,8 @@ export interface LogRowsState {
 }
 
 const PAGE_ROWS = 1000;
+/** The view of every log starts with about this many of the newest, then follows. */
+export const RECENT_ROWS = 1000;
 
 function compare(a: LogMessage, b: LogMessage): number {
   // (timestamp, id), rows without a timestamp last: the server's order
@@ -45,7 +47,7 @@ export function merge(rows: LogMessage[], added: LogMessage[], ids: Set<number>)
 
 function listSelection(selection: ViewerSelection): Selection | undefined {
   if ('all' in selection) {
-    return undefined; // no list endpoint holds every log: the view starts with the live rows
+    return undefined; // no list endpoint holds every log: the stream brings the newest ones, then new ones
   }
   if ('type' in selection) {
     return selection.type === 'system' ? { system: true } : { type: selection.type };
@@ -92,6 +94,16 @@ export function useLogRows(service: LogStreamingService, selection: ViewerSelect
           if (abort.signal.aborted) return;
           setState((s) => ({ ...s, loading: false, error: error instanceof Error ? error : new Error(String(error)) }));
           return;
+        }
+      }
+      if (!stored && live) {
+        // no list holds every log: the stream replays the newest ones from the table, after an id that
+        // far below the highest the server has seen
+        try {
+          const status = await service.getStreamStatus({ signal: abort.signal });
+          maxId = Math.max(0, status.last_id - RECENT_ROWS);
+        } catch {
+          // then only new logs; the stream says what is wrong
         }
       }
       if (abort.signal.aborted) return;

@@ -155,6 +155,18 @@ describe('LogViewer', () => {
     }
   });
 
+  it('shows every log: the newest thousand from the stream, then new ones', async () => {
+    const { fetch, requests } = scriptedFetch([sse(event(4990), event(5000))], {
+      '/stream/status': json({ listening: true, channel: 'stratal_logs', last_id: 5000, clients: { sse: 0, ws: 0 }, notifications: 0,
+        polls: 0, last_error: null }),
+    });
+    render(<LogViewer service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
+    await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('2 lines'));
+    expect(screen.getByRole('region', { name: 'All logs' })).toBeTruthy();
+    expect(requests[0]?.url).toBe('http://x/api/v1/logs/stream/sse');
+    expect(requests[0]?.headers['last-event-id']).toBe('4000');
+  });
+
   it('says what went wrong', async () => {
     const { fetch } = scriptedFetch([json({ error: 'the database is unavailable' }, 503)]);
     render(<LogViewer taskRunId="t" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
