@@ -86,6 +86,15 @@ describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
     await page.screenshot({ path: `${SCREENSHOTS}dashboard.png`, fullPage: true });
   });
 
+  it('follows the system colour scheme', async () => {
+    const background = () => jobView().evaluate((e) => getComputedStyle(e).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe('rgb(13, 17, 23)');
+    await page.screenshot({ path: `${SCREENSHOTS}dashboard-dark.png` });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await background()).toBe('rgb(255, 255, 255)');
+  });
+
   it('renders hostile text as text and ANSI colours as colours', async () => {
     expect(await jobView().textContent()).toContain('<script>window.owned = true</script>');
     expect(await page.evaluate(() => (window as { owned?: boolean }).owned)).toBeUndefined();
