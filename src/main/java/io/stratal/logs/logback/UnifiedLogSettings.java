@@ -137,9 +137,9 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     /**
      * How long a logging thread waits for room in a full queue while the database commits nothing. While
      * batches commit, it waits as long as that takes: a burst is written at the database's pace and no
-     * line is lost. A database that stops answering frees the callers after this long (the lines are then
-     * dropped and counted as {@code database_stalled}); an unreachable one at once, without a spool. 0
-     * never waits. Default 5 seconds.
+     * line is lost. A database that is unreachable or stops answering is waited out for this long; then the
+     * lines are dropped and counted ({@code database_unavailable}, {@code database_stalled}), and later ones
+     * at once until a batch commits again. 0 never waits. Default 5 seconds.
      */
     public void setMaxBlockTime(Duration maxBlockTime) {
         this.maxBlockTime = maxBlockTime;

@@ -9,9 +9,9 @@ public enum OverflowPolicy {
      */
     SPOOL,
     /**
-     * Wait for room while the database commits batches, however long a burst takes; drop at once while it
-     * is unreachable, or after {@code maxBlockTime} without a commit (it stopped answering). The default
-     * without a spool directory.
+     * Wait for room while the database commits batches, however long a burst takes; drop only after
+     * {@code maxBlockTime} without a commit (it is unreachable, or stopped answering), then at once until a
+     * batch commits again. The default without a spool directory.
      */
     BLOCK,
     /**

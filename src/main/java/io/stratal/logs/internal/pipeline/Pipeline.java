@@ -125,9 +125,11 @@ public final class Pipeline implements PipelineMXBean {
     /**
      * The queue is full: waits for room while the database makes progress (a batch committed, or records
      * went to the spool, within the last {@code maxBlockTime}), however long that takes, so a burst is
-     * written at the database's pace and nothing is lost. Returns {@code null} once the record is queued,
-     * else why it is dropped: the database is unreachable (without a spool to wait for), it made no
-     * progress for {@code maxBlockTime}, or the pipeline is stopping.
+     * written at the database's pace and nothing is lost. A database that is unreachable for a moment (a
+     * connection not had in time on a loaded machine, a restart) is waited out the same way, up to
+     * {@code maxBlockTime} without progress. Returns {@code null} once the record is queued, else why it is
+     * dropped: no progress for {@code maxBlockTime} while the database was unreachable or stalled, or the
+     * pipeline is stopping.
      */
     private DropReason waitForRoom(LogRecord record) {
         if (overflowPolicy == OverflowPolicy.DROP || maxBlockNanos <= 0) {
@@ -142,14 +144,10 @@ public final class Pipeline implements PipelineMXBean {
             fullSinceNanos = episode = now;
         }
         while (true) {
-            // While the database is away only the spool makes room; without one, waiting would only stall the caller.
-            if (!flusher.isDatabaseAvailable() && (spool == null || overflowPolicy != OverflowPolicy.SPOOL)) {
-                return DropReason.DATABASE_UNAVAILABLE;
-            }
             long lastProgress = stats.lastProgressNanos();
             long stalledFor = System.nanoTime() - (lastProgress - episode > 0 ? lastProgress : episode);
             if (stalledFor >= maxBlockNanos) {
-                return DropReason.DATABASE_STALLED;
+                return flusher.isDatabaseAvailable() ? DropReason.DATABASE_STALLED : DropReason.DATABASE_UNAVAILABLE;
             }
             if (!acceptingRecords) {
                 return DropReason.SHUTDOWN;

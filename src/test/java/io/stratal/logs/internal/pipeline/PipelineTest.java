@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -162,22 +163,49 @@ class PipelineTest {
     }
 
     @Test
-    void aFullQueueWithTheDatabaseDownDropsAtOnceAndNamesTheSettingToChange() {
+    void aFullQueueWithTheDatabaseDownWaitsMaxBlockTimeThenDropsAndNamesTheSettingToChange() {
         sink.down = true;
         long oneRecord = record("m0").estimatedBytes();
         start(LogWriterConfig.builder("t").batchSize(1000).flushInterval(Duration.ofMillis(10))
-                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofSeconds(10)));
+                .maxQueueBytes(oneRecord * 10).maxBlockTime(Duration.ofMillis(400)));
         offer(10, "m");
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 1);
 
         long started = System.nanoTime();
-        for (int i = 0; i < 5; i++) {
+        assertThat(pipeline.offer(record("m10"))).isFalse();
+        assertThat((System.nanoTime() - started) / 1_000_000).as("the first caller waits the outage out for a while")
+                .isGreaterThanOrEqualTo(350);
+        started = System.nanoTime();
+        for (int i = 1; i < 5; i++) {
             pipeline.offer(record("m" + (10 + i)));
         }
-        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1_000);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("later callers of the same outage drop at once")
+                .isLessThan(300);
         assertThat(pipeline.stats().dropped(DropReason.DATABASE_UNAVAILABLE)).isEqualTo(5);
-        await().atMost(Duration.ofSeconds(5)).until(() -> reporter.warnings.stream().anyMatch(w -> w.contains("lost 5")));
+        // the first loss is reported at once, the rest on the thinning schedule
+        await().atMost(Duration.ofSeconds(5)).until(() -> reporter.warnings.stream().anyMatch(w -> w.contains("lost 1")));
         assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("database_unavailable").contains("spoolDirectory"));
+    }
+
+    @Test
+    void aDatabaseAwayForLessThanMaxBlockTimeLosesNothing() throws Exception {
+        sink.down = true;
+        long oneRecord = record("m0").estimatedBytes();
+        start(LogWriterConfig.builder("t").batchSize(5).flushInterval(Duration.ofMillis(10))
+                .maxQueueBytes(oneRecord * 5).maxBlockTime(Duration.ofSeconds(5)));
+        offer(5, "m");
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 1);
+        Thread back = new Thread(() -> {
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            sink.down = false;
+        });
+        back.start();
+        for (int i = 5; i < 20; i++) {
+            assertThat(pipeline.offer(record("m" + i))).as("record %d waits for the database to come back", i).isTrue();
+        }
+        back.join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().size() == 20);
+        assertThat(pipeline.stats().droppedTotal()).isZero();
     }
 
     @Test
