@@ -110,7 +110,15 @@ public final class LogServer implements AutoCloseable {
                 Gate.send(ctx, HttpStatus.SERVICE_UNAVAILABLE, JsonBodies.error("the database cannot answer now; try again", null));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("A request to {} failed", ctx.path(), e);
+                String path;
+                try {
+                    path = ctx.path();
+                } catch (RuntimeException recycled) {
+                    // a stream whose client went away: nobody to answer, nothing to report
+                    log.debug("A send to a stream client that is gone failed", e);
+                    return;
+                }
+                log.error("A request to {} failed", path, e);
                 Gate.send(ctx, HttpStatus.INTERNAL_SERVER_ERROR, JsonBodies.error("the server failed on this request", null));
             });
             config.routes.error(404, ctx -> {

@@ -128,14 +128,12 @@ final class StreamRoutes {
         Subscriber subscriber = hub.subscribe(filter, after, new Subscriber.Sink() {
             @Override
             public boolean send(StoredLog log) {
-                client.sendEvent("log", LogJson.toJson(log), Long.toString(log.id()));
-                return !client.terminated();
+                return emit(client, () -> client.sendEvent("log", LogJson.toJson(log), Long.toString(log.id())));
             }
 
             @Override
             public boolean heartbeat() {
-                client.sendComment("heartbeat");
-                return !client.terminated();
+                return emit(client, () -> client.sendComment("heartbeat"));
             }
 
             @Override
@@ -143,23 +141,42 @@ final class StreamRoutes {
                 // Its id is where a reconnect without any log received yet resumes (EventSource sends it back).
                 String id = position >= 0 ? Long.toString(position) : null;
                 String data = JsonBodies.object(generator -> generator.writeNumberField("position", Math.max(position, 0)));
-                if (id == null) {
-                    client.sendEvent("ready", data);
-                } else {
-                    client.sendEvent("ready", data, id);
-                }
-                return !client.terminated();
+                return emit(client, () -> {
+                    if (id == null) {
+                        client.sendEvent("ready", data);
+                    } else {
+                        client.sendEvent("ready", data, id);
+                    }
+                });
             }
 
             @Override
             public void close(String reason) {
-                client.sendEvent("close", JsonBodies.error(reason, null));
-                client.close();
+                if (emit(client, () -> client.sendEvent("close", JsonBodies.error(reason, null)))) {
+                    client.close();
+                }
             }
         }, "sse");
         if (subscriber != null) {
             client.onClose(subscriber::end);
         }
+    }
+
+    /**
+     * Sends on an SSE client from the feed's threads; false once the client is gone. A client that went away
+     * between two sends has a recycled response, on which Javalin's send fails with a runtime exception
+     * rather than marking the client terminated: that, too, is a client gone, not a failure to report.
+     */
+    private static boolean emit(SseClient client, Runnable send) {
+        if (client.terminated()) {
+            return false;
+        }
+        try {
+            send.run();
+        } catch (RuntimeException gone) {
+            return false;
+        }
+        return !client.terminated();
     }
 
     private void webSocket(WsConnectContext ctx) {
