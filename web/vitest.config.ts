@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { workspaceAliases } from './aliases.js';
 
 export default defineConfig({
-  resolve: {
-    // the packages' sources, so the tests need no build first
-    alias: { '@stratal/logs-client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) },
-  },
+  // the packages' sources, so the tests need no build first
+  resolve: { alias: workspaceAliases },
   test: {
     include: ['packages/*/test/**/*.test.{ts,tsx}', 'e2e/**/*.e2e.test.ts'],
     testTimeout: 30_000,

@@ -1,16 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+import { workspaceAliases } from '../../aliases.js';
 
 export default defineConfig({
-  resolve: {
-    // the workspace's sources, so the app builds without building the packages first
-    alias: {
-      '@stratal/logs-react/log-viewer.css': source('../../packages/react/src/log-viewer.css'),
-      '@stratal/logs-react': source('../../packages/react/src/index.ts'),
-      '@stratal/logs-client': source('../../packages/client/src/index.ts'),
-    },
-  },
+  resolve: { alias: workspaceAliases },
   build: { outDir: 'dist', emptyOutDir: true },
 });

@@ -1,20 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+import { workspaceAliases } from '../../aliases.js';
 
 // The build goes where the server serves it from (the Maven resources), so mvn never needs Node; CI
 // builds it again and fails when the committed files differ.
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@stratal/logs-react/log-viewer.css': source('../../packages/react/src/log-viewer.css'),
-      '@stratal/logs-react': source('../../packages/react/src/index.ts'),
-      '@stratal/logs-client': source('../../packages/client/src/index.ts'),
-    },
-  },
+  resolve: { alias: workspaceAliases },
   build: {
-    outDir: source('../../../src/main/resources/viewer'),
+    outDir: fileURLToPath(new URL('../../../src/main/resources/viewer', import.meta.url)),
     emptyOutDir: true,
     sourcemap: false,
   },

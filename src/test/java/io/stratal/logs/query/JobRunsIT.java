@@ -72,6 +72,18 @@ class JobRunsIT {
                 + "', 'm')");
     }
 
+    /** Every page of the list, one run a page, by cursor. */
+    List<JobRuns.Run> walk(LocalDateTime since) throws Exception {
+        List<JobRuns.Run> walked = new ArrayList<>();
+        String cursor = null;
+        do {
+            JobRuns.RunPage page = jobRuns.list(since, 1, cursor);
+            walked.addAll(page.runs());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return walked;
+    }
+
     @Test
     void runsComeNewestActivityFirstWithTheirCountsAndRunsWithoutTimesLast() throws Exception {
         JobRuns.RunPage page = jobRuns.list(null, 100, null);
@@ -84,13 +96,7 @@ class JobRunsIT {
 
     @Test
     void pagesOfOneRunWalkTheListOnceAndSinceNarrowsIt() throws Exception {
-        List<UUID> walked = new ArrayList<>();
-        String cursor = null;
-        do {
-            JobRuns.RunPage page = jobRuns.list(null, 1, cursor);
-            page.runs().forEach(run -> walked.add(run.jobRunId()));
-            cursor = page.nextCursor();
-        } while (cursor != null);
+        List<UUID> walked = walk(null).stream().map(JobRuns.Run::jobRunId).toList();
         assertThat(walked).containsExactly(late, early, undated);
 
         JobRuns.RunPage recent = jobRuns.list(T0.plusMinutes(3), 100, null);
@@ -111,13 +117,7 @@ class JobRunsIT {
         // PostgreSQL orders uuids byte by byte, as their hex text sorts (Java's UUID.compareTo is signed)
         tied.sort(Comparator.comparing(UUID::toString).reversed());
 
-        List<JobRuns.Run> walked = new ArrayList<>();
-        String cursor = null;
-        do {
-            JobRuns.RunPage page = jobRuns.list(T0.plusMinutes(6), 1, cursor);
-            walked.addAll(page.runs());
-            cursor = page.nextCursor();
-        } while (cursor != null);
+        List<JobRuns.Run> walked = walk(T0.plusMinutes(6));
         assertThat(walked).as("early ended at minute 5, undated has no time: both left out")
                 .extracting(JobRuns.Run::jobRunId).containsExactlyElementsOf(tied);
         assertThat(walked).filteredOn(run -> run.jobRunId().equals(tiedA)).singleElement()
@@ -134,13 +134,7 @@ class JobRunsIT {
             undatedRuns.add(run);
         }
         undatedRuns.sort(Comparator.comparing(UUID::toString).reversed());
-        List<UUID> walked = new ArrayList<>();
-        String cursor = null;
-        do {
-            JobRuns.RunPage page = jobRuns.list(null, 1, cursor);
-            page.runs().forEach(run -> walked.add(run.jobRunId()));
-            cursor = page.nextCursor();
-        } while (cursor != null);
+        List<UUID> walked = walk(null).stream().map(JobRuns.Run::jobRunId).toList();
         List<UUID> expected = new ArrayList<>(List.of(late, early));
         expected.addAll(undatedRuns);
         assertThat(walked).containsExactlyElementsOf(expected);
