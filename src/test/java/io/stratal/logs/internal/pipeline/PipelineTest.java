@@ -182,9 +182,10 @@ class PipelineTest {
         assertThat((System.nanoTime() - started) / 1_000_000).as("later callers of the same outage drop at once")
                 .isLessThan(300);
         assertThat(pipeline.stats().dropped(DropReason.DATABASE_UNAVAILABLE)).isEqualTo(5);
-        // the first loss is reported at once, the rest on the thinning schedule
-        await().atMost(Duration.ofSeconds(5)).until(() -> reporter.warnings.stream().anyMatch(w -> w.contains("lost 1")));
-        assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("database_unavailable").contains("spoolDirectory"));
+        // the first loss is reported at once, well before the 30 s thinning interval; how many it counts
+        // depends on whether the caller or the flusher (reporting on its retry rhythm) got there first
+        await().atMost(Duration.ofSeconds(5)).until(() -> reporter.warnings.stream().anyMatch(
+                w -> w.startsWith("lost ") && w.contains("database_unavailable") && w.contains("spoolDirectory")));
     }
 
     @Test
