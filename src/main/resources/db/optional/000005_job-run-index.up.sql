@@ -11,6 +11,10 @@
 -- they are there, as dropping one locks out readers of logs too, until the fill below is done.
 DO $$
 BEGIN
+    IF (SELECT relkind FROM pg_class WHERE oid = 'logs'::regclass) = 'p' THEN
+        RAISE EXCEPTION 'logs is partitioned (db/optional/000006): the job-run index does not follow partitions '
+            'dropped by retention, so it is not made on a partitioned logs table';
+    END IF;
     IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'logs'::regclass AND tgname LIKE 'stratal\_job\_runs\_%') THEN
         DROP TRIGGER IF EXISTS stratal_job_runs_insert ON logs;
         DROP TRIGGER IF EXISTS stratal_job_runs_update ON logs;

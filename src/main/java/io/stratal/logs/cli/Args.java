@@ -47,6 +47,11 @@ final class Args {
         return options.containsKey(flag);
     }
 
+    /** The flag's value as given, else {@code null}. */
+    String value(String flag) {
+        return options.get(flag);
+    }
+
     /** The flag's value, else the environment variable's, else {@code null}; a blank value counts as none. */
     String valueOrEnv(String flag, String environmentVariable) {
         String value = givenValueOrEnv(flag, environmentVariable);

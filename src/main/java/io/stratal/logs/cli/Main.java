@@ -2,6 +2,7 @@ package io.stratal.logs.cli;
 
 import io.stratal.logs.jdbc.Migrations;
 import io.stratal.logs.jdbc.PasswordMask;
+import io.stratal.logs.jdbc.Partitions;
 import io.stratal.logs.jdbc.Retention;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
@@ -47,10 +48,17 @@ public final class Main {
             "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
             "                                      per transaction; --dry-run only counts them",
             "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes] [--problem-index]",
-            "        [--job-run-index]            apply all pending migrations, or revert the newest N (default 1);",
+            "        [--job-run-index] [--partitioned [--partition-interval day] [--premake 7]]",
+            "                                      apply all pending migrations, or revert the newest N (default 1);",
             "                                      with up, each flag also applies an opt-in index (docs/PERFORMANCE.md):",
             "                                      the lean index set, an index of each run's warnings and errors, a",
-            "                                      running index of the job runs (triggers) for the job-runs list",
+            "                                      running index of the job runs (triggers) for the job-runs list;",
+            "                                      --partitioned makes logs range-partitioned by timestamp, one partition",
+            "                                      per hour, day, week or month, converting a table that has rows",
+            "                                      (docs/SCALING.md); registered with pg_partman when it is installed",
+            "  partitions --url <jdbc-url> [--username u] [--password p] [--table logs] [--premake 7]",
+            "                                      make the partitions due on a partitioned logs table (pg_partman's",
+            "                                      maintenance, when the table is registered with it) and list them all",
             "",
             "STRATAL_DB_URL, STRATAL_DB_USERNAME, STRATAL_DB_PASSWORD and STRATAL_TOKEN stand in for --url, --username,",
             "--password and --token.");
@@ -100,8 +108,14 @@ public final class Main {
                     return retention(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--older-than",
                             "--table", "--batch-size"), Set.of("--dry-run")), out);
                 case "migrate":
-                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password"),
-                            OPTIONAL_INDEXES.stream().map(OptionalIndex::flag).collect(Collectors.toSet())), out);
+                    Set<String> migrateFlags = OPTIONAL_INDEXES.stream().map(OptionalIndex::flag)
+                            .collect(Collectors.toCollection(java.util.HashSet::new));
+                    migrateFlags.add("--partitioned");
+                    return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password",
+                            "--partition-interval", "--premake"), migrateFlags), out);
+                case "partitions":
+                    return partitions(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--table",
+                            "--premake"), Set.of()), out);
                 case "help":
                 case "--help":
                 case "-h":
@@ -260,11 +274,19 @@ public final class Main {
         LocalDateTime cutoff = Retention.cutoff(Instant.now(), age);
         try (Connection connection = connect(args)) {
             if (args.has("--dry-run")) {
+                Partitions partitions = new Partitions(table);
+                List<Partitions.Partition> whole = partitions.isPartitioned(connection)
+                        ? partitions.whollyBefore(connection, cutoff) : List.of();
                 out.println(retention.countOlderThan(connection, cutoff) + " log(s) in " + table + " are older than "
-                        + cutoff + " UTC; nothing deleted (--dry-run)");
+                        + cutoff + " UTC" + (whole.isEmpty() ? "" : ", " + whole.size() + " partition(s) wholly: "
+                        + whole.stream().map(Partitions.Partition::name).collect(Collectors.toList()))
+                        + "; nothing deleted (--dry-run)");
             } else {
-                out.println("deleted " + retention.deleteOlderThan(connection, cutoff) + " log(s) from " + table
-                        + " older than " + cutoff + " UTC");
+                Retention.Result result = retention.purge(connection, cutoff);
+                out.println("deleted " + result.total() + " log(s) from " + table + " older than " + cutoff + " UTC"
+                        + (result.droppedPartitions().isEmpty() ? "" : ": dropped " + result.droppedPartitions().size()
+                        + " partition(s) " + result.droppedPartitions() + " holding " + result.droppedRows()
+                        + ", deleted " + result.deletedRows() + " in batches"));
             }
         }
         return 0;
@@ -276,11 +298,26 @@ public final class Main {
                 || (words.get(0).equals("up") && words.size() > 1)) {
             throw new Args.UsageException("migrate needs up, or down [N]");
         }
-        for (OptionalIndex optional : OPTIONAL_INDEXES) {
-            if (args.has(optional.flag()) && !words.get(0).equals("up")) {
-                throw new Args.UsageException(optional.flag() + " goes with migrate up");
+        for (String flag : List.of("--partitioned", "--partition-interval", "--premake", "--lean-indexes",
+                "--problem-index", "--job-run-index")) {
+            if (args.has(flag) && !words.get(0).equals("up")) {
+                throw new Args.UsageException(flag + " goes with migrate up");
             }
         }
+        boolean partitioned = args.has("--partitioned");
+        if (!partitioned && (args.has("--partition-interval") || args.has("--premake"))) {
+            throw new Args.UsageException((args.has("--premake") ? "--premake" : "--partition-interval")
+                    + " goes with --partitioned");
+        }
+        if (partitioned && args.has("--job-run-index")) {
+            throw new Args.UsageException("--job-run-index does not go with --partitioned: its triggers do not see"
+                    + " partitions dropped by retention");
+        }
+        String interval = args.value("--partition-interval");
+        if (interval != null && !Set.of("hour", "day", "week", "month").contains(interval)) {
+            throw new Args.UsageException("--partition-interval takes hour, day, week or month, got " + interval);
+        }
+        int premake = premake(args);
         int steps = 1;
         if (words.size() == 2) {
             try {
@@ -297,6 +334,17 @@ public final class Main {
                 List<Long> applied = Migrations.up(connection);
                 out.println(applied.isEmpty() ? "no change: already at version " + Migrations.currentVersion(connection)
                         : "applied " + applied + ", now at version " + Migrations.currentVersion(connection));
+                if (partitioned) {
+                    Migrations.applyOptional(connection, Migrations.PARTITIONED, true, Map.of(
+                            "stratal.partition_interval", interval == null ? "day" : interval,
+                            "stratal.partition_premake", Integer.toString(premake)));
+                    Partitions partitions = new Partitions(TableName.parseOrNull(Names.DEFAULT_TABLE));
+                    out.println("logs is partitioned by timestamp, " + partitions.list(connection).size()
+                            + " partitions" + (partitions.partmanSchema(connection) != null
+                            ? ", registered with pg_partman: schedule its run_maintenance_proc()"
+                            : "; run the partitions command daily to make the next ones")
+                            + " (opt-in; db/optional/" + Migrations.PARTITIONED + ".down.sql in the jar reverts it)");
+                }
                 for (OptionalIndex optional : OPTIONAL_INDEXES) {
                     if (args.has(optional.flag())) {
                         Migrations.applyOptional(connection, optional.migration(), true);
@@ -309,6 +357,40 @@ public final class Main {
                 Long now = Migrations.currentVersion(connection);
                 out.println(reverted.isEmpty() ? "no change: no migration applied"
                         : "reverted " + reverted + ", now at " + (now == null ? "no version" : "version " + now));
+            }
+        }
+        return 0;
+    }
+
+    private static int premake(Args args) throws Args.UsageException {
+        String text = args.value("--premake");
+        if (text == null) {
+            return 7;
+        }
+        try {
+            int premake = Integer.parseInt(text);
+            if (premake >= 0 && premake <= 9999) {
+                return premake;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new Args.UsageException("--premake takes a number of partitions from 0 to 9999, got " + text);
+    }
+
+    private static int partitions(Args args, PrintStream out) throws Args.UsageException, SQLException {
+        if (!args.positional().isEmpty()) {
+            throw new Args.UsageException("partitions takes no arguments besides its options");
+        }
+        TableName table = table(args);
+        int premake = premake(args);
+        Partitions partitions = new Partitions(table);
+        try (Connection connection = connect(args)) {
+            List<String> made = partitions.createAhead(connection, premake);
+            out.println((made.isEmpty() ? "no partition was due" : "made " + made.size() + " partition(s)")
+                    + (partitions.partmanSchema(connection) != null ? " (pg_partman's maintenance)" : ""));
+            for (Partitions.Partition p : partitions.list(connection)) {
+                out.printf("%-40s %-46s ~%d rows, %d kB%n", p.name(), p.range(), p.estimatedRows(), p.totalBytes() / 1024);
             }
         }
         return 0;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -211,6 +212,8 @@ public final class Migrations {
     public static final String PROBLEM_INDEX = "000004_problem-index";
     /** The opt-in running index of the job runs, kept by triggers: {@code db/optional/000005_job-run-index}. */
     public static final String JOB_RUN_INDEX = "000005_job-run-index";
+    /** The opt-in range partitioning of the logs table by timestamp: {@code db/optional/000006_partitioned-logs}. */
+    public static final String PARTITIONED = "000006_partitioned-logs";
 
     /**
      * Runs the up (or down) file of an opt-in migration in {@code db/optional}, in one transaction. Opt-in
@@ -218,8 +221,26 @@ public final class Migrations {
      * bookkeeping is not touched by them.
      */
     public static void applyOptional(Connection connection, String name, boolean up) throws SQLException {
+        applyOptional(connection, name, up, Map.of());
+    }
+
+    /**
+     * Like {@link #applyOptional(Connection, String, boolean)}, with settings the file reads through
+     * {@code current_setting} (such as {@code stratal.partition_interval}) set for its transaction only.
+     */
+    public static void applyOptional(Connection connection, String name, boolean up, Map<String, String> settings)
+            throws SQLException {
         String sql = readOptional(name + (up ? ".up.sql" : ".down.sql"));
-        inTransaction(connection, statement -> statement.execute(sql));
+        inTransaction(connection, statement -> {
+            for (Map.Entry<String, String> setting : settings.entrySet()) {
+                try (PreparedStatement set = connection.prepareStatement("SELECT set_config(?, ?, true)")) {
+                    set.setString(1, setting.getKey());
+                    set.setString(2, setting.getValue());
+                    set.execute();
+                }
+            }
+            statement.execute(sql);
+        });
     }
 
     /** The text of an opt-in migration in {@code db/optional}. */

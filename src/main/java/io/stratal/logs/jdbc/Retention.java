@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +19,10 @@ import java.util.regex.Pattern;
  * Deletes logs older than a given age, in batches of {@code batchSize} rows, each in a transaction of its
  * own, so a large purge neither holds locks for long nor builds one huge transaction. The timestamp index
  * (the seed's b-tree, or the lean set's BRIN) finds the rows. Timestamps are UTC, so the cut-off is too.
+ *
+ * <p>On a partitioned table ({@code migrate up --partitioned}) the partitions wholly older than the cut-off
+ * are dropped, each at once and without leaving dead rows behind; the batched delete then runs only in the
+ * partitions that straddle the cut-off (and the default one).
  */
 public final class Retention {
 
@@ -73,6 +79,31 @@ public final class Retention {
         return age;
     }
 
+    /** What a purge did: partitions dropped (with their rows), and rows deleted one batch at a time. */
+    public record Result(List<String> droppedPartitions, long droppedRows, long deletedRows) {
+
+        public long total() {
+            return droppedRows + deletedRows;
+        }
+    }
+
+    /**
+     * Purges the rows older than {@code cutoff}: drops the partitions wholly before it, when the table is
+     * partitioned, then deletes the rest in batches.
+     */
+    public Result purge(Connection connection, LocalDateTime cutoff) throws SQLException {
+        Partitions partitions = new Partitions(table);
+        List<String> dropped = new ArrayList<>();
+        long droppedRows = 0;
+        if (partitions.isPartitioned(connection)) {
+            for (Partitions.Partition p : partitions.whollyBefore(connection, cutoff)) {
+                droppedRows += partitions.drop(connection, p);
+                dropped.add(p.name());
+            }
+        }
+        return new Result(dropped, droppedRows, deleteOlderThan(connection, cutoff));
+    }
+
     /** How many rows are older than {@code cutoff}. */
     public long countOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
@@ -89,13 +120,15 @@ public final class Retention {
     public long deleteOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(true); // each DELETE commits on its own
-        String sql = "DELETE FROM " + table.qualified() + " WHERE id IN (SELECT id FROM " + table.qualified()
-                + " WHERE timestamp < ? LIMIT ?)";
+        // the outer condition on timestamp lets a partitioned table skip the partitions past the cut-off
+        String sql = "DELETE FROM " + table.qualified() + " WHERE timestamp < ? AND id IN (SELECT id FROM "
+                + table.qualified() + " WHERE timestamp < ? LIMIT ?)";
         long deleted = 0;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             while (true) {
                 statement.setObject(1, cutoff);
-                statement.setInt(2, batchSize);
+                statement.setObject(2, cutoff);
+                statement.setInt(3, batchSize);
                 int n = statement.executeUpdate();
                 deleted += n;
                 if (n < batchSize) {

@@ -81,12 +81,15 @@ public final class LogStats {
     public record TableSize(long totalBytes, long tableBytes, long indexBytes) {
     }
 
-    /** How big the logs table and its indexes are now. */
+    /** How big the logs table and its indexes are now, all partitions together. */
     public TableSize size() throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement("SELECT pg_total_relation_size(c.oid),"
-                     + " pg_table_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c WHERE c.oid = ?::regclass")) {
+             // summed over the partitions when the table is partitioned (the partitioned table itself has no storage)
+             PreparedStatement statement = connection.prepareStatement("SELECT coalesce(sum(pg_total_relation_size(relid)), 0),"
+                     + " coalesce(sum(pg_table_size(relid)), 0), coalesce(sum(pg_indexes_size(relid)), 0)"
+                     + " FROM (SELECT relid FROM pg_partition_tree(?::regclass) WHERE isleaf UNION SELECT ?::regclass) t")) {
             statement.setString(1, table);
+            statement.setString(2, table);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
                 return new TableSize(rs.getLong(1), rs.getLong(2), rs.getLong(3));

@@ -72,6 +72,51 @@ class MainIT {
     }
 
     @Test
+    void migrateUpPartitionedThenPartitionsAndRetentionOnIt() {
+        try (TestDatabase db = TestDatabase.create()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+            assertThat(Main.run(new String[] {"migrate", "up", "--partitioned", "--premake", "2", "--lean-indexes",
+                    "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("logs is partitioned by timestamp, 4 partitions")
+                    .contains("run the partitions command daily").contains("applied the lean index set");
+            assertThat(db.scalar("SELECT relkind FROM pg_class WHERE oid = 'logs'::regclass").toString()).isEqualTo("p");
+
+            out.reset();
+            assertThat(Main.run(new String[] {"partitions", "--premake", "4", "--url", db.url()}, print, print)).isZero();
+            String listed = out.toString(StandardCharsets.UTF_8);
+            assertThat(listed).startsWith("made 2 partition(s)").contains("logs_default").contains("DEFAULT");
+            assertThat(listed.lines().filter(l -> l.startsWith("logs_p"))).hasSize(5);
+
+            String yesterday = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
+            db.execute("CREATE TABLE logs_old PARTITION OF logs FOR VALUES FROM ('" + yesterday + "') TO ('"
+                            + java.time.LocalDate.parse(yesterday).plusDays(1) + "')",
+                    "INSERT INTO logs (message, timestamp) VALUES ('yesterday', '" + yesterday + " 12:00'), ('ancient', '1990-01-01')");
+            out.reset();
+            assertThat(Main.run(new String[] {"retention", "--older-than", "1s", "--dry-run", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("2 log(s) in logs are older than")
+                    .contains("1 partition(s) wholly: [logs_old]");
+            out.reset();
+            assertThat(Main.run(new String[] {"retention", "--older-than", "1s", "--url", db.url()}, print, print)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("deleted 2 log(s) from logs")
+                    .contains("dropped 1 partition(s) [logs_old] holding 1, deleted 1 in batches");
+            assertThat(db.scalar("SELECT to_regclass('logs_old') IS NULL")).isEqualTo(true);
+        }
+    }
+
+    @Test
+    void partitionsOnAPlainTableSaysHowToPartitionIt() {
+        try (TestDatabase db = TestDatabase.create()) {
+            db.migrated();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+            assertThat(Main.run(new String[] {"partitions", "--url", db.url()}, print, print)).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("logs is not partitioned").contains("migrate up --partitioned");
+        }
+    }
+
+    @Test
     void serveAnswersTheReadApiUntilTheProcessIsStopped() throws Exception {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated().execute("INSERT INTO logs (type, message) VALUES ('system', 'served')");

@@ -51,6 +51,28 @@ class MainTest {
     }
 
     @Test
+    void thePartitioningFlagsAreCheckedBeforeTheDatabaseIsTouched() {
+        String url = "jdbc:postgresql://127.0.0.1:1/none";
+        assertThat(run("migrate", "up", "--partitioned", "--partition-interval", "fortnight", "--url", url)).isEqualTo(2);
+        assertThat(err()).contains("--partition-interval takes hour, day, week or month, got fortnight");
+        err.reset();
+        assertThat(run("migrate", "up", "--partition-interval", "day", "--url", url)).isEqualTo(2);
+        assertThat(err()).contains("--partition-interval goes with --partitioned");
+        err.reset();
+        assertThat(run("migrate", "up", "--partitioned", "--premake", "-3", "--url", url)).isEqualTo(2);
+        assertThat(err()).contains("--premake takes a number of partitions from 0 to 9999, got -3");
+        err.reset();
+        assertThat(run("migrate", "up", "--partitioned", "--job-run-index", "--url", url)).isEqualTo(2);
+        assertThat(err()).contains("--job-run-index does not go with --partitioned");
+        err.reset();
+        assertThat(run("migrate", "down", "--partitioned", "--url", url)).isEqualTo(2);
+        assertThat(err()).contains("--partitioned goes with migrate up");
+        err.reset();
+        assertThat(run("partitions", "--premake", "lots", "--url", url)).isEqualTo(2);
+        assertThat(err()).contains("--premake takes a number of partitions from 0 to 9999, got lots");
+    }
+
+    @Test
     void serveRefusesABadPortOrUrlBeforeTouchingTheDatabase() {
         assertThat(run("serve", "--url", "jdbc:postgresql://x/y", "--port", "eighty")).isEqualTo(2);
         assertThat(err()).contains("--port takes a port number 0..65535, got eighty");

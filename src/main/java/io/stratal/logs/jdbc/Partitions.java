@@ -1,0 +1,216 @@
+package io.stratal.logs.jdbc;
+
+import io.stratal.logs.names.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The partitions of a logs table range-partitioned by timestamp ({@code db/optional/000006_partitioned-logs}):
+ * what they are, making the next ones (pg_partman's maintenance when the table is registered with it, else
+ * {@code stratal_create_log_partitions}), and dropping the ones wholly older than a cut-off.
+ */
+public final class Partitions {
+
+    /** One partition: its name, its bounds ({@code null} for MINVALUE, or both for the default one), its size. */
+    public record Partition(String name, LocalDateTime from, LocalDateTime to, boolean isDefault, long estimatedRows,
+                            long totalBytes) {
+
+        /** True when every timestamp this partition can hold is before {@code cutoff}. */
+        public boolean whollyBefore(LocalDateTime cutoff) {
+            return !isDefault && to != null && !to.isAfter(cutoff);
+        }
+
+        /** Its bounds as PostgreSQL shows them, {@code DEFAULT} for the default partition. */
+        public String range() {
+            return isDefault ? "DEFAULT" : "[" + (from == null ? "MINVALUE" : from.toString()) + ", " + to + ")";
+        }
+    }
+
+    private static final Pattern RANGE = Pattern.compile("FOR VALUES FROM \\((MINVALUE|'[^']+')\\) TO \\('([^']+)'\\)");
+    private static final DateTimeFormatter BOUND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]");
+    /** How long a drop waits for the table's lock before it gives up and tries again. */
+    private static final String LOCK_TIMEOUT = "5s";
+    private static final int LOCK_ATTEMPTS = 5;
+
+    private final TableName table;
+
+    public Partitions(TableName table) {
+        this.table = table;
+    }
+
+    /** True when the table is partitioned. */
+    public boolean isPartitioned(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(?)")) {
+            statement.setString(1, table.qualified());
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The table's partitions, oldest first, the default one last. */
+    public List<Partition> list(Connection connection) throws SQLException {
+        List<Partition> partitions = new ArrayList<>();
+        try (Statement datestyle = connection.createStatement()) {
+            datestyle.execute("SET datestyle = 'ISO, YMD'"); // the form of the bounds parsed below
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid), greatest(c.reltuples, 0)::bigint,"
+                        + " pg_total_relation_size(c.oid)"
+                        + " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass")) {
+            statement.setString(1, table.qualified());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    String bound = rs.getString(2);
+                    boolean isDefault = bound.equals("DEFAULT");
+                    LocalDateTime from = null;
+                    LocalDateTime to = null;
+                    if (!isDefault) {
+                        Matcher m = RANGE.matcher(bound);
+                        if (!m.matches()) {
+                            throw new IllegalStateException(table + " has a partition not ranged by one timestamp: "
+                                    + rs.getString(1) + " " + bound);
+                        }
+                        from = m.group(1).equals("MINVALUE") ? null : parse(m.group(1).substring(1, m.group(1).length() - 1));
+                        to = parse(m.group(2));
+                    }
+                    partitions.add(new Partition(rs.getString(1), from, to, isDefault, rs.getLong(3), rs.getLong(4)));
+                }
+            }
+        }
+        partitions.sort((a, b) -> a.isDefault() != b.isDefault() ? Boolean.compare(a.isDefault(), b.isDefault())
+                : a.to().compareTo(b.to()));
+        return partitions;
+    }
+
+    private static LocalDateTime parse(String bound) {
+        return LocalDateTime.parse(bound, BOUND);
+    }
+
+    /** The schema of pg_partman when the table is registered with it, else {@code null}. */
+    public String partmanSchema(Connection connection) throws SQLException {
+        String schema;
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n"
+                     + " ON n.oid = e.extnamespace WHERE e.extname = 'pg_partman'")) {
+            if (!rs.next()) {
+                return null;
+            }
+            schema = rs.getString(1);
+        }
+        try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM " + quote(schema)
+                + ".part_config WHERE parent_table = (SELECT n.nspname || '.' || c.relname FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::regclass)")) {
+            statement.setString(1, table.qualified());
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? schema : null;
+            }
+        }
+    }
+
+    /**
+     * Makes the partitions due: pg_partman's maintenance of this table when it is registered with it, else
+     * {@code stratal_create_log_partitions} with {@code premake} intervals ahead. Returns the partitions made.
+     */
+    public List<String> createAhead(Connection connection, int premake) throws SQLException {
+        if (!isPartitioned(connection)) {
+            throw new IllegalStateException(table + " is not partitioned: apply db/optional/000006_partitioned-logs first"
+                    + " (migrate up --partitioned)");
+        }
+        List<String> before = names(list(connection));
+        String partman = partmanSchema(connection);
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try {
+            if (partman != null) {
+                try (PreparedStatement statement = connection.prepareStatement("SELECT " + quote(partman)
+                        + ".run_maintenance(p_parent_table := (SELECT n.nspname || '.' || c.relname FROM pg_class c"
+                        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::regclass))")) {
+                    statement.setString(1, table.qualified());
+                    statement.execute();
+                }
+            } else {
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT count(*) FROM stratal_create_log_partitions(?::regclass, ?)")) {
+                    statement.setString(1, table.qualified());
+                    statement.setInt(2, premake);
+                    statement.execute();
+                }
+            }
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+        List<String> made = names(list(connection));
+        made.removeAll(before);
+        return made;
+    }
+
+    /** The partitions that hold only timestamps before {@code cutoff}: retention drops them whole. */
+    public List<Partition> whollyBefore(Connection connection, LocalDateTime cutoff) throws SQLException {
+        List<Partition> old = new ArrayList<>();
+        for (Partition p : list(connection)) {
+            if (p.whollyBefore(cutoff)) {
+                old.add(p);
+            }
+        }
+        return old;
+    }
+
+    /**
+     * Drops {@code partition}, returning how many rows it held (counted just before). Dropping needs the table's strongest lock for
+     * a moment; it waits at most {@value #LOCK_TIMEOUT} for it (a long read holds it off) and tries again,
+     * {@value #LOCK_ATTEMPTS} times, so the writers and readers queued behind it are not held for long.
+     */
+    public long drop(Connection connection, Partition partition) throws SQLException {
+        long rows = count(connection, partition); // before the lock: nothing new is dated that far back, as a rule
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                    statement.execute("LOCK TABLE " + table.qualified() + " IN ACCESS EXCLUSIVE MODE");
+                    statement.execute("DROP TABLE " + partition.name());
+                    connection.commit();
+                    return rows;
+                } catch (SQLException e) {
+                    connection.rollback();
+                    if (!"55P03".equals(e.getSQLState()) || attempt == LOCK_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** How many rows {@code partition} holds. */
+    public long count(Connection connection, Partition partition) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + partition.name())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> names(List<Partition> partitions) {
+        List<String> names = new ArrayList<>();
+        partitions.forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+}
