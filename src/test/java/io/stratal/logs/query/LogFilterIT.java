@@ -1,6 +1,7 @@
 package io.stratal.logs.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratal.logs.LogType;
@@ -44,6 +45,8 @@ class LogFilterIT {
 
     @BeforeEach
     void setUp() {
+        assumeFalse(TestDatabase.partitioned(), "the rows without a timestamp of this fixture cannot be in a partitioned"
+                + " table; PartitionedReadsIT compares these reads on both tables");
         db = database.get().migrated();
         reader = new LogReader(db.dataSource(), TableName.parseOrNull("logs"), maxRowsScanned());
         job = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('j') RETURNING id");

@@ -1,6 +1,7 @@
 package io.stratal.logs.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.stratal.logs.LogType;
 import io.stratal.logs.jdbc.Migrations;
@@ -35,6 +36,8 @@ class LogReaderIT {
 
     @BeforeEach
     void setUp() throws Exception {
+        assumeFalse(TestDatabase.partitioned(), "the rows without a timestamp of this fixture cannot be in a partitioned"
+                + " table; PartitionedReadsIT compares these reads on both tables");
         db = database.get().migrated();
         reader = new LogReader(db.dataSource(), TableName.parseOrNull("logs"));
         jobA = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('a') RETURNING id");

@@ -81,10 +81,24 @@ public final class TestDatabase implements AutoCloseable {
         return dataSource;
     }
 
-    /** Applies the seed's migrations ({@code job_runs}, {@code task_runs}, {@code logs} with its foreign keys). */
+    /**
+     * True when the read tests run on the partitioned logs table ({@code -Dstratal.test.partitioned=true}: the
+     * failsafe execution {@code partitioned} in the pom), where {@link #migrated} partitions it.
+     */
+    public static boolean partitioned() {
+        return Boolean.getBoolean("stratal.test.partitioned");
+    }
+
+    /**
+     * Applies the seed's migrations ({@code job_runs}, {@code task_runs}, {@code logs} with its foreign keys),
+     * and partitions {@code logs} by day when {@link #partitioned()}.
+     */
     public TestDatabase migrated() {
         try (Connection c = connect()) {
             Migrations.up(c);
+            if (partitioned()) {
+                Migrations.applyOptional(c, Migrations.PARTITIONED, true);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
