@@ -35,12 +35,15 @@ public final class Main {
             "                                      run it in the project)",
             "  serve --url <jdbc-url> [--username u] [--password p] [--port 8080] [--bind 127.0.0.1] [--token t]",
             "        [--table logs] [--allowed-hosts h,...] [--allowed-origins o,...] [--max-stream-clients 100]",
-            "        [--allow-no-token]            the read API under /api/v1/logs and the viewer; with --token (or",
+            "        [--poll-interval 2s] [--allow-no-token]",
+            "                                      the read API under /api/v1/logs and the viewer; with --token (or",
             "                                      STRATAL_TOKEN) requests must show it. On loopback (the default) it",
             "                                      answers only requests for localhost, 127.0.0.1 or [::1], and the names",
             "                                      --allowed-hosts adds (a proxy's); WebSockets only from its own pages",
             "                                      or --allowed-origins. Any other --bind (0.0.0.0: every interface)",
-            "                                      needs --token, or --allow-no-token to serve it open on purpose",
+            "                                      needs --token, or --allow-no-token to serve it open on purpose.",
+            "                                      Streams wake on the writers' notifications and poll every",
+            "                                      --poll-interval besides; on a read replica they only poll",
             "  stats --url <jdbc-url> [--username u] [--password p] [--table logs] [--window 1h]",
             "                                      the seed's monitoring queries: logs by type, by level and the error",
             "                                      rate of each job run with errors, in the last window (UTC)",
@@ -99,7 +102,8 @@ public final class Main {
                     return demo(Args.parse(rest(argv), Set.of(), Set.of("--exit")), out);
                 case "serve":
                     return Serve.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--port", "--bind",
-                            "--token", "--table", "--allowed-hosts", "--allowed-origins", "--max-stream-clients"),
+                            "--token", "--table", "--allowed-hosts", "--allowed-origins", "--max-stream-clients",
+                            "--poll-interval"),
                             Set.of("--allow-no-token")), out);
                 case "stats":
                     return stats(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--table", "--window"),

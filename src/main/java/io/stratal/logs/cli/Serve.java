@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
@@ -36,6 +37,7 @@ final class Serve {
                     + " it open on purpose");
         }
         int maxClients = positive("--max-stream-clients", args.valueOrEnv("--max-stream-clients", "STRATAL_MAX_STREAM_CLIENTS"), 100);
+        Duration pollInterval = pollInterval(args.valueOrEnv("--poll-interval", "STRATAL_POLL_INTERVAL"));
         Properties credentials = Main.credentials(args);
 
         HikariConfig pool = new HikariConfig();
@@ -57,7 +59,7 @@ final class Serve {
                 }
             }
             LogServer.Builder builder = LogServer.builder(dataSource).host(bind).port(port).token(token).allowNoToken(open)
-                    .table(logs.qualified()).maxStreamClients(maxClients)
+                    .table(logs.qualified()).maxStreamClients(maxClients).pollInterval(pollInterval)
                     .allowedHosts(args.listOrEnv("--allowed-hosts", "STRATAL_ALLOWED_HOSTS"))
                     .allowedOrigins(args.listOrEnv("--allowed-origins", "STRATAL_ALLOWED_ORIGINS"))
                     .listenConnections(() -> DriverManager.getConnection(url, credentials)); // outside the pool
@@ -112,6 +114,28 @@ final class Serve {
             throw new Args.UsageException("--bind: '" + given + "' is not an address or a name this machine can resolve");
         }
         return given;
+    }
+
+    private static final java.util.regex.Pattern POLL_INTERVAL = java.util.regex.Pattern.compile("(\\d{1,7})(ms|s|m)");
+
+    /** {@code --poll-interval}: 500ms, 2s, 1m; from 10 ms to 10 minutes. Default 2 s. */
+    static Duration pollInterval(String text) throws Args.UsageException {
+        if (text == null) {
+            return Duration.ofSeconds(2);
+        }
+        java.util.regex.Matcher m = POLL_INTERVAL.matcher(text.trim());
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration interval = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+            if (interval.compareTo(Duration.ofMillis(10)) >= 0 && interval.compareTo(Duration.ofMinutes(10)) <= 0) {
+                return interval;
+            }
+        }
+        throw new Args.UsageException("--poll-interval takes 10ms to 10m, like 500ms, 2s or 1m, got " + text);
     }
 
     private static int positive(String flag, String text, int byDefault) throws Args.UsageException {

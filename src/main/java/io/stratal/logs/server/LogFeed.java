@@ -4,6 +4,7 @@ import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.LogTail;
 import io.stratal.logs.query.StoredLog;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * One thread per server that learns of new rows and hands them to the {@link StreamHub}: it holds a
  * connection of its own (not one of the pool's) that {@code LISTEN}s on the writers' channel, and reads the
  * new rows through a {@link LogTail} when a notification comes, or after {@code pollInterval} without one
- * (for writers that do not notify). However many clients stream, the database sees one reader. It reads
+ * (for writers that do not notify, and always on a hot standby, which notifications do not reach).
+ * However many clients stream, the database sees one reader. It reads
  * a page at a time and, before the next, waits until every client has room for it ({@link StreamHub#awaitRoom}),
  * so a large commit is handed over at the clients' pace rather than all at once.
  *
@@ -50,6 +52,7 @@ final class LogFeed implements AutoCloseable {
     private final AtomicLong polls = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean listening;
+    private volatile boolean standby;
     private volatile String lastError;
     private volatile long lastId = -1;
     private volatile Connection connection;
@@ -82,7 +85,8 @@ final class LogFeed implements AutoCloseable {
             try (Connection c = opener.open()) {
                 connection = c;
                 c.setAutoCommit(true);
-                if (channel != null) {
+                standby = inRecovery(c);
+                if (channel != null && !standby) {
                     try (Statement statement = c.createStatement()) {
                         statement.execute("LISTEN " + channel); // checked to be a plain lower-case name
                     }
@@ -109,6 +113,16 @@ final class LogFeed implements AutoCloseable {
                 connection = null;
                 listening = false;
             }
+        }
+    }
+
+    /**
+     * True on a hot standby: notifications do not reach it (a standby refuses {@code LISTEN}, and the
+     * primary's {@code NOTIFY} is not replicated), so there the feed polls every {@code pollInterval}.
+     */
+    private static boolean inRecovery(Connection c) throws SQLException {
+        try (Statement statement = c.createStatement(); ResultSet rs = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 
@@ -147,6 +161,20 @@ final class LogFeed implements AutoCloseable {
             Thread.currentThread().interrupt();
             running = false;
         }
+    }
+
+    /** {@code notify} when it follows the table by notifications (and polls too), {@code poll} when only by polling. */
+    String mode() {
+        return channel == null || standby ? "poll" : "notify";
+    }
+
+    /** True when the database it follows is a hot standby. */
+    boolean standby() {
+        return standby;
+    }
+
+    long pollMillis() {
+        return pollMillis;
     }
 
     boolean listening() {

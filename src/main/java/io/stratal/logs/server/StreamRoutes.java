@@ -237,6 +237,9 @@ final class StreamRoutes {
     private void status(Context ctx) {
         String json = JsonBodies.object(generator -> {
             generator.writeBooleanField("listening", feed.listening());
+            generator.writeStringField("mode", feed.mode());
+            generator.writeBooleanField("standby", feed.standby());
+            generator.writeNumberField("poll_interval_ms", feed.pollMillis());
             generator.writeStringField("channel", feed.channel());
             generator.writeNumberField("last_id", feed.lastId());
             generator.writeObjectFieldStart("clients");

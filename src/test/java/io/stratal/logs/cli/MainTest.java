@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -48,6 +49,24 @@ class MainTest {
         err.reset();
         assertThat(run("migrate", "up", "--url", "jdbc:mysql://x/y")).isEqualTo(2);
         assertThat(err()).contains("PostgreSQL JDBC URL");
+    }
+
+    @Test
+    void serveRefusesAPollIntervalItCannotRead() {
+        String url = "jdbc:postgresql://127.0.0.1:1/none";
+        for (String bad : List.of("2", "5ms", "11m", "fast", "-1s", "99999999s")) {
+            err.reset();
+            assertThat(run("serve", "--poll-interval", bad, "--url", url)).as(bad).isEqualTo(2);
+            assertThat(err()).contains("--poll-interval takes 10ms to 10m, like 500ms, 2s or 1m, got " + bad);
+        }
+    }
+
+    @Test
+    void aPollIntervalIsReadInMillisecondsSecondsOrMinutes() throws Exception {
+        assertThat(Serve.pollInterval(null)).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(Serve.pollInterval("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(Serve.pollInterval("3s")).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(Serve.pollInterval("10m")).isEqualTo(java.time.Duration.ofMinutes(10));
     }
 
     @Test
