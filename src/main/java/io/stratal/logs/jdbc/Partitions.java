@@ -172,7 +172,12 @@ public final class Partitions {
      * {@value #LOCK_ATTEMPTS} times, so the writers and readers queued behind it are not held for long.
      */
     public long drop(Connection connection, Partition partition) throws SQLException {
-        long rows = count(connection, partition); // before the lock: nothing new is dated that far back, as a rule
+        // counted before the lock: nothing new is dated that far back, as a rule
+        return drop(connection, partition, count(connection, partition));
+    }
+
+    /** {@link #drop(Connection, Partition)} with its rows counted already. */
+    long drop(Connection connection, Partition partition, long rows) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {

@@ -87,21 +87,40 @@ public final class Retention {
         }
     }
 
+    /** Told of each step of a purge as it ends: a partition dropped, or a batch deleted; each its own transaction. */
+    public interface Progress {
+        /**
+         * @param step  the partition's name, or {@code "delete"} for a batch
+         * @param rows  the rows it took
+         * @param nanos how long its transaction took (and held its locks)
+         */
+        void step(String step, long rows, long nanos);
+    }
+
     /**
      * Purges the rows older than {@code cutoff}: drops the partitions wholly before it, when the table is
      * partitioned, then deletes the rest in batches.
      */
     public Result purge(Connection connection, LocalDateTime cutoff) throws SQLException {
+        return purge(connection, cutoff, (step, rows, nanos) -> { });
+    }
+
+    /** Like {@link #purge(Connection, LocalDateTime)}, telling {@code progress} of each step. */
+    public Result purge(Connection connection, LocalDateTime cutoff, Progress progress) throws SQLException {
         Partitions partitions = new Partitions(table);
         List<String> dropped = new ArrayList<>();
         long droppedRows = 0;
         if (partitions.isPartitioned(connection)) {
             for (Partitions.Partition p : partitions.whollyBefore(connection, cutoff)) {
-                droppedRows += partitions.drop(connection, p);
+                long rows = partitions.count(connection, p);
+                long start = System.nanoTime();
+                partitions.drop(connection, p, rows);
+                progress.step(p.name(), rows, System.nanoTime() - start);
+                droppedRows += rows;
                 dropped.add(p.name());
             }
         }
-        return new Result(dropped, droppedRows, deleteOlderThan(connection, cutoff));
+        return new Result(dropped, droppedRows, deleteOlderThan(connection, cutoff, progress));
     }
 
     /** How many rows are older than {@code cutoff}. */
@@ -118,6 +137,10 @@ public final class Retention {
 
     /** Deletes the rows older than {@code cutoff}, a batch per transaction; returns how many went. */
     public long deleteOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
+        return deleteOlderThan(connection, cutoff, (step, rows, nanos) -> { });
+    }
+
+    private long deleteOlderThan(Connection connection, LocalDateTime cutoff, Progress progress) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(true); // each DELETE commits on its own
         // the outer condition on timestamp lets a partitioned table skip the partitions past the cut-off
@@ -129,7 +152,9 @@ public final class Retention {
                 statement.setObject(1, cutoff);
                 statement.setObject(2, cutoff);
                 statement.setInt(3, batchSize);
+                long start = System.nanoTime();
                 int n = statement.executeUpdate();
+                progress.step("delete", n, System.nanoTime() - start);
                 deleted += n;
                 if (n < batchSize) {
                     return deleted;

@@ -25,8 +25,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
- * {@code --only e2e,call,burst,index,stream,read} for some parts; {@code --read-rows N} sets the read part's
- * table size (10 million by default).
+ * {@code --only e2e,call,burst,index,stream,read,scale} for some parts; {@code --read-rows N} sets the read part's
+ * table size (10 million by default), {@code --scale-rows N} the scale part's (20 million).
  */
 public final class BenchMain {
 
@@ -41,7 +41,7 @@ public final class BenchMain {
             }
         }
         boolean smoke = words.contains("--smoke");
-        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream", "read");
+        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream", "read", "scale");
         int only = words.indexOf("--only");
         if (only >= 0 && only + 1 < words.size()) {
             parts = Set.of(words.get(only + 1).split(","));
@@ -72,6 +72,71 @@ public final class BenchMain {
                     : smoke ? 300_000 : 10_000_000;
             reads(readRows, smoke ? 10_000 : 100_000, smoke ? 2 : 10);
         }
+        if (parts.contains("scale")) {
+            int sized = words.indexOf("--scale-rows");
+            long scaleRows = sized >= 0 && sized + 1 < words.size() ? Long.parseLong(words.get(sized + 1).replace("_", ""))
+                    : smoke ? 100_000 : 20_000_000;
+            scale(scaleRows, smoke);
+        }
+    }
+
+    private static void scale(long rows, boolean smoke) throws Exception {
+        long chunk = smoke ? 10_000 : 1_000_000;
+        int days = (int) Math.max(2, rows / 1_000_000);
+        System.out.printf("%n7. Scale: %,d rows by COPY (5,000 a transaction), timestamps rising over %d days, %d job runs at a%n",
+                rows, days, 10);
+        System.out.println("   time, 10,000 rows each; plain against partitioned by day (db/optional/000006), seed against lean");
+        System.out.printf("   indexes. Rows/s for each successive %,d rows, the overall rate, the size at the end, and the first%n", chunk);
+        System.out.println("   page (100 rows) of 200 random job runs, all levels and level=warn,error, through LogReader.");
+        ScaleBench bench = new ScaleBench(rows, chunk, days);
+        List<ScaleBench.Ingest> ingests = new ArrayList<>();
+        for (ScaleBench.Variant variant : ScaleBench.VARIANTS) {
+            ScaleBench.Ingest in = bench.ingest(variant);
+            ingests.add(in);
+            StringBuilder curve = new StringBuilder();
+            for (double r : in.rowsPerSecond()) {
+                curve.append(String.format(" %,.0f", r));
+            }
+            System.out.printf("   %-27s overall %,9.0f rows/s; %s%n", variant.name(), in.overall(), in.size());
+            System.out.printf("   %-27s rows/s per chunk:%s%n", "", curve);
+            if (in.jobPage().length > 0) {
+                System.out.printf("   %-27s job-run page p50 %.1f ms, p99 %.1f ms; level=warn,error page p50 %.1f ms, p99 %.1f ms%n",
+                        "", in.jobPage()[0], in.jobPage()[1], in.filteredPage()[0], in.filteredPage()[1]);
+            }
+            if (!Double.isNaN(in.convertSeconds())) {
+                System.out.printf("   %-27s converted in place to partitioned (migrate up --partitioned): %.1f s, %.1f s per million rows%n",
+                        "", in.convertSeconds(), in.convertSeconds() / (rows / 1e6));
+            }
+        }
+        System.out.printf("   partitioned against plain, overall: seed %.2f, lean %.2f; the last chunk against the first: plain seed %.2f,"
+                + " partitioned seed %.2f%n", ingests.get(2).overall() / ingests.get(0).overall(),
+                ingests.get(3).overall() / ingests.get(1).overall(), last(ingests.get(0)), last(ingests.get(2)));
+
+        long perDay = smoke ? 1_000 : 100_000;
+        System.out.printf("%n   Retention of the oldest 10 days of 30 (%,d rows a day, seed indexes), with the retention command's%n", perDay);
+        System.out.println("   code: time, steps (each its own transaction), the longest step (how long its locks were held), sizes:");
+        for (boolean partitioned : List.of(false, true)) {
+            ScaleBench.Purge p = bench.retention(partitioned, perDay);
+            System.out.printf("   %-30s %,d of %,d rows in %.2f s, %d steps, longest %.1f ms%n", p.name(), p.rowsDeleted(),
+                    p.rowsBefore(), p.seconds(), p.steps(), p.longestStepMillis());
+            System.out.printf("   %-30s before: %s; after: %s; after VACUUM: %s%n", "", p.sizeBefore(), p.sizeAfter(), p.sizeAfterVacuum());
+        }
+
+        int lines = smoke ? 2_000 : 50_000;
+        System.out.printf("%n   Many writers: 8 x %,d lines into one table (each thread its own job run, the appender's defaults%n", lines);
+        System.out.println("   but flushInterval 1 s), timed from the first call until every instance stopped and drained:");
+        ScaleBench.Writers one = bench.writers("1 instance, 1 thread", 1, 1, lines * 8);
+        List<ScaleBench.Writers> all = List.of(one, bench.writers("1 instance, 8 threads", 1, 8, lines),
+                bench.writers("8 instances, 1 thread each", 8, 1, lines));
+        for (ScaleBench.Writers w : all) {
+            System.out.printf("   %-30s %,9.0f rows/s combined (%.2f of one instance); %,d of %,d stored%n", w.name(),
+                    w.rowsPerSecond(), w.rowsPerSecond() / one.rowsPerSecond(), w.stored(), w.rows());
+        }
+    }
+
+    private static double last(ScaleBench.Ingest in) {
+        double[] r = in.rowsPerSecond();
+        return r[r.length - 1] / r[0];
     }
 
     private static void reads(long rows, int runRows, int repeats) throws Exception {
