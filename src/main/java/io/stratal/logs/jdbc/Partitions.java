@@ -7,11 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The partitions of a logs table range-partitioned by timestamp ({@code db/optional/000006_partitioned-logs}):
@@ -35,8 +32,6 @@ public final class Partitions {
         }
     }
 
-    private static final Pattern RANGE = Pattern.compile("FOR VALUES FROM \\((MINVALUE|'[^']+')\\) TO \\('([^']+)'\\)");
-    private static final DateTimeFormatter BOUND = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]");
     /** How long a drop waits for the table's lock before it gives up and tries again. */
     private static final String LOCK_TIMEOUT = "5s";
     private static final int LOCK_ATTEMPTS = 5;
@@ -61,40 +56,30 @@ public final class Partitions {
     /** The table's partitions, oldest first, the default one last. */
     public List<Partition> list(Connection connection) throws SQLException {
         List<Partition> partitions = new ArrayList<>();
-        try (Statement datestyle = connection.createStatement()) {
-            datestyle.execute("SET datestyle = 'ISO, YMD'"); // the form of the bounds parsed below
-        }
+        // the bounds are cast back from the text PostgreSQL shows them in, in the session's own date style
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid), greatest(c.reltuples, 0)::bigint,"
-                        + " pg_total_relation_size(c.oid)"
-                        + " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass")) {
+                "SELECT c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid), nullif(b[1], 'MINVALUE')::timestamp,"
+                        + " b[2]::timestamp, greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid)"
+                        + " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid,"
+                        + " regexp_match(pg_get_expr(c.relpartbound, c.oid), '^FOR VALUES FROM \\(''?([^'')]+)''?\\) TO \\(''([^'']+)''\\)$') b"
+                        + " WHERE i.inhparent = ?::regclass")) {
             statement.setString(1, table.qualified());
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    String bound = rs.getString(2);
-                    boolean isDefault = bound.equals("DEFAULT");
-                    LocalDateTime from = null;
-                    LocalDateTime to = null;
-                    if (!isDefault) {
-                        Matcher m = RANGE.matcher(bound);
-                        if (!m.matches()) {
-                            throw new IllegalStateException(table + " has a partition not ranged by one timestamp: "
-                                    + rs.getString(1) + " " + bound);
-                        }
-                        from = m.group(1).equals("MINVALUE") ? null : parse(m.group(1).substring(1, m.group(1).length() - 1));
-                        to = parse(m.group(2));
+                    boolean isDefault = rs.getString(2).equals("DEFAULT");
+                    LocalDateTime to = rs.getObject(4, LocalDateTime.class);
+                    if (!isDefault && to == null) {
+                        throw new IllegalStateException(table + " has a partition not ranged by one timestamp: "
+                                + rs.getString(1) + " " + rs.getString(2));
                     }
-                    partitions.add(new Partition(rs.getString(1), from, to, isDefault, rs.getLong(3), rs.getLong(4)));
+                    partitions.add(new Partition(rs.getString(1), rs.getObject(3, LocalDateTime.class), to, isDefault,
+                            rs.getLong(5), rs.getLong(6)));
                 }
             }
         }
         partitions.sort((a, b) -> a.isDefault() != b.isDefault() ? Boolean.compare(a.isDefault(), b.isDefault())
                 : a.to().compareTo(b.to()));
         return partitions;
-    }
-
-    private static LocalDateTime parse(String bound) {
-        return LocalDateTime.parse(bound, BOUND);
     }
 
     /** The schema of pg_partman when the table is registered with it, else {@code null}. */

@@ -26,7 +26,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
  * {@code --only e2e,call,burst,index,stream,read,scale} for some parts; {@code --read-rows N} sets the read part's
- * table size (10 million by default), {@code --scale-rows N} the scale part's (20 million).
+ * table size (10 million by default), {@code --scale-rows N} the scale part's (20 million), and
+ * {@code --scale-seed-only} runs only its seed-index variants (ingest, pages, conversion).
  */
 public final class BenchMain {
 
@@ -76,11 +77,11 @@ public final class BenchMain {
             int sized = words.indexOf("--scale-rows");
             long scaleRows = sized >= 0 && sized + 1 < words.size() ? Long.parseLong(words.get(sized + 1).replace("_", ""))
                     : smoke ? 100_000 : 20_000_000;
-            scale(scaleRows, smoke);
+            scale(scaleRows, smoke, words.contains("--scale-seed-only"));
         }
     }
 
-    private static void scale(long rows, boolean smoke) throws Exception {
+    private static void scale(long rows, boolean smoke, boolean seedOnly) throws Exception {
         long chunk = smoke ? 10_000 : 1_000_000;
         int days = (int) Math.max(2, rows / 1_000_000);
         System.out.printf("%n7. Scale: %,d rows by COPY (5,000 a transaction), timestamps rising over %d days, %d job runs at a%n",
@@ -91,6 +92,9 @@ public final class BenchMain {
         ScaleBench bench = new ScaleBench(rows, chunk, days);
         List<ScaleBench.Ingest> ingests = new ArrayList<>();
         for (ScaleBench.Variant variant : ScaleBench.VARIANTS) {
+            if (seedOnly && variant.lean()) {
+                continue;
+            }
             ScaleBench.Ingest in = bench.ingest(variant);
             ingests.add(in);
             StringBuilder curve = new StringBuilder();
@@ -107,6 +111,11 @@ public final class BenchMain {
                 System.out.printf("   %-27s converted in place to partitioned (migrate up --partitioned): %.1f s, %.1f s per million rows%n",
                         "", in.convertSeconds(), in.convertSeconds() / (rows / 1e6));
             }
+        }
+        if (seedOnly) {
+            System.out.printf("   partitioned against plain, overall, seed: %.2f (--scale-seed-only: no lean variants, retention or"
+                    + " writers)%n", ingests.get(1).overall() / ingests.get(0).overall());
+            return;
         }
         System.out.printf("   partitioned against plain, overall: seed %.2f, lean %.2f; the last chunk against the first: plain seed %.2f,"
                 + " partitioned seed %.2f%n", ingests.get(2).overall() / ingests.get(0).overall(),
