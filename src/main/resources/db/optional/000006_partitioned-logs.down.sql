@@ -8,12 +8,15 @@ DECLARE
     statement text;
     partman_schema text;
     template text;
+    logs_owner text;
+    logs_acl aclitem[];
 BEGIN
     IF to_regclass('logs') IS NULL OR (SELECT relkind FROM pg_class WHERE oid = 'logs'::regclass) <> 'p' THEN
         RAISE NOTICE 'logs is not partitioned: nothing to do';
         RETURN;
     END IF;
     LOCK TABLE logs IN ACCESS EXCLUSIVE MODE;
+    SELECT pg_get_userbyid(relowner), relacl INTO logs_owner, logs_acl FROM pg_class WHERE oid = 'logs'::regclass;
 
     SELECT n.nspname INTO partman_schema
       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -54,6 +57,18 @@ BEGIN
         created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP
     );
     ALTER SEQUENCE logs_id_seq OWNED BY logs.id;
+    IF logs_owner <> current_user THEN
+        EXECUTE format('ALTER TABLE logs OWNER TO %I', logs_owner);
+    END IF;
+    FOR statement IN
+        SELECT format('GRANT %s ON logs TO %s%s', a.privilege_type,
+                      CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                      CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+          FROM aclexplode(logs_acl) a
+         WHERE a.grantee <> (SELECT relowner FROM pg_class WHERE oid = 'logs'::regclass)
+    LOOP
+        EXECUTE statement;
+    END LOOP;
     INSERT INTO logs SELECT * FROM logs_partitioned ORDER BY id;
     DROP TABLE logs_partitioned;
     FOREACH statement IN ARRAY index_sql LOOP

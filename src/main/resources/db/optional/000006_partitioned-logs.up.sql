@@ -7,8 +7,8 @@
 -- Like the other files here it names the table `logs`, and it needs PostgreSQL 13 or later.
 --
 -- What changes for the table: the primary key becomes (id, timestamp), as a partitioned table's unique
--- keys must hold its partition key, and timestamp becomes NOT NULL (it keeps its default, now()). The
--- columns, CHECKs, foreign keys and index set stay: the indexes the table has (the seed's, the lean set,
+-- keys must hold its partition key, and timestamp becomes NOT NULL (it keeps its default, now()). The owner
+-- and grants, columns, CHECKs, foreign keys and index set stay: the indexes the table has (the seed's, the lean set,
 -- the problem index, your own) are made again on the partitioned table.
 --
 -- Settings, read when set (the CLI sets them from its flags; golang-migrate users can SET them in the
@@ -98,6 +98,8 @@ BEGIN
             -- rows already in the default partition for this range move with it, or the new bounds
             -- would contradict the default partition's contents
             EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', child, parent);
+            -- no writer may add a row for this range to the default partition between the move and the attach
+            EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', default_part);
             EXECUTE format('WITH moved AS (DELETE FROM %s WHERE timestamp >= $1 AND timestamp < $2 RETURNING *) '
                            'INSERT INTO %s SELECT * FROM moved', default_part, child) USING lower_bound, upper_bound;
             EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
@@ -125,6 +127,9 @@ DECLARE
     statement text;
     partman_schema text;
     partman_version text;
+    logs_schema text;
+    logs_owner text;
+    logs_acl aclitem[];
     name_format text;
     converted text;
 BEGIN
@@ -141,6 +146,12 @@ BEGIN
     IF (SELECT relkind FROM pg_class WHERE oid = 'logs'::regclass) = 'p' THEN
         RAISE NOTICE 'logs is partitioned already: nothing to do';
         RETURN;
+    END IF;
+    SELECT n.nspname, pg_get_userbyid(c.relowner), c.relacl INTO logs_schema, logs_owner, logs_acl
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'logs'::regclass;
+    IF logs_schema <> current_schema() THEN
+        RAISE EXCEPTION 'logs is in schema %, not in %, where this file would make the new table: set search_path to % first',
+            logs_schema, current_schema(), logs_schema;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'logs'::regclass AND tgname LIKE 'stratal\_job\_runs\_%') THEN
         RAISE EXCEPTION 'the job-run index (db/optional/000005_job-run-index) is on logs and does not follow '
@@ -185,6 +196,19 @@ BEGIN
     FOREACH statement IN ARRAY index_sql LOOP
         EXECUTE statement;
     END LOOP;
+    -- the old table's owner and grants, so the roles that wrote and read it still can
+    IF logs_owner <> current_user THEN
+        EXECUTE format('ALTER TABLE logs OWNER TO %I', logs_owner);
+    END IF;
+    FOR statement IN
+        SELECT format('GRANT %s ON logs TO %s%s', a.privilege_type,
+                      CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                      CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+          FROM aclexplode(logs_acl) a
+         WHERE a.grantee <> (SELECT relowner FROM pg_class WHERE oid = 'logs'::regclass)
+    LOOP
+        EXECUTE statement;
+    END LOOP;
 
     SELECT n.nspname, e.extversion INTO partman_schema, partman_version
       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -205,11 +229,15 @@ BEGIN
                            CASE WHEN has_rows THEN cutover ELSE current_start END);
         END IF;
         -- make partitions ahead of now even while no logs arrive
-        EXECUTE format('UPDATE %I.part_config SET infinite_time_partitions = true WHERE parent_table = %L',
-                       partman_schema, current_schema() || '.logs');
+        -- and do not let a far-off timestamp in the default partition decide which ones to make
+        EXECUTE format('UPDATE %I.part_config SET infinite_time_partitions = true, ignore_default_data = true'
+                       ' WHERE parent_table = %L', partman_schema, current_schema() || '.logs');
     ELSE
         CREATE TABLE logs_default PARTITION OF logs DEFAULT;
-        PERFORM stratal_create_log_partitions('logs', premake, step, CASE WHEN has_rows THEN cutover ELSE current_start END);
+        -- with rows, the converted table covers the current interval, so one more is made at least: the
+        -- partition the next ones follow on from
+        PERFORM stratal_create_log_partitions('logs', CASE WHEN has_rows THEN greatest(premake, 1) ELSE premake END,
+                                              step, CASE WHEN has_rows THEN cutover ELSE current_start END);
     END IF;
 
     IF NOT has_rows THEN

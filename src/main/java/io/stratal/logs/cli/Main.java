@@ -392,7 +392,8 @@ public final class Main {
         try (Connection connection = connect(args)) {
             List<String> made = partitions.createAhead(connection, premake);
             out.println((made.isEmpty() ? "no partition was due" : "made " + made.size() + " partition(s)")
-                    + (partitions.partmanSchema(connection) != null ? " (pg_partman's maintenance)" : ""));
+                    + (partitions.partmanSchema(connection) != null ? " (pg_partman's maintenance, with its own"
+                    + " premake: part_config.premake)" : ""));
             for (Partitions.Partition p : partitions.list(connection)) {
                 out.printf("%-40s %-46s ~%d rows, %d kB%n", p.name(), p.range(), p.estimatedRows(), p.totalBytes() / 1024);
             }

@@ -118,7 +118,10 @@ final class Serve {
 
     private static final java.util.regex.Pattern POLL_INTERVAL = java.util.regex.Pattern.compile("(\\d{1,7})(ms|s|m)");
 
-    /** {@code --poll-interval}: 500ms, 2s, 1m; from 10 ms to 10 minutes. Default 2 s. */
+    /**
+     * {@code --poll-interval}: 500ms, 2s; from 10 ms to 10 s. Default 2 s. Not longer: a gap in the ids (a
+     * lower id that commits late) is waited for 30 s, and must be looked at again within that time.
+     */
     static Duration pollInterval(String text) throws Args.UsageException {
         if (text == null) {
             return Duration.ofSeconds(2);
@@ -131,11 +134,11 @@ final class Serve {
                 case "s" -> Duration.ofSeconds(n);
                 default -> Duration.ofMinutes(n);
             };
-            if (interval.compareTo(Duration.ofMillis(10)) >= 0 && interval.compareTo(Duration.ofMinutes(10)) <= 0) {
+            if (interval.compareTo(Duration.ofMillis(10)) >= 0 && interval.compareTo(Duration.ofSeconds(10)) <= 0) {
                 return interval;
             }
         }
-        throw new Args.UsageException("--poll-interval takes 10ms to 10m, like 500ms, 2s or 1m, got " + text);
+        throw new Args.UsageException("--poll-interval takes 10ms to 10s, like 500ms or 2s, got " + text);
     }
 
     private static int positive(String flag, String text, int byDefault) throws Args.UsageException {

@@ -104,7 +104,9 @@ public final class Partitions {
     }
 
     /**
-     * Makes the partitions due: pg_partman's maintenance of this table when it is registered with it, else
+     * Makes the partitions due: when the table is registered with pg_partman, its own: the rows in the default
+     * partition moved to partitions of their own ({@code partition_data_time}), then its maintenance, with
+     * the premake of {@code part_config} ({@code premake} is not used); else
      * {@code stratal_create_log_partitions} with {@code premake} intervals ahead. Returns the partitions made.
      */
     public List<String> createAhead(Connection connection, int premake) throws SQLException {
@@ -118,15 +120,25 @@ public final class Partitions {
         connection.setAutoCommit(true);
         try {
             if (partman != null) {
+                String parent = "(SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n"
+                        + " ON n.oid = c.relnamespace WHERE c.oid = ?::regclass)";
+                // rows the default partition holds go to partitions of their own first: pg_partman cannot make
+                // a partition whose range has rows in the default one
                 try (PreparedStatement statement = connection.prepareStatement("SELECT " + quote(partman)
-                        + ".run_maintenance(p_parent_table := (SELECT n.nspname || '.' || c.relname FROM pg_class c"
-                        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::regclass))")) {
+                        + ".partition_data_time(p_parent_table := " + parent + ", p_batch_count := 1000)")) {
+                    statement.setString(1, table.qualified());
+                    statement.execute();
+                }
+                try (PreparedStatement statement = connection.prepareStatement("SELECT " + quote(partman)
+                        + ".run_maintenance(p_parent_table := " + parent + ")")) {
                     statement.setString(1, table.qualified());
                     statement.execute();
                 }
             } else {
+                String function = table.schema() == null ? "stratal_create_log_partitions"
+                        : quote(table.schema()) + ".stratal_create_log_partitions";
                 try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT count(*) FROM stratal_create_log_partitions(?::regclass, ?)")) {
+                        "SELECT count(*) FROM " + function + "(?::regclass, ?)")) {
                     statement.setString(1, table.qualified());
                     statement.setInt(2, premake);
                     statement.execute();
@@ -169,7 +181,8 @@ public final class Partitions {
             for (int attempt = 1; ; attempt++) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-                    statement.execute("LOCK TABLE " + table.qualified() + " IN ACCESS EXCLUSIVE MODE");
+                    // ONLY: the partitioned table itself, not every partition (each would wait on its own readers)
+                    statement.execute("LOCK TABLE ONLY " + table.qualified() + " IN ACCESS EXCLUSIVE MODE");
                     statement.execute("DROP TABLE " + partition.name());
                     connection.commit();
                     return rows;

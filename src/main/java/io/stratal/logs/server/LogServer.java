@@ -396,6 +396,11 @@ public final class LogServer implements AutoCloseable {
                 throw new IllegalStateException("refusing to serve " + host + " without a token: anyone who reaches"
                         + " this address could read every log; set a token, or allowNoToken(true) to serve it open on purpose");
             }
+            if (pollInterval.multipliedBy(3).compareTo(holeHold) > 0) {
+                throw new IllegalStateException("pollInterval " + pollInterval + " is more than a third of holeHold "
+                        + holeHold + ": a gap in the ids would expire before it was looked at again; shorten pollInterval"
+                        + " or lengthen holeHold");
+            }
             return new LogServer(this).start();
         }
     }

@@ -152,6 +152,24 @@ class PartitionedLogsIT {
     }
 
     @Test
+    void theOwnerAndTheGrantsOfTheTableStayThroughTheConversionAndBack() throws Exception {
+        String role = "stratal_reader_" + db.name();
+        db.execute("CREATE ROLE " + role, "GRANT SELECT, INSERT ON logs TO " + role,
+                "INSERT INTO logs (message) VALUES ('granted')");
+        try {
+            partition(Map.of("stratal.partition_premake", "0"));
+            assertThat(db.scalar("SELECT has_table_privilege('" + role + "', 'logs', 'INSERT')")).isEqualTo(true);
+            assertThat(db.scalar("SELECT has_table_privilege('" + role + "', 'logs', 'DELETE')")).isEqualTo(false);
+            assertThat(partitions()).as("premake 0 with rows: the converted partition, the next one, the default one")
+                    .hasSize(3);
+            unpartition();
+            assertThat(db.scalar("SELECT has_table_privilege('" + role + "', 'logs', 'SELECT')")).isEqualTo(true);
+        } finally {
+            db.execute("DROP TABLE logs", "DROP ROLE " + role);
+        }
+    }
+
+    @Test
     void theIntervalAndHowManyPartitionsAheadAreSettings() throws Exception {
         partition(Map.of("stratal.partition_interval", "week", "stratal.partition_premake", "2"));
         List<Partitions.Partition> weeks = partitions();
@@ -342,12 +360,21 @@ class PartitionedLogsIT {
                     .contains("logs_p" + todayUtc().plusDays(5).toString().replace('-', '_'));
         }
         db.execute("CALL partman.run_maintenance_proc()"); // with the converted partition among its own
+        // rows the default partition holds where pg_partman will make partitions: moved out first
+        db.execute("INSERT INTO logs (message, timestamp) VALUES ('a month ahead', (now() AT TIME ZONE 'UTC') + interval '30 days'),"
+                + " ('far ahead', '2045-01-01')");
+        db.execute("UPDATE partman.part_config SET premake = 40 WHERE parent_table = 'public.logs'");
+        try (Connection c = db.connect()) {
+            assertThat(new Partitions(LOGS).createAhead(c, 0)).isNotEmpty();
+        }
+        assertThat(db.count("SELECT count(*) FROM logs_default")).isZero();
+        assertThat(db.count("SELECT count(*) FROM logs WHERE message IN ('a month ahead', 'far ahead')")).isEqualTo(2);
         db.execute("INSERT INTO logs (message) VALUES ('now')");
         assertThat(db.scalar("SELECT tableoid::regclass::text FROM logs WHERE message = 'now'"))
                 .isEqualTo("logs_p" + todayUtc().toString().replace('-', '_'));
 
         unpartition();
         assertThat(db.count("SELECT count(*) FROM partman.part_config")).isZero();
-        assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(51);
+        assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(53);
     }
 }

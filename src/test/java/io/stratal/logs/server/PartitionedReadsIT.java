@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +68,10 @@ class PartitionedReadsIT {
             partitionedDb.execute("CREATE TABLE logs_p" + d.toString().replace('-', '_') + " PARTITION OF logs"
                     + " FOR VALUES FROM ('" + d + "') TO ('" + d.plusDays(1) + "')");
         }
+        // one time for both, so a minute that turns between the two fills changes nothing
+        LocalDateTime base = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
         for (TestDatabase db : List.of(plainDb, partitionedDb)) {
-            fill(db);
+            fill(db, base);
         }
         assertThat(partitionedDb.count("SELECT count(DISTINCT tableoid) FROM logs")).as("rows in 7 days' partitions and the default")
                 .isEqualTo(8);
@@ -76,7 +80,7 @@ class PartitionedReadsIT {
     }
 
     /** The same rows in both: ids, timestamps and created_at given, so the answers can be compared whole. */
-    private static void fill(TestDatabase db) {
+    private static void fill(TestDatabase db, LocalDateTime base) {
         db.execute("INSERT INTO job_runs (id, job_name, status) VALUES ('" + JOB_A + "', 'nightly', 'running'),"
                         + " ('" + JOB_B + "', 'hourly', 'succeeded')",
                 "INSERT INTO task_runs (id, job_run_id, task_name) VALUES ('" + TASK_A1 + "', '" + JOB_A + "', 'extract'),"
@@ -88,7 +92,7 @@ class PartitionedReadsIT {
                         + " CASE WHEN g % 5 = 0 THEN NULL WHEN g % 7 = 0 THEN '" + JOB_B + "'::uuid ELSE '" + JOB_A + "'::uuid END,"
                         + " CASE WHEN g % 5 = 0 OR g % 3 = 0 OR g % 7 = 0 THEN NULL WHEN g % 2 = 0 THEN '" + TASK_A1
                         + "'::uuid ELSE '" + TASK_A2 + "'::uuid END,"
-                        + " date_trunc('minute', now() AT TIME ZONE 'UTC') - ((" + ROWS + " - g) * 397 % 10000) * interval '1 minute',"
+                        + " timestamp '" + base + "' - ((" + ROWS + " - g) * 397 % 10000) * interval '1 minute',"
                         + " (ARRAY['info', 'info', 'info', 'warn', 'error', 'debug'])[1 + g % 6],"
                         + " CASE WHEN g % 5 = 0 THEN 'system' WHEN g % 4 = 0 THEN 'stderr' ELSE 'stdout' END,"
                         + " 'row ' || g || CASE WHEN g % 11 = 0 THEN ' disk full' ELSE '' END,"

@@ -160,7 +160,7 @@ class StreamIT {
 
     @Test
     void anSseClientGetsEachNewLogOfItsJobRunAsItIsWritten() throws Exception {
-        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMinutes(1))); // only a notification can wake it
+        start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMinutes(1)).holeHold(Duration.ofMinutes(5))); // only a notification can wake it
         Logger log = appender();
         SseReader sse = new SseReader("?job_run_id=" + jobA, null);
         assertThat(sse.response.statusCode()).isEqualTo(200);
@@ -261,7 +261,7 @@ class StreamIT {
     @Test
     void afterACatchUpTheReadyEventCarriesAnIdPastTheReplayedRows() throws Exception {
         // a feed that has not seen the new rows yet: no LISTEN, and its next poll a minute away
-        start(LogServer.builder(db.dataSource()).notifyChannel(null).pollInterval(Duration.ofMinutes(1)));
+        start(LogServer.builder(db.dataSource()).notifyChannel(null).pollInterval(Duration.ofMinutes(1)).holeHold(Duration.ofMinutes(5)));
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'r1'), ('system', 'r2')");
         SseReader sse = new SseReader("?after_id=0", null);
         await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 2 && !sse.others.isEmpty());

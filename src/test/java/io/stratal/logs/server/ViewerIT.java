@@ -165,7 +165,7 @@ class ViewerIT {
         // a feed that never finds rows by itself: no LISTEN, its next poll a minute away; so a row written
         // while paused can only come from what resuming reads
         server.close();
-        server = LogServer.builder(db.dataSource()).port(0).notifyChannel(null).pollInterval(Duration.ofMinutes(1)).start();
+        server = LogServer.builder(db.dataSource()).port(0).notifyChannel(null).pollInterval(Duration.ofMinutes(1)).holeHold(Duration.ofMinutes(5)).start();
         insertJobLog("info", "before the pause");
         open("/?job_run_id=" + job);
         waiting().until(this::live);

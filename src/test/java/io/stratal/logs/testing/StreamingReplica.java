@@ -99,9 +99,9 @@ public final class StreamingReplica implements AutoCloseable {
     }
 
     private void pgCtlStart(Path data, int port) {
+        started.add(data); // stopped on close even if the start below times out
         run(pg("pg_ctl"), "-D", data.toString(), "-l", data.resolve("server.log").toString(), "-w", "-t", "60",
                 "-o", "-p " + port, "start");
-        started.add(data);
     }
 
     private String pg(String tool) {
@@ -138,10 +138,20 @@ public final class StreamingReplica implements AutoCloseable {
         }
         line.addAll(List.of(command));
         try {
-            Process process = new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", line) + " failed:\n" + output);
+            Path output = Files.createTempFile("stratal-replica", ".out");
+            try {
+                Process process = new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true)
+                        .redirectOutput(output.toFile()).start();
+                boolean ended = process.waitFor(120, TimeUnit.SECONDS);
+                if (!ended) {
+                    process.destroyForcibly();
+                }
+                if (!ended || process.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", line) + (ended ? " failed:\n" : " took over 120 s:\n")
+                            + Files.readString(output, StandardCharsets.UTF_8));
+                }
+            } finally {
+                Files.deleteIfExists(output);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
