@@ -118,7 +118,7 @@ public final class Main {
                     return migrate(Args.parse(rest(argv), Set.of("--url", "--username", "--password",
                             "--partition-interval", "--premake"), migrateFlags), out);
                 case "partitions":
-                    return partitions(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--table",
+                    return PartitionsCommand.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--table",
                             "--premake"), Set.of()), out);
                 case "help":
                 case "--help":
@@ -321,7 +321,7 @@ public final class Main {
         if (interval != null && !Set.of("hour", "day", "week", "month").contains(interval)) {
             throw new Args.UsageException("--partition-interval takes hour, day, week or month, got " + interval);
         }
-        int premake = premake(args);
+        int premake = PartitionsCommand.premake(args);
         int steps = 1;
         if (words.size() == 2) {
             try {
@@ -361,41 +361,6 @@ public final class Main {
                 Long now = Migrations.currentVersion(connection);
                 out.println(reverted.isEmpty() ? "no change: no migration applied"
                         : "reverted " + reverted + ", now at " + (now == null ? "no version" : "version " + now));
-            }
-        }
-        return 0;
-    }
-
-    private static int premake(Args args) throws Args.UsageException {
-        String text = args.value("--premake");
-        if (text == null) {
-            return 7;
-        }
-        try {
-            int premake = Integer.parseInt(text);
-            if (premake >= 0 && premake <= 9999) {
-                return premake;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new Args.UsageException("--premake takes a number of partitions from 0 to 9999, got " + text);
-    }
-
-    private static int partitions(Args args, PrintStream out) throws Args.UsageException, SQLException {
-        if (!args.positional().isEmpty()) {
-            throw new Args.UsageException("partitions takes no arguments besides its options");
-        }
-        TableName table = table(args);
-        int premake = premake(args);
-        Partitions partitions = new Partitions(table);
-        try (Connection connection = connect(args)) {
-            List<String> made = partitions.createAhead(connection, premake);
-            out.println((made.isEmpty() ? "no partition was due" : "made " + made.size() + " partition(s)")
-                    + (partitions.partmanSchema(connection) != null ? " (pg_partman's maintenance, with its own"
-                    + " premake: part_config.premake)" : ""));
-            for (Partitions.Partition p : partitions.list(connection)) {
-                out.printf("%-40s %-46s ~%d rows, %d kB%n", p.name(), p.range(), p.estimatedRows(), p.totalBytes() / 1024);
             }
         }
         return 0;
