@@ -36,6 +36,10 @@ public final class Partitions {
     private static final String LOCK_TIMEOUT = "5s";
     private static final int LOCK_ATTEMPTS = 5;
 
+    /** The table (the {@code ?} bound to its name) as pg_partman names a parent: {@code schema.table}. */
+    private static final String PARENT_NAME = "(SELECT n.nspname || '.' || c.relname FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::regclass)";
+
     private final TableName table;
 
     public Partitions(TableName table) {
@@ -94,8 +98,7 @@ public final class Partitions {
             schema = rs.getString(1);
         }
         try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM " + quote(schema)
-                + ".part_config WHERE parent_table = (SELECT n.nspname || '.' || c.relname FROM pg_class c"
-                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::regclass)")) {
+                + ".part_config WHERE parent_table = " + PARENT_NAME)) {
             statement.setString(1, table.qualified());
             try (ResultSet rs = statement.executeQuery()) {
                 return rs.next() ? schema : null;
@@ -120,25 +123,21 @@ public final class Partitions {
         connection.setAutoCommit(true);
         try {
             if (partman != null) {
-                String parent = "(SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n"
-                        + " ON n.oid = c.relnamespace WHERE c.oid = ?::regclass)";
                 // rows the default partition holds go to partitions of their own first: pg_partman cannot make
                 // a partition whose range has rows in the default one
                 try (PreparedStatement statement = connection.prepareStatement("SELECT " + quote(partman)
-                        + ".partition_data_time(p_parent_table := " + parent + ", p_batch_count := 1000)")) {
+                        + ".partition_data_time(p_parent_table := " + PARENT_NAME + ", p_batch_count := 1000)")) {
                     statement.setString(1, table.qualified());
                     statement.execute();
                 }
                 try (PreparedStatement statement = connection.prepareStatement("SELECT " + quote(partman)
-                        + ".run_maintenance(p_parent_table := " + parent + ")")) {
+                        + ".run_maintenance(p_parent_table := " + PARENT_NAME + ")")) {
                     statement.setString(1, table.qualified());
                     statement.execute();
                 }
             } else {
-                String function = table.schema() == null ? "stratal_create_log_partitions"
-                        : quote(table.schema()) + ".stratal_create_log_partitions";
-                try (PreparedStatement statement = connection.prepareStatement(
-                        "SELECT count(*) FROM " + function + "(?::regclass, ?)")) {
+                try (PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM "
+                        + table.sibling("stratal_create_log_partitions") + "(?::regclass, ?)")) {
                     statement.setString(1, table.qualified());
                     statement.setInt(2, premake);
                     statement.execute();

@@ -54,7 +54,6 @@ final class ScaleBench {
                   double[] filteredPage, double convertSeconds) {
     }
 
-    private static final String[] LEVELS = {"info", "info", "info", "info", "info", "info", "info", "debug", "debug", "warn"};
     private static final int ROWS_PER_RUN = 10_000;
     private static final int CONCURRENT_RUNS = 10;
     private static final int TASKS_PER_RUN = 10;
@@ -179,14 +178,7 @@ final class ScaleBench {
                     long run = Math.min(runs - 1, (i / ((long) ROWS_PER_RUN * CONCURRENT_RUNS)) * CONCURRENT_RUNS
                             + random.nextInt(CONCURRENT_RUNS));
                     UUID[] task = tasks.get((int) (run * TASKS_PER_RUN + random.nextInt(TASKS_PER_RUN)));
-                    int kind = random.nextInt(10);
-                    String type = kind == 0 ? "system" : kind == 1 ? "job" : "task";
-                    String level = random.nextInt(100) < 3 ? "error" : LEVELS[random.nextInt(LEVELS.length)];
-                    String stream = type.equals("task") ? (level.equals("error") || level.equals("warn") ? "stderr" : "stdout") : "system";
-                    String line = type + "\t" + (type.equals("system") ? "\\N" : task[0]) + "\t" + (type.equals("task") ? task[1] : "\\N")
-                            + "\t" + start.plusNanos(i * stepNanos).toString().replace('T', ' ') + "\t" + level + "\t" + stream
-                            + "\tProcessed batch " + i + " of the nightly import: 250 records, 3 skipped\t{\"rows\": " + i
-                            + ", \"log\": {\"logger\": \"com.example.Importer\", \"thread\": \"pool-1-thread-" + (i % 8) + "\"}}\n";
+                    String line = IndexSetBench.copyLine(random, task, start.plusNanos(i * stepNanos), i);
                     out.writeBytes(line.getBytes(StandardCharsets.UTF_8));
                     if ((i + 1) % 5000 == 0 || i == total - 1) {
                         chunks.put(out.toByteArray());
