@@ -2,6 +2,7 @@ package io.stratal.logs;
 
 import io.stratal.logs.internal.CompactMap;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,22 +15,32 @@ import java.util.UUID;
  * {@code List<Object>} and {@code Map<String, Object>}, already made safe for PostgreSQL (see
  * {@link SafeText}). Whoever builds a record hands over unmodifiable collections and keeps no reference to
  * mutable ones.
+ *
+ * <p>A record made by the appender keeps {@code log.logger} and {@code log.thread} as two fields instead of
+ * a nested map, and its timestamp as two numbers instead of an {@link Instant}: a queue in a burst holds
+ * about a hundred thousand records, and every young collection copies them, so each object a record does
+ * not hold is work the collector does not do (docs/PERFORMANCE.md, section 1). {@link #metadata()} still
+ * answers the whole object, with both under {@code log}.
  */
 public final class LogRecord {
 
     /**
-     * Heap of a record without its message and metadata: the record (56), its Instant (24), two UUIDs (64)
-     * and the queue node that holds it (24).
+     * Heap of a record without its message and metadata: the record (72), two UUIDs (64, counted although
+     * a job's records share them) and the queue's slot (8). The logger and thread names are not counted:
+     * every record of a logger, or of a thread, holds the same string.
      */
-    private static final int RECORD_OVERHEAD_BYTES = 168;
+    private static final int RECORD_OVERHEAD_BYTES = 144;
 
     private final LogType type;
     private final UUID jobRunId;
     private final UUID taskRunId;
-    private final Instant timestamp;
+    private final long epochSecond;
+    private final int nano;
     private final LogLevel level;
     private final LogStream stream;
     private final String message;
+    private final String logger;
+    private final String thread;
     private final Map<String, Object> metadata;
     private long estimatedBytes = -1;
 
@@ -45,15 +56,41 @@ public final class LogRecord {
      */
     public LogRecord(LogType type, UUID jobRunId, UUID taskRunId, Instant timestamp, LogLevel level, LogStream stream,
                      String message, Map<String, Object> metadata) {
+        this(type, jobRunId, taskRunId, timestamp, level, stream, message, null, null, metadata);
+    }
+
+    /**
+     * A record whose {@code log.logger} and {@code log.thread} are given apart from the rest of its metadata,
+     * as the appender makes them.
+     *
+     * @param logger   the logger's name for {@code log.logger}, safe to store, or {@code null} for none
+     * @param thread   the thread's name for {@code log.thread}, safe to store, or {@code null} for none
+     * @param metadata the rest of the JSON object, or {@code null}; neither name may be in its {@code log} map,
+     *                 which must be a map if it is there
+     */
+    public LogRecord(LogType type, UUID jobRunId, UUID taskRunId, Instant timestamp, LogLevel level, LogStream stream,
+                     String message, String logger, String thread, Map<String, Object> metadata) {
         this.type = Objects.requireNonNull(type, "type");
         this.jobRunId = jobRunId;
         this.taskRunId = taskRunId;
-        this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(timestamp, "timestamp");
+        this.epochSecond = timestamp.getEpochSecond();
+        this.nano = timestamp.getNano();
         this.level = Objects.requireNonNull(level, "level");
         this.stream = Objects.requireNonNull(stream, "stream");
         this.message = Objects.requireNonNull(message, "message");
+        this.logger = logger;
+        this.thread = thread;
         this.metadata = metadata;
+        if ((logger != null || thread != null) && metadata != null) {
+            Object log = metadata.get(LOG_KEY);
+            if (log != null && !(log instanceof Map)) {
+                throw new IllegalArgumentException("metadata.log must be an object when the logger or thread is given apart");
+            }
+        }
     }
+
+    private static final String LOG_KEY = "log";
 
     public LogType type() {
         return type;
@@ -68,7 +105,17 @@ public final class LogRecord {
     }
 
     public Instant timestamp() {
-        return timestamp;
+        return Instant.ofEpochSecond(epochSecond, nano);
+    }
+
+    /** The timestamp's seconds since 1970-01-01T00:00:00Z, without making an {@link Instant}. */
+    public long epochSecond() {
+        return epochSecond;
+    }
+
+    /** The timestamp's nanoseconds within its second. */
+    public int nano() {
+        return nano;
     }
 
     public LogLevel level() {
@@ -83,15 +130,62 @@ public final class LogRecord {
         return message;
     }
 
+    /**
+     * The whole {@code metadata} object, {@code log.logger} and {@code log.thread} included; {@code null}
+     * when there is nothing to store. For a record that keeps those two apart this builds the object on
+     * each call: the flusher reads the parts instead.
+     */
     public Map<String, Object> metadata() {
+        if (logger == null && thread == null) {
+            return metadata;
+        }
+        Map<String, Object> log = new LinkedHashMap<>();
+        if (logger != null) {
+            log.put("logger", logger);
+        }
+        if (thread != null) {
+            log.put("thread", thread);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (metadata != null) {
+            for (Map.Entry<String, Object> entry : metadata.entrySet()) {
+                if (LOG_KEY.equals(entry.getKey())) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> notes = (Map<String, Object>) entry.getValue();
+                    log.putAll(notes);
+                } else {
+                    out.put(entry.getKey(), entry.getValue());
+                }
+            }
+        }
+        out.put(LOG_KEY, CompactMap.copyOf(log));
+        return CompactMap.copyOf(out);
+    }
+
+    /** The {@code log.logger} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}. */
+    public String logger() {
+        return logger;
+    }
+
+    /** The {@code log.thread} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}. */
+    public String thread() {
+        return thread;
+    }
+
+    /**
+     * The metadata object as held: without {@link #logger()} and {@link #thread()}, which belong under its
+     * {@code log} key. {@code null} when it holds nothing else.
+     */
+    public Map<String, Object> metadataWithoutOrigin() {
         return metadata;
     }
 
     /**
      * An estimate of the heap this record holds, used to bound the queue in bytes. It follows the JVM's
      * layout (compact strings, {@link CompactMap}) and counts every value as the record's own, even those
-     * shared with other records (logger and thread names), so it errs high. Map keys are not counted: they
-     * are the application's literals and the MDC's own strings, shared by every record that carries them.
+     * shared with other records (the run ids, a literal value), so it errs high. Map keys are not counted:
+     * they are the application's literals and the MDC's own strings, shared by every record that carries
+     * them; nor are the logger and thread names kept apart, which are their logger's and thread's own.
      * Computed once; a benign race may compute it twice, with the same result.
      */
     public long estimatedBytes() {
@@ -103,9 +197,17 @@ public final class LogRecord {
         return bytes;
     }
 
-    /** The same record with other ids and metadata: used when an id has to move into metadata. */
+    /**
+     * The same record with other ids and metadata: used when an id has to move into metadata.
+     * {@code newMetadata} is the whole object, as {@link #metadata()} gives it.
+     */
     public LogRecord withIds(UUID newJobRunId, UUID newTaskRunId, Map<String, Object> newMetadata) {
-        return new LogRecord(type, newJobRunId, newTaskRunId, timestamp, level, stream, message, newMetadata);
+        return new LogRecord(type, newJobRunId, newTaskRunId, timestamp(), level, stream, message, newMetadata);
+    }
+
+    /** The same record with a job run id: a task line whose job run was looked up from its task run. */
+    public LogRecord withJobRunId(UUID newJobRunId) {
+        return new LogRecord(type, newJobRunId, taskRunId, timestamp(), level, stream, message, logger, thread, metadata);
     }
 
     /** Header and array of a compact string: one byte a character if all are Latin-1, else two. */
@@ -168,18 +270,18 @@ public final class LogRecord {
         }
         LogRecord other = (LogRecord) o;
         return type == other.type && Objects.equals(jobRunId, other.jobRunId) && Objects.equals(taskRunId, other.taskRunId)
-                && timestamp.equals(other.timestamp) && level == other.level && stream == other.stream
-                && message.equals(other.message) && Objects.equals(metadata, other.metadata);
+                && epochSecond == other.epochSecond && nano == other.nano && level == other.level && stream == other.stream
+                && message.equals(other.message) && Objects.equals(metadata(), other.metadata());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, jobRunId, taskRunId, timestamp, level, stream, message, metadata);
+        return Objects.hash(type, jobRunId, taskRunId, epochSecond, nano, level, stream, message, metadata());
     }
 
     @Override
     public String toString() {
-        return "LogRecord[type=" + type + ", jobRunId=" + jobRunId + ", taskRunId=" + taskRunId + ", timestamp=" + timestamp
-                + ", level=" + level + ", stream=" + stream + ", message=" + message + ", metadata=" + metadata + "]";
+        return "LogRecord[type=" + type + ", jobRunId=" + jobRunId + ", taskRunId=" + taskRunId + ", timestamp=" + timestamp()
+                + ", level=" + level + ", stream=" + stream + ", message=" + message + ", metadata=" + metadata() + "]";
     }
 }

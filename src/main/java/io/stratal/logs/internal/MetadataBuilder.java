@@ -88,6 +88,11 @@ public final class MetadataBuilder {
         return this;
     }
 
+    /** Whether {@code value} would be stored unchanged: safe for PostgreSQL and within the length cap. */
+    public boolean isStorableAsIs(String value) {
+        return value.length() <= maxStringLength && SafeText.isSafe(value);
+    }
+
     /**
      * Makes a string field of the row itself (the message) safe and short enough, noting what changed under
      * {@code field}.

@@ -65,12 +65,39 @@ final class EventMapper {
         UUID jobId;
         String taskRaw;
         UUID taskId;
+        /** The logger and thread names found safe last, by identity: a thread logs with the same few. */
+        String safeLogger;
+        String safeThread;
 
         Scratch(MetadataBuilder metadata, String jobRunIdKey, String taskRunIdKey, String streamKey) {
             this.metadata = metadata;
             this.jobRunIdKey = jobRunIdKey;
             this.taskRunIdKey = taskRunIdKey;
             this.streamKey = streamKey;
+        }
+
+        /**
+         * {@code name} for the record's own field when it can be stored as it is, else {@code null} with the
+         * name made safe (or cut) and noted under {@code log.<key>} in the metadata, the way every other
+         * value is.
+         */
+        String origin(String name, String key, boolean isLogger) {
+            if (name == null) {
+                return null;
+            }
+            if (name == (isLogger ? safeLogger : safeThread)) {
+                return name;
+            }
+            if (metadata.isStorableAsIs(name)) {
+                if (isLogger) {
+                    safeLogger = name;
+                } else {
+                    safeThread = name;
+                }
+                return name;
+            }
+            metadata.putLog(key, name);
+            return null;
         }
 
         /** The MDC's other entries go into the metadata (forEach, not an entry iterator: no allocation). */
@@ -132,8 +159,8 @@ final class EventMapper {
             }
         }
 
-        metadata.putLog("logger", event.getLoggerName());
-        metadata.putLog("thread", event.getThreadName());
+        String logger = local.origin(event.getLoggerName(), "logger", true);
+        String thread = local.origin(event.getThreadName(), "thread", false);
         List<String> markers = markerNames(event.getMarkerList());
         if (!markers.isEmpty()) {
             metadata.putLog("markers", markers);
@@ -146,7 +173,8 @@ final class EventMapper {
         String message = event.getFormattedMessage();
         message = scrub(message == null ? "" : message, "message", metadata);
         message = metadata.safeField(message, "message");
-        return new LogRecord(type, jobRunId, taskRunId, event.getInstant(), level, stream, message, metadata.build());
+        return new LogRecord(type, jobRunId, taskRunId, event.getInstant(), level, stream, message, logger, thread,
+                metadata.build());
     }
 
     /**

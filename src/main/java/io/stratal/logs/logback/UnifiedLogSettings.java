@@ -128,7 +128,8 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
 
     /**
      * The bound on the heap held by queued records (estimated). A burst beyond it waits for the database
-     * (see {@code maxBlockTime}). Default 64 MB, about 100,000 typical events.
+     * (see {@code maxBlockTime}). Default 48 MB: about 125,000 typical events (a task line with two
+     * key-value pairs, about 400 estimated bytes) or 240,000 plain ones.
      */
     public void setMaxQueueBytes(FileSize maxQueueBytes) {
         this.maxQueueBytes = maxQueueBytes;

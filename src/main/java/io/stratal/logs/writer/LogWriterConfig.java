@@ -27,7 +27,7 @@ public final class LogWriterConfig {
 
     public static final int DEFAULT_BATCH_SIZE = 5000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
-    public static final long DEFAULT_MAX_QUEUE_BYTES = 64L * 1024 * 1024;
+    public static final long DEFAULT_MAX_QUEUE_BYTES = 48L * 1024 * 1024;
     public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofSeconds(5);
     public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(10);
     public static final Duration DEFAULT_MIN_RETRY_BACKOFF = Duration.ofMillis(100);

@@ -217,6 +217,7 @@ public final class BenchMain {
         double[] cpuAdded = new double[rounds];
         double[] cpuAppender = new double[rounds];
         double[] cpuAsync = new double[rounds];
+        double[] callersAdded = new double[rounds];
         try (BenchSchema schema = new BenchSchema(20, 10)) {
             EndToEndBench bench = new EndToEndBench(schema, rows, 2, false);
             EndToEndBench burstBench = new EndToEndBench(schema, burstRows, 2, true);
@@ -237,6 +238,7 @@ public final class BenchMain {
                 double copyCpu = bench.lastJvmCpuSeconds;
                 // The two appender runs swap places every round, so neither always runs on a warmer JVM.
                 double appenderCpu = 0;
+                double appenderCallers = 0;
                 long appenderGc = 0;
                 for (int run = 0; run < 2; run++) {
                     boolean notifying = (run + r) % 2 == 0;
@@ -245,6 +247,7 @@ public final class BenchMain {
                         appender[r] = bench.appenderRowsPerSecond(Map.of());
                         appenderCpu = bench.lastJvmCpuSeconds;
                         appenderGc = bench.lastGcMillis;
+                        appenderCallers = bench.lastCallerCpuSeconds;
                     } else {
                         quiet[r] = bench.appenderRowsPerSecond(Map.of("notify", "false"));
                     }
@@ -254,6 +257,7 @@ public final class BenchMain {
                 cpuAppender[r] = appenderCpu / rows * 1e6;
                 cpuAsync[r] = asyncCpu / rows * 1e6;
                 cpuAdded[r] = cpuAppender[r] - cpuAsync[r];
+                callersAdded[r] = (appenderCallers - bench.lastCallerCpuSeconds) / rows * 1e6;
                 schema.reset();
                 binaryCopy[r] = bench.copyBinaryCeilingRowsPerSecond();
                 schema.reset();
@@ -262,11 +266,11 @@ public final class BenchMain {
                 burst[r] = burstBench.appenderRowsPerSecond(Map.of());
                 System.out.printf("   round %d: A) COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f (notify off: %,.0f rows/s,"
                                 + " ratio %.2f); JVM CPU per row: appender %.2f µs, AsyncAppender %.2f µs, added %.2f µs"
-                                + " (GC: appender %d ms, AsyncAppender %d ms)%n"
+                                + " (on the logging threads %.2f µs, elsewhere %.2f µs; GC pauses: appender %d ms, AsyncAppender %d ms)%n"
                                 + "            A) COPY in binary format %,.0f rows/s (%.2f of text)%n"
                                 + "            B) COPY %,.0f rows/s, appender %,.0f rows/s, ratio %.2f; JVM CPU: COPY %.1f s%n",
                         r + 1, copy[r], appender[r], appender[r] / copy[r], quiet[r], quiet[r] / copy[r], cpuAppender[r],
-                        cpuAsync[r], cpuAdded[r], appenderGc, asyncGc, binaryCopy[r], binaryCopy[r] / copy[r], burstCopy[r], burst[r],
+                        cpuAsync[r], cpuAdded[r], callersAdded[r], cpuAdded[r] - callersAdded[r], appenderGc, asyncGc, binaryCopy[r], binaryCopy[r] / copy[r], burstCopy[r], burst[r],
                         burst[r] / burstCopy[r], copyCpu);
             }
         }
@@ -288,7 +292,8 @@ public final class BenchMain {
         System.out.printf("           B) COPY %,.0f rows/s, appender %,.0f rows/s; median of the rounds' ratios %.2f (%.2f to %.2f)%n",
                 median(burstCopy), median(burst), median(burstRatios), min(burstRatios), max(burstRatios));
         System.out.printf("   JVM CPU per stored row, median: appender %.2f µs, AsyncAppender + no-op %.2f µs, added by the"
-                + " appender %.2f µs (target <= 1.5)%n", median(cpuAppender), median(cpuAsync), median(cpuAdded));
+                + " appender %.2f µs (target <= 1.5; %.2f to %.2f), of which on the logging threads %.2f µs%n", median(cpuAppender),
+                median(cpuAsync), median(cpuAdded), min(cpuAdded), max(cpuAdded), median(callersAdded));
     }
 
     private static double min(double[] values) {

@@ -196,9 +196,13 @@ final class EndToEndBench {
         return written / seconds;
     }
 
+    /** CPU seconds the logging threads themselves spent in the last appender or AsyncAppender run. */
+    double lastCallerCpuSeconds;
+
     /** The measured calls: {@code rows} task lines from {@code threads} threads, as fast as they go. */
     private void logRows(Logger log) throws InterruptedException {
         List<Thread> workers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong callerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
         int perThread = rows / threads;
         for (int t = 0; t < threads; t++) {
             int thread = t;
@@ -216,12 +220,14 @@ final class EndToEndBench {
                     }
                 }
                 MDC.clear();
+                callerCpuNanos.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
             }, "bench-" + t));
         }
         workers.forEach(Thread::start);
         for (Thread worker : workers) {
             worker.join();
         }
+        lastCallerCpuSeconds = callerCpuNanos.get() / 1e9;
     }
 
     /**

@@ -62,14 +62,37 @@ class BurstIT {
         context = defaults(db.url());
         Logger log = context.getLogger("com.example.Burst");
         UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
-        int perThread = 100_000; // 200,000 lines as fast as two threads can: more than the default 64 MB queue holds
+        // 300,000 typical lines (two key-value pairs, about 380 estimated bytes each) as fast as two threads
+        // can: twice what the default 48 MB queue holds
+        int perThread = 150_000;
 
-        logWave(log, jobRunIds(2), 0, perThread);
+        typicalWave(log, jobRunIds(2), perThread);
         context.stop();
 
         assertThat(appender.getStats().droppedTotal()).as(appender.getStats().toString()).isZero();
         assertThat(appender.getStats().blocked()).as("the burst outran the database, so callers waited").isPositive();
         assertEveryLineOnceInOrder(db, 2, perThread);
+    }
+
+    /** Like {@link OutageIT#logWave}, with the benchmark's key-value pairs: lines the size of a typical event. */
+    private static void typicalWave(Logger log, List<String> jobRunIds, int perThread) throws InterruptedException {
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < jobRunIds.size(); t++) {
+            String job = jobRunIds.get(t);
+            int thread = t;
+            workers.add(new Thread(() -> {
+                org.slf4j.MDC.put("job_run_id", job);
+                for (int i = 0; i < perThread; i++) {
+                    log.atInfo().setMessage("Import batch t{} n{}").addArgument(thread).addArgument(i).addKeyValue("rows", i)
+                            .addKeyValue("source", "s3://bucket/imports/2026/11/29/part-00042.csv").log();
+                }
+                org.slf4j.MDC.clear();
+            }));
+        }
+        workers.forEach(Thread::start);
+        for (Thread worker : workers) {
+            worker.join();
+        }
     }
 
     @Test

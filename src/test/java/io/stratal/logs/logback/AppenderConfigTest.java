@@ -161,7 +161,7 @@ class AppenderConfigTest {
         assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("batchSize 0 is below 1, using 5000"))
                 .anySatisfy(w -> assertThat(w).contains("poolSize -1 is below 1, using 2"))
                 .anySatisfy(w -> assertThat(w).contains("flushInterval").contains("using 250 milliseconds"))
-                .anySatisfy(w -> assertThat(w).contains("maxQueueBytes 10240 is below 1048576, using 67108864"))
+                .anySatisfy(w -> assertThat(w).contains("maxQueueBytes 10240 is below 1048576, using 50331648"))
                 .anySatisfy(w -> assertThat(w).contains("maxMessageLength 5 is below 1024, using 262144"));
     }
 

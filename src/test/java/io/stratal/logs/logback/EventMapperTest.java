@@ -111,6 +111,30 @@ class EventMapperTest {
     }
 
     @Test
+    void theLoggerAndThreadNamesAreKeptApartFromTheMetadataMapUnlessTheyNeedRepair() {
+        LogRecord plain = mapper.map(event(Level.INFO, "m", Map.of()));
+        assertThat(plain.logger()).isEqualTo("com.example.Worker");
+        assertThat(plain.thread()).isEqualTo(Thread.currentThread().getName());
+        assertThat(plain.metadataWithoutOrigin()).as("nothing else to say: no map at all").isNull();
+        assertThat(plain.metadata()).isEqualTo(Map.of("log", Map.of("logger", "com.example.Worker",
+                "thread", Thread.currentThread().getName())));
+
+        LoggingEvent odd = new LoggingEvent(getClass().getName(), context.getLogger("bad\u0000name"), Level.INFO, "m", null, null);
+        odd.setMDCPropertyMap(new HashMap<>());
+        odd.setThreadName("t\uD800");
+        LogRecord repaired = mapper.map(odd);
+        assertThat(repaired.logger()).isNull();
+        assertThat(repaired.thread()).isNull();
+        assertThat(notes(repaired)).containsEntry("logger", "bad\uFFFDname").containsEntry("thread", "t\uFFFD");
+        assertThat((List<Object>) notes(repaired).get("repaired")).containsExactlyInAnyOrder("log.logger", "log.thread");
+
+        // the same thread and logger again: still kept apart, still the same strings
+        LogRecord again = mapper.map(event(Level.INFO, "m", Map.of()));
+        assertThat(again.logger()).isSameAs(plain.logger());
+        assertThat(again.thread()).isSameAs(plain.thread());
+    }
+
+    @Test
     void markersAndExceptionsGoUnderTheReservedLogKey() {
         LoggingEvent event = new LoggingEvent(getClass().getName(), context.getLogger("w"), Level.ERROR, "failed",
                 new IllegalStateException("disk full"), null);

@@ -247,7 +247,7 @@ public final class CopyBatchWriter implements BatchSink {
                 if (rows == null) {
                     rows = new ArrayList<>(batch);
                 }
-                rows.set(i, record.withIds(jobRunId, record.taskRunId(), record.metadata()));
+                rows.set(i, record.withJobRunId(jobRunId));
             }
         }
         return rows == null ? batch : rows;

@@ -53,18 +53,90 @@ final class CopyRowEncoder {
         out.raw((byte) '\t');
         uuid(record.taskRunId(), out);
         out.raw((byte) '\t');
-        timestamp(record.timestamp(), out);
+        timestamp(record.epochSecond(), record.nano(), out);
         out.raw((byte) '\t');
         out.raw(LEVELS[record.level().ordinal()]);
         out.raw(STREAMS[record.stream().ordinal()]);
         out.text(record.message());
         out.raw((byte) '\t');
-        if (record.metadata() == null) {
-            out.ascii(NULL);
-        } else {
-            json(record.metadata(), out);
-        }
+        metadata(record, out);
         out.raw((byte) '\n');
+    }
+
+    /**
+     * The record's whole metadata object: what it holds, with its logger and thread names put first under
+     * {@code log} (the record keeps them apart), written without building the merged map.
+     */
+    private static void metadata(LogRecord record, CopyBuffer out) {
+        Map<String, Object> held = record.metadataWithoutOrigin();
+        String logger = record.logger();
+        String thread = record.thread();
+        if (logger == null && thread == null) {
+            if (held == null) {
+                out.ascii(NULL);
+            } else {
+                json(held, out);
+            }
+            return;
+        }
+        out.raw((byte) '{');
+        Object notes = null;
+        boolean first = true;
+        if (held instanceof CompactMap map) { // as the appender makes it: walked by index, no iterator
+            for (int i = 0; i < map.size(); i++) {
+                if ("log".equals(map.keyAt(i))) {
+                    notes = map.valueAt(i);
+                    continue;
+                }
+                first = member(map.keyAt(i), map.valueAt(i), first, out);
+            }
+        } else if (held != null) {
+            for (Map.Entry<String, Object> entry : held.entrySet()) {
+                if ("log".equals(entry.getKey())) {
+                    notes = entry.getValue();
+                    continue;
+                }
+                first = member(entry.getKey(), entry.getValue(), first, out);
+            }
+        }
+        if (!first) {
+            out.raw((byte) ',');
+        }
+        out.ascii("\"log\":{");
+        boolean firstNote = true;
+        if (logger != null) {
+            out.ascii("\"logger\":");
+            out.jsonString(logger);
+            firstNote = false;
+        }
+        if (thread != null) {
+            if (!firstNote) {
+                out.raw((byte) ',');
+            }
+            out.ascii("\"thread\":");
+            out.jsonString(thread);
+        }
+        if (notes instanceof CompactMap map) {
+            for (int i = 0; i < map.size(); i++) {
+                member(map.keyAt(i), map.valueAt(i), false, out);
+            }
+        } else if (notes instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                member(String.valueOf(entry.getKey()), entry.getValue(), false, out);
+            }
+        }
+        out.ascii("}}");
+    }
+
+    /** {@code "key":value}, after a comma unless it is the object's first member; returns {@code false}. */
+    private static boolean member(String key, Object value, boolean first, CopyBuffer out) {
+        if (!first) {
+            out.raw((byte) ',');
+        }
+        out.jsonString(key);
+        out.raw((byte) ':');
+        json(value, out);
+        return false;
     }
 
     private static void uuid(UUID id, CopyBuffer out) {
@@ -80,11 +152,14 @@ final class CopyRowEncoder {
      * value is stored exactly as written here, whatever the server's or session's time zone.
      */
     void timestamp(Instant instant, CopyBuffer out) {
-        long second = instant.getEpochSecond();
+        timestamp(instant.getEpochSecond(), instant.getNano(), out);
+    }
+
+    void timestamp(long second, int nano, CopyBuffer out) {
         if (second != cachedSecond) {
             LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
             if (t.getYear() < 1 || t.getYear() > 9999) { // written in full, not cached
-                writeTimestamp(instant, out);
+                writeTimestamp(Instant.ofEpochSecond(second, nano), out);
                 return;
             }
             secondText.reset();
@@ -94,7 +169,7 @@ final class CopyRowEncoder {
             formattedSeconds++;
         }
         out.raw(cachedSecondText);
-        out.digits(instant.getNano() / 1000, 6);
+        out.digits(nano / 1000, 6);
     }
 
     static void writeTimestamp(Instant instant, CopyBuffer out) {

@@ -3,12 +3,12 @@ package io.stratal.logs.internal.pipeline;
 import io.stratal.logs.LogRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * Many logging threads in, one flusher out, bounded by the estimated heap the records hold.
@@ -16,10 +16,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Offering takes no lock: a CAS on the byte count, a lock-free append, and an {@code unpark} of the
  * flusher only when the queue reaches a full batch. Only a caller that finds the queue full and chooses to
  * wait takes the lock, and the flusher signals it only when someone is waiting.
+ *
+ * <p>The records sit in JCTools' chunked array queue (many producers, one consumer), not in a linked queue:
+ * no node per record, so a full queue is fewer objects for every young collection to copy. It allows one
+ * consumer at a time, and the flusher, the spooler and a stop each drain: draining takes a lock of its
+ * own, once per batch.
  */
 final class RecordQueue {
 
-    private final ConcurrentLinkedQueue<LogRecord> records = new ConcurrentLinkedQueue<>();
+    /** Records per chunk of the array queue: a 16 KB array, allocated once per 4,096 records. */
+    private static final int CHUNK_SIZE = 4096;
+
+    private final MpscUnboundedAtomicArrayQueue<LogRecord> records = new MpscUnboundedAtomicArrayQueue<>(CHUNK_SIZE);
+    private final Object drainLock = new Object();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger size = new AtomicInteger();
     private final long maxBytes;
@@ -95,9 +104,11 @@ final class RecordQueue {
      */
     List<LogRecord> drain(int max) {
         List<LogRecord> batch = new ArrayList<>(Math.min(max, Math.max(size.get(), 1)));
-        LogRecord record;
-        while (batch.size() < max && (record = records.poll()) != null) {
-            batch.add(record);
+        synchronized (drainLock) {
+            LogRecord record;
+            while (batch.size() < max && (record = records.poll()) != null) {
+                batch.add(record);
+            }
         }
         if (!batch.isEmpty()) {
             size.addAndGet(-batch.size());

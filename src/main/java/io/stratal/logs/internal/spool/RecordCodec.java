@@ -54,8 +54,8 @@ final class RecordCodec {
         out.writeByte((record.jobRunId() != null ? 1 : 0) | (record.taskRunId() != null ? 2 : 0));
         writeUuid(record.jobRunId(), out);
         writeUuid(record.taskRunId(), out);
-        out.writeLong(record.timestamp().getEpochSecond());
-        out.writeInt(record.timestamp().getNano());
+        out.writeLong(record.epochSecond());
+        out.writeInt(record.nano());
         writeString(record.message(), out);
         writeValue(record.metadata(), out);
     }

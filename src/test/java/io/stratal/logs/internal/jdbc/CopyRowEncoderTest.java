@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.LogStream;
+import io.stratal.logs.LogType;
 import io.stratal.logs.internal.CompactMap;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -74,6 +79,45 @@ class CopyRowEncoderTest {
         Object tree = CompactMap.copyOf(user);
 
         assertThat(encoded(tree)).isEqualTo(JSON.readTree(JSON.writeValueAsString(tree)));
+    }
+
+    /** The metadata column of one encoded row, as the server reads it. */
+    private static JsonNode metadataColumn(LogRecord record) throws Exception {
+        CopyBuffer buffer = new CopyBuffer(8);
+        new CopyRowEncoder().encode(record, buffer);
+        String line = new String(buffer.array(), 0, buffer.size(), StandardCharsets.UTF_8);
+        String[] columns = line.substring(0, line.length() - 1).split("\t", -1);
+        assertThat(columns).hasSize(8);
+        return columns[7].equals("\\N") ? null : JSON.readTree(unescapeCopy(columns[7]));
+    }
+
+    private static LogRecord record(String logger, String thread, Map<String, Object> held) {
+        return new LogRecord(LogType.SYSTEM, null, null, Instant.parse("2026-01-02T03:04:05.123456Z"), LogLevel.INFO,
+                LogStream.SYSTEM, "m", logger, thread, held);
+    }
+
+    @Test
+    void aRecordThatKeepsItsLoggerAndThreadApartIsWrittenAsItsWholeMetadata() throws Exception {
+        Map<String, Object> notes = new LinkedHashMap<>();
+        notes.put("markers", List.of("AUDIT"));
+        notes.put("repaired", List.of("message"));
+        Map<String, Object> held = new LinkedHashMap<>();
+        held.put("rows", 250);
+        held.put("log", CompactMap.copyOf(notes));
+        held.put("source", "s3://bucket/\"key\"");
+        List<LogRecord> records = List.of(
+                record("com.example.Importer", "worker-1", CompactMap.copyOf(held)),
+                record("com.example.Importer", "worker \t 2", null),
+                record(null, "worker-3", CompactMap.copyOf(Map.of("only", "user"))),
+                record("com.example.Importer", null, CompactMap.copyOf(Map.of("log", CompactMap.copyOf(notes)))),
+                record(null, null, null));
+        for (LogRecord record : records) {
+            JsonNode expected = record.metadata() == null ? null : JSON.readTree(JSON.writeValueAsString(record.metadata()));
+            assertThat(metadataColumn(record)).as(record.toString()).isEqualTo(expected);
+        }
+        assertThat(metadataColumn(records.get(0)).get("log").get("logger").textValue()).isEqualTo("com.example.Importer");
+        assertThat(metadataColumn(records.get(0)).get("log").get("markers").get(0).textValue()).isEqualTo("AUDIT");
+        assertThat(metadataColumn(records.get(1)).get("log").get("thread").textValue()).isEqualTo("worker \t 2");
     }
 
     @Test

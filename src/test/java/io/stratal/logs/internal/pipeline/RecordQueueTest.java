@@ -51,6 +51,55 @@ class RecordQueueTest {
     }
 
     @Test
+    void fourProducersAndTwoConsumersAtOnceTakeEveryRecordOnceInEachProducersOrder() throws Exception {
+        int perProducer = 50_000;
+        RecordQueue queue = new RecordQueue(Long.MAX_VALUE, 1_000);
+        java.util.concurrent.ConcurrentLinkedQueue<List<LogRecord>> batches = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<CompletableFuture<Void>> producers = new java.util.ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            int producer = p;
+            producers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    assertThat(queue.tryOffer(record(producer + ":" + i))).isTrue();
+                }
+            }, runnable -> new Thread(runnable).start()));
+        }
+        Runnable consumer = () -> {
+            while (producing.get() || !queue.isEmpty()) {
+                List<LogRecord> batch = queue.drain(777);
+                if (!batch.isEmpty()) {
+                    batches.add(batch);
+                }
+            }
+        };
+        CompletableFuture<Void> first = CompletableFuture.runAsync(consumer, runnable -> new Thread(runnable).start());
+        CompletableFuture<Void> second = CompletableFuture.runAsync(consumer, runnable -> new Thread(runnable).start());
+        CompletableFuture.allOf(producers.toArray(new CompletableFuture[0])).get();
+        producing.set(false);
+        first.get();
+        second.get();
+
+        int[] next = new int[4];
+        int total = 0;
+        for (List<LogRecord> batch : batches) {
+            total += batch.size();
+            int[] last = {-1, -1, -1, -1};
+            for (LogRecord record : batch) {
+                String[] parts = record.message().split(":");
+                int producer = Integer.parseInt(parts[0]);
+                int i = Integer.parseInt(parts[1]);
+                assertThat(i).as("a producer's records keep their order within a batch").isGreaterThan(last[producer]);
+                last[producer] = i;
+                next[producer]++;
+            }
+        }
+        assertThat(total).isEqualTo(4 * perProducer);
+        assertThat(next).containsOnly(perProducer);
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
     void aWaitingCallerGetsInOnceTheConsumerDrains() throws Exception {
         LogRecord one = record("y");
         RecordQueue queue = new RecordQueue(one.estimatedBytes(), 100);

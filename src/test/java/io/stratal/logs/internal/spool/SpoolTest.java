@@ -82,6 +82,24 @@ class SpoolTest {
     }
 
     @Test
+    void aRecordThatKeepsItsLoggerAndThreadApartComesBackWithTheWholeMetadata() throws IOException {
+        Instant at = Instant.parse("2026-11-28T10:00:00.123456789Z");
+        LogRecord apart = new LogRecord(LogType.TASK, UUID.randomUUID(), UUID.randomUUID(), at, LogLevel.INFO, LogStream.STDOUT,
+                "m", "com.example.Importer", "worker-1", Map.of("rows", 3, "log", Map.of("markers", List.of("AUDIT"))));
+        LogRecord bare = new LogRecord(LogType.SYSTEM, null, null, at, LogLevel.INFO, LogStream.SYSTEM, "n",
+                "com.example.Importer", "worker-1", null);
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(apart, bare));
+            List<LogRecord> back = spool.peek().records();
+            assertThat(back).containsExactly(apart, bare);
+            assertThat(back.get(0).metadata()).isEqualTo(Map.of("rows", 3, "log",
+                    Map.of("logger", "com.example.Importer", "thread", "worker-1", "markers", List.of("AUDIT"))));
+            assertThat(back.get(1).metadata()).isEqualTo(Map.of("log", Map.of("logger", "com.example.Importer", "thread", "worker-1")));
+            assertThat(back.get(0).timestamp()).isEqualTo(at);
+        }
+    }
+
+    @Test
     void appendingWhileReadingKeepsOrderAndEmptiesCleanly() throws IOException {
         try (Spool spool = open()) {
             spool.append(UUID.randomUUID(), List.of(record("a")));
