@@ -30,6 +30,8 @@ public final class LogRecord {
      * every record of a logger, or of a thread, holds the same string.
      */
     private static final int RECORD_OVERHEAD_BYTES = 144;
+    /** The metadata key the logger and thread names belong under (MetadataBuilder.LOG_KEY). */
+    private static final String LOG_KEY = "log";
 
     private final LogType type;
     private final UUID jobRunId;
@@ -83,14 +85,11 @@ public final class LogRecord {
         this.thread = thread;
         this.metadata = metadata;
         if ((logger != null || thread != null) && metadata != null) {
-            Object log = metadata.get(LOG_KEY);
-            if (log != null && !(log instanceof Map)) {
+            if (metadata.containsKey(LOG_KEY) && !(metadata.get(LOG_KEY) instanceof Map)) {
                 throw new IllegalArgumentException("metadata.log must be an object when the logger or thread is given apart");
             }
         }
     }
-
-    private static final String LOG_KEY = "log";
 
     public LogType type() {
         return type;
@@ -185,7 +184,9 @@ public final class LogRecord {
      * layout (compact strings, {@link CompactMap}) and counts every value as the record's own, even those
      * shared with other records (the run ids, a literal value), so it errs high. Map keys are not counted:
      * they are the application's literals and the MDC's own strings, shared by every record that carries
-     * them; nor are the logger and thread names kept apart, which are their logger's and thread's own.
+     * them; nor are the logger and thread names kept apart, which the mapper hands over as one string per
+     * logger and per thread (an unnamed virtual thread, which logs little, may hold one of its own: the
+     * two UUIDs counted for every record make up for it).
      * Computed once; a benign race may compute it twice, with the same result.
      */
     public long estimatedBytes() {

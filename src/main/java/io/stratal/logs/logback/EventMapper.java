@@ -65,7 +65,11 @@ final class EventMapper {
         UUID jobId;
         String taskRaw;
         UUID taskId;
-        /** The logger and thread names found safe last, by identity: a thread logs with the same few. */
+        /**
+         * The logger and thread names found safe last. A record holds these strings, not the event's: logback
+         * makes a new name string for each event of an unnamed virtual thread, and the queue's estimate counts
+         * the names as shared by the records of one thread ({@link LogRecord#estimatedBytes()}).
+         */
         String safeLogger;
         String safeThread;
 
@@ -85,8 +89,9 @@ final class EventMapper {
             if (name == null) {
                 return null;
             }
-            if (name == (isLogger ? safeLogger : safeThread)) {
-                return name;
+            String last = isLogger ? safeLogger : safeThread;
+            if (name == last || name.equals(last)) {
+                return last;
             }
             if (metadata.isStorableAsIs(name)) {
                 if (isLogger) {

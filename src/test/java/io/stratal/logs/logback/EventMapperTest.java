@@ -132,6 +132,13 @@ class EventMapperTest {
         LogRecord again = mapper.map(event(Level.INFO, "m", Map.of()));
         assertThat(again.logger()).isSameAs(plain.logger());
         assertThat(again.thread()).isSameAs(plain.thread());
+
+        // logback names an unnamed virtual thread anew for each event: the records share one string
+        LoggingEvent first = event(Level.INFO, "m", Map.of());
+        first.setThreadName(new String("virtual-42"));
+        LoggingEvent second = event(Level.INFO, "m", Map.of());
+        second.setThreadName(new String("virtual-42"));
+        assertThat(mapper.map(second).thread()).isSameAs(mapper.map(first).thread()).isEqualTo("virtual-42");
     }
 
     @Test

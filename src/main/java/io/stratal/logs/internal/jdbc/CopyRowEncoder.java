@@ -1,6 +1,7 @@
 package io.stratal.logs.internal.jdbc;
 
 import io.stratal.logs.internal.CompactMap;
+import io.stratal.logs.internal.MetadataBuilder;
 import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.LogStream;
@@ -84,7 +85,7 @@ final class CopyRowEncoder {
         boolean first = true;
         if (held instanceof CompactMap map) { // as the appender makes it: walked by index, no iterator
             for (int i = 0; i < map.size(); i++) {
-                if ("log".equals(map.keyAt(i))) {
+                if (MetadataBuilder.LOG_KEY.equals(map.keyAt(i))) {
                     notes = map.valueAt(i);
                     continue;
                 }
@@ -92,7 +93,7 @@ final class CopyRowEncoder {
             }
         } else if (held != null) {
             for (Map.Entry<String, Object> entry : held.entrySet()) {
-                if ("log".equals(entry.getKey())) {
+                if (MetadataBuilder.LOG_KEY.equals(entry.getKey())) {
                     notes = entry.getValue();
                     continue;
                 }
