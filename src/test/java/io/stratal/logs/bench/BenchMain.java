@@ -341,7 +341,7 @@ public final class BenchMain {
         System.out.println("   slow database has not taken by then is left unwritten (and counted); with one, it stays on disk.");
         try (BenchSchema schema = new BenchSchema(20, 10)) {
             BurstHeapBench bench = new BurstHeapBench(schema, 1_000_000);
-            long bound = 64L << 20;
+            long bound = io.stratal.logs.writer.LogWriterConfig.DEFAULT_MAX_QUEUE_BYTES; // the appender runs at its default
             List<BurstHeapBench.Result> results = new ArrayList<>();
             results.add(bench.run("overflowPolicy DROP", events, bound, Map.of("overflowPolicy", "DROP", "shutdownGracePeriod", "1 second")));
             schema.reset();

@@ -51,6 +51,8 @@ final class Spilling implements Runnable {
     private long nextReplayNanos = System.nanoTime();
     private int replayAttempt;
     private Spool.Frame replayFrame;
+    /** The estimated heap of {@link #replayFrame}'s records, counted against the queue's bound while held. */
+    private long replayFrameBytes;
     private List<Batch> replayRemaining;
 
     Spilling(LogWriterConfig config, RecordQueue queue, Spool spool, BatchSink sink, Counters stats, Reporter reporter) {
@@ -141,6 +143,11 @@ final class Spilling implements Runnable {
                     continue; // the spooler appended in between
                 }
                 replayFrame = frame;
+                replayFrameBytes = 0;
+                for (LogRecord record : frame.records()) {
+                    replayFrameBytes += record.estimatedBytes();
+                }
+                queue.hold(replayFrameBytes); // records read back to be written are in flight like a batch
                 replayRemaining = List.of(new Batch(frame.id(), frame.records(), true));
             }
             List<Batch> still = delivery.deliverInOrder(replayRemaining, deadline);
@@ -181,6 +188,8 @@ final class Spilling implements Runnable {
                     + " ledger recognises", e);
         }
         stats.recordSpoolBytes(spool.pendingBytes());
+        queue.hold(-replayFrameBytes);
+        replayFrameBytes = 0;
         replayFrame = null;
         replayRemaining = null;
         replayAttempt = 0;

@@ -109,6 +109,27 @@ class SpoolPipelineTest {
     }
 
     @Test
+    void aSpoolFrameBeingReplayedCountsAgainstTheQueuesBoundUntilItIsWritten() throws IOException {
+        List<io.stratal.logs.LogRecord> left = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            left.add(record("m" + i));
+        }
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(java.util.UUID.randomUUID(), left);
+        }
+        sink.gate = new CountDownLatch(1);
+        start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
+        await().until(() -> sink.attempts.get() == 1); // the replay of the frame is being written
+
+        long frameBytes = left.stream().mapToLong(io.stratal.logs.LogRecord::estimatedBytes).sum();
+        assertThat(pipeline.getQueueBytes()).as("the frame read back is in flight").isGreaterThanOrEqualTo(frameBytes);
+        sink.gate.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 100);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pipeline.getQueueBytes() == 0);
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(100));
+    }
+
+    @Test
     void aBacklogTheDatabaseCannotKeepUpWithSpillsToDiskInsteadOfBlocking() throws IOException {
         long oneRecord = record("m0").estimatedBytes();
         sink.gate = new CountDownLatch(1);
