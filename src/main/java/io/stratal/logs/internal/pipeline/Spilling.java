@@ -51,7 +51,7 @@ final class Spilling implements Runnable {
     private long nextReplayNanos = System.nanoTime();
     private int replayAttempt;
     private Spool.Frame replayFrame;
-    /** The estimated heap of {@link #replayFrame}'s records, counted against the queue's bound while held. */
+    /** The estimated heap of {@link #replayFrame}'s records, counted against the queue's bound while written. */
     private long replayFrameBytes;
     private List<Batch> replayRemaining;
 
@@ -147,10 +147,20 @@ final class Spilling implements Runnable {
                 for (LogRecord record : frame.records()) {
                     replayFrameBytes += record.estimatedBytes();
                 }
-                queue.hold(replayFrameBytes); // records read back to be written are in flight like a batch
                 replayRemaining = List.of(new Batch(frame.id(), frame.records(), true));
             }
-            List<Batch> still = delivery.deliverInOrder(replayRemaining, deadline);
+            // Records read back are in flight like a batch while they are written, so they count against the
+            // bound then; not while the database is away (the spool has taken the queue's place, and the
+            // callers need its room), and never for more than half of it (a frame put away at a stop may
+            // hold a whole queue).
+            long held = Math.min(replayFrameBytes, config.maxQueueBytes() / 2);
+            queue.hold(held);
+            List<Batch> still;
+            try {
+                still = delivery.deliverInOrder(replayRemaining, deadline);
+            } finally {
+                queue.hold(-held);
+            }
             if (!still.isEmpty()) {
                 replayRemaining = still;
                 replayAfterBackoff();
@@ -188,7 +198,6 @@ final class Spilling implements Runnable {
                     + " ledger recognises", e);
         }
         stats.recordSpoolBytes(spool.pendingBytes());
-        queue.hold(-replayFrameBytes);
         replayFrameBytes = 0;
         replayFrame = null;
         replayRemaining = null;

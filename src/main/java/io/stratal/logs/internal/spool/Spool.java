@@ -56,6 +56,8 @@ public final class Spool implements AutoCloseable {
     static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
     static final long SEGMENT_BYTES = 8L * 1024 * 1024;
     private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
+    /** A frame's header: the payload's length and its CRC32, two big-endian ints. */
+    private static final int HEADER_BYTES = 8;
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
 
     private final Path directory;
@@ -137,7 +139,7 @@ public final class Spool implements AutoCloseable {
     }
 
     private synchronized void appendFrame(ByteBuffer frame) throws IOException {
-        if (pendingBytes() + frame.remaining() - 8 > maxBytes) {
+        if (pendingBytes() + frame.remaining() - HEADER_BYTES > maxBytes) {
             throw new SpoolFullException("the spool holds " + pendingBytes() + " bytes, its bound is " + maxBytes);
         }
         if (writeChannel == null || segmentSizes.getOrDefault(writeSegment, 0L) >= SEGMENT_BYTES) {
@@ -215,7 +217,7 @@ public final class Spool implements AutoCloseable {
     }
 
     private void readFrame(long size) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(8);
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
         readFully(readChannel, header, readPosition);
         if (header.hasRemaining()) {
             damaged(size, "a frame header is cut short");
@@ -224,12 +226,12 @@ public final class Spool implements AutoCloseable {
         header.flip();
         int length = header.getInt();
         int crcValue = header.getInt();
-        if (length <= 0 || length > MAX_FRAME_BYTES || readPosition + 8 + length > size) {
+        if (length <= 0 || length > MAX_FRAME_BYTES || readPosition + HEADER_BYTES + length > size) {
             damaged(size, length <= 0 || length > MAX_FRAME_BYTES ? "a frame length is invalid" : "a frame is cut short");
             return;
         }
         ByteBuffer payload = ByteBuffer.allocate(length);
-        readFully(readChannel, payload, readPosition + 8);
+        readFully(readChannel, payload, readPosition + HEADER_BYTES);
         CRC32 crc = new CRC32();
         crc.update(payload.array());
         if ((int) crc.getValue() != crcValue) {
@@ -238,7 +240,7 @@ public final class Spool implements AutoCloseable {
         }
         try {
             head = decode(payload.array());
-            headEnd = readPosition + 8 + length;
+            headEnd = readPosition + HEADER_BYTES + length;
         } catch (IOException | RuntimeException e) {
             damaged(size, "a frame cannot be decoded (" + e + ")");
         }
@@ -319,22 +321,22 @@ public final class Spool implements AutoCloseable {
     }
 
     /**
-     * A frame's bytes as they are encoded: 8 bytes kept for the header (length, CRC) before the payload, so
+     * A frame's bytes as they are encoded: room kept for the header (length, CRC) before the payload, so
      * that the frame goes to the file from the encoding's own array, not from two copies of it (a batch of
      * 5,000 records is over a megabyte, and a spilling pipeline holds its copies while the queue is full).
      */
     private static final class FrameBytes extends ByteArrayOutputStream {
         FrameBytes(int size) {
             super(size);
-            count = 8;
+            count = HEADER_BYTES;
         }
 
         /** The whole frame, its header filled in from the payload written after it. */
         ByteBuffer frame() {
             CRC32 crc = new CRC32();
-            crc.update(buf, 8, count - 8);
+            crc.update(buf, HEADER_BYTES, count - HEADER_BYTES);
             ByteBuffer frame = ByteBuffer.wrap(buf, 0, count);
-            frame.putInt(0, count - 8).putInt(4, (int) crc.getValue());
+            frame.putInt(0, count - HEADER_BYTES).putInt(4, (int) crc.getValue());
             return frame;
         }
     }

@@ -130,6 +130,29 @@ class SpoolPipelineTest {
     }
 
     @Test
+    void aFrameWaitingForTheDatabaseToComeBackLeavesTheQueuesRoomToTheCallers() throws IOException {
+        List<io.stratal.logs.LogRecord> left = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            left.add(record("m" + i));
+        }
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(java.util.UUID.randomUUID(), left);
+        }
+        long oneRecord = record("m0").estimatedBytes();
+        sink.down = true;
+        start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 60)
+                .maxBlockTime(Duration.ofSeconds(5)));
+        await().until(() -> sink.attempts.get() >= 3); // the frame's replay fails and backs off, again and again
+
+        offer(100, 130); // a frame larger than the whole bound is on disk, waiting: the callers still get room
+        assertThat(pipeline.stats().blocked()).as("callers that waited for room").isZero();
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+        sink.down = false;
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 130);
+        assertThat(sink.messages()).containsExactlyElementsOf(expected(130));
+    }
+
+    @Test
     void aBacklogTheDatabaseCannotKeepUpWithSpillsToDiskInsteadOfBlocking() throws IOException {
         long oneRecord = record("m0").estimatedBytes();
         sink.gate = new CountDownLatch(1);
