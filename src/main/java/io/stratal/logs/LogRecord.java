@@ -84,10 +84,9 @@ public final class LogRecord {
         this.logger = logger;
         this.thread = thread;
         this.metadata = metadata;
-        if ((logger != null || thread != null) && metadata != null) {
-            if (metadata.containsKey(LOG_KEY) && !(metadata.get(LOG_KEY) instanceof Map)) {
-                throw new IllegalArgumentException("metadata.log must be an object when the logger or thread is given apart");
-            }
+        if ((logger != null || thread != null) && metadata != null && metadata.containsKey(LOG_KEY)
+                && !(metadata.get(LOG_KEY) instanceof Map)) {
+            throw new IllegalArgumentException("metadata.log must be an object when the logger or thread is given apart");
         }
     }
 

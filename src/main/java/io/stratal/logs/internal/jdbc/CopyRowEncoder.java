@@ -204,12 +204,7 @@ final class CopyRowEncoder {
         } else if (value instanceof CompactMap map) {
             out.raw((byte) '{');
             for (int i = 0; i < map.size(); i++) {
-                if (i > 0) {
-                    out.raw((byte) ',');
-                }
-                out.jsonString(map.keyAt(i));
-                out.raw((byte) ':');
-                json(map.valueAt(i), out);
+                member(map.keyAt(i), map.valueAt(i), i == 0, out);
             }
             out.raw((byte) '}');
         } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
@@ -220,13 +215,7 @@ final class CopyRowEncoder {
             out.raw((byte) '{');
             boolean first = true;
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                if (!first) {
-                    out.raw((byte) ',');
-                }
-                first = false;
-                out.jsonString(String.valueOf(entry.getKey()));
-                out.raw((byte) ':');
-                json(entry.getValue(), out);
+                first = member(String.valueOf(entry.getKey()), entry.getValue(), first, out);
             }
             out.raw((byte) '}');
         } else if (value instanceof List<?> list) {

@@ -61,6 +61,18 @@ class SpoolPipelineTest {
         return IntStream.range(0, count).mapToObj(i -> "m" + i).collect(Collectors.toList());
     }
 
+    /** A frame of {@code count} records (m0, m1...) left in the spool by an earlier run, as one frame. */
+    private List<io.stratal.logs.LogRecord> leftInTheSpool(int count) throws IOException {
+        List<io.stratal.logs.LogRecord> left = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            left.add(record("m" + i));
+        }
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(java.util.UUID.randomUUID(), left);
+        }
+        return left;
+    }
+
     private long spoolFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(".spool")).count();
@@ -110,13 +122,7 @@ class SpoolPipelineTest {
 
     @Test
     void aSpoolFrameBeingReplayedCountsAgainstTheQueuesBoundUntilItIsWritten() throws IOException {
-        List<io.stratal.logs.LogRecord> left = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            left.add(record("m" + i));
-        }
-        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
-            previous.append(java.util.UUID.randomUUID(), left);
-        }
+        List<io.stratal.logs.LogRecord> left = leftInTheSpool(100);
         sink.gate = new CountDownLatch(1);
         start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)));
         await().until(() -> sink.attempts.get() == 1); // the replay of the frame is being written
@@ -131,13 +137,7 @@ class SpoolPipelineTest {
 
     @Test
     void aFrameWaitingForTheDatabaseToComeBackLeavesTheQueuesRoomToTheCallers() throws IOException {
-        List<io.stratal.logs.LogRecord> left = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            left.add(record("m" + i));
-        }
-        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
-            previous.append(java.util.UUID.randomUUID(), left);
-        }
+        leftInTheSpool(100);
         long oneRecord = record("m0").estimatedBytes();
         sink.down = true;
         start(LogWriterConfig.builder("t").batchSize(50).flushInterval(Duration.ofMillis(10)).maxQueueBytes(oneRecord * 60)
