@@ -189,11 +189,16 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
         if (!isStarted()) {
             return;
         }
-        super.stop();
+        // The writer stops while the appender is still started: closing its pool makes HikariCP log
+        // "Shutdown initiated/completed" through logback, and a stopped appender would answer each line with a
+        // WARN in the status. Those lines come from the writer's own thread and are left out like all of its
+        // lines; an application line that comes now is counted as lost to the stop, and reported with it.
+        // A second caller (the shutdown hook while the context stops) waits in LogWriter.stop for the first.
         LogWriter w = writer;
         if (w != null) {
             w.stop();
         }
+        super.stop();
         if (observability != null) {
             observability.close();
         }

@@ -27,6 +27,7 @@ public final class GlobalLogging {
         } catch (JoranException e) {
             throw new IllegalStateException(e);
         }
+        context.start(); // as logback's own initialisation does; a test may have stopped it
         return context;
     }
 
@@ -39,5 +40,6 @@ public final class GlobalLogging {
         } catch (JoranException e) {
             throw new IllegalStateException(e);
         }
+        context.start();
     }
 }
