@@ -12,8 +12,8 @@ import java.util.UUID;
  * One row of the {@code logs} table, snapshotted on the logging thread and never changed afterwards.
  *
  * <p>{@code metadata} is a JSON-shaped tree: {@code null}, {@link String}, {@link Boolean}, {@link Number},
- * {@code List<Object>} and {@code Map<String, Object>}, already made safe for PostgreSQL (see
- * {@link SafeText}). Whoever builds a record hands over unmodifiable collections and keeps no reference to
+ * {@code List<Object>} and {@code Map<String, Object>}, already made safe for PostgreSQL (no U+0000 and
+ * no lone surrogate in any string, which {@code text} and {@code jsonb} refuse). Whoever builds a record hands over unmodifiable collections and keeps no reference to
  * mutable ones.
  *
  * <p>A record made by the appender keeps {@code log.logger} and {@code log.thread} as two fields instead of
