@@ -6,7 +6,7 @@ import io.stratal.logs.context.JobRunLogger;
 import io.stratal.logs.context.LogContext;
 import io.stratal.logs.context.TaskProcess;
 import io.stratal.logs.context.UnifiedLogger;
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package io.stratal.logs;
 
-/** The four levels the seed's schema accepts. TRACE is stored as {@link #DEBUG}. */
+/** The four levels the table accepts. TRACE is stored as {@link #DEBUG}. */
 public enum LogLevel {
     DEBUG("debug"),
     INFO("info"),

@@ -1,6 +1,7 @@
 package io.stratal.logs;
 
-import io.stratal.logs.internal.CompactMap;
+import java.util.Collections;
+import java.util.HashMap;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,8 +157,8 @@ public final class LogRecord {
                 }
             }
         }
-        out.put(LOG_KEY, CompactMap.copyOf(log));
-        return CompactMap.copyOf(out);
+        out.put(LOG_KEY, Collections.unmodifiableMap(log));
+        return Collections.unmodifiableMap(out);
     }
 
     /** The {@code log.logger} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}. */
@@ -180,7 +181,8 @@ public final class LogRecord {
 
     /**
      * An estimate of the heap this record holds, used to bound the queue in bytes. It follows the JVM's
-     * layout (compact strings, {@link CompactMap}) and counts every value as the record's own, even those
+     * layout (compact strings; a map that is not a hash map, as the appender makes them and {@code Map.of}
+     * does, holds its keys and values in one array) and counts every value as the record's own, even those
      * shared with other records (the run ids, a literal value), so it errs high. Map keys are not counted:
      * they are the application's literals and the MDC's own strings, shared by every record that carries
      * them; nor are the logger and thread names kept apart, which the mapper hands over as one string per
@@ -230,17 +232,11 @@ public final class LogRecord {
         if (node instanceof String) {
             return stringBytes((String) node);
         }
-        if (node instanceof CompactMap) {
-            CompactMap map = (CompactMap) node;
-            long total = map.shallowBytes();
-            for (int i = 0; i < map.size(); i++) {
-                total += treeBytes(map.valueAt(i));
-            }
-            return total;
-        }
         if (node instanceof Map) {
             Map<?, ?> map = (Map<?, ?>) node;
-            long total = 64 + 48L * map.size();
+            // a hash map: its header and table, and a node per entry; any other (the appender's, Map.of's): one
+            // object and one array of keys and values
+            long total = node instanceof HashMap ? 64 + 48L * map.size() : 32 + 16L * map.size();
             for (Object value : map.values()) {
                 total += treeBytes(value);
             }

@@ -12,7 +12,7 @@ public enum LogType {
         this.dbValue = dbValue;
     }
 
-    /** The word stored in the database, as the seed's {@code CHECK} constraint spells it. */
+    /** The word stored in the database, as the table's {@code CHECK} constraint spells it. */
     public String dbValue() {
         return dbValue;
     }

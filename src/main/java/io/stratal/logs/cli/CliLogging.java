@@ -3,7 +3,7 @@ package io.stratal.logs.cli;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
-import io.stratal.logs.jdbc.PasswordMask;
+import io.stratal.logs.internal.util.PasswordMask;
 import java.net.URL;
 import java.util.Map;
 import org.slf4j.LoggerFactory;

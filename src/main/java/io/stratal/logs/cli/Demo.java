@@ -4,9 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.context.LogContext;
 import io.stratal.logs.context.TaskProcess;
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import io.stratal.logs.server.LogServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -52,10 +51,10 @@ final class Demo {
     int run(boolean exitAfterSummary) {
         out.println("Starting an embedded PostgreSQL...");
         quietLogger("io.zonky");
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-            String url = postgres.getJdbcUrl("postgres", "postgres");
+        try (EmbeddedDatabase postgres = EmbeddedDatabase.start()) {
+            String url = postgres.jdbcUrl("postgres", "postgres");
             UUID jobRunId;
-            try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
+            try (Connection connection = postgres.postgresDatabase().getConnection()) {
                 out.println("Migrations applied: " + Migrations.up(connection));
                 LoggerContext logging = configureLogging(url);
                 jobRunId = runSampleJob(connection);
@@ -63,18 +62,18 @@ final class Demo {
                 printSummary(connection, jobRunId);
             }
             out.println();
-            out.println("Connect with: psql -h localhost -p " + postgres.getPort() + " -U postgres postgres");
+            out.println("Connect with: psql -h localhost -p " + postgres.port() + " -U postgres postgres");
             if (exitAfterSummary) {
-                showTheReadApi(postgres.getPostgresDatabase(), jobRunId);
+                showTheReadApi(postgres.postgresDatabase(), jobRunId);
             } else {
-                serveUntilStopped(postgres.getPostgresDatabase(), url, jobRunId);
+                serveUntilStopped(postgres.postgresDatabase(), url, jobRunId);
             }
             return 0;
-        } catch (IOException | SQLException e) {
-            throw new IllegalStateException("demo failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
+        } catch (Exception e) {
+            throw new IllegalStateException("demo failed: " + e.getMessage(), e);
         }
     }
 
@@ -261,7 +260,7 @@ final class Demo {
                 + "left(coalesce(t.task_name, ''), 16) AS task, left(message, 60) AS message FROM logs l LEFT JOIN task_runs t ON t.id = l.task_run_id "
                 + "WHERE l.job_run_id = '" + jobRunId + "' ORDER BY l.timestamp, l.id");
         out.println();
-        out.println("Error rate by job run (the seed's monitoring query):");
+        out.println("Error rate by job run (the monitoring query):");
         query(connection, "SELECT job_run_id, COUNT(CASE WHEN level = 'error' THEN 1 END) AS errors, COUNT(*) AS total_logs, "
                 + "round((COUNT(CASE WHEN level = 'error' THEN 1 END)::numeric / COUNT(*)) * 100, 1) AS error_rate "
                 + "FROM logs WHERE type IN ('job', 'task') AND timestamp > (now() AT TIME ZONE 'UTC') - INTERVAL '1 hour' "

@@ -1,6 +1,6 @@
 package io.stratal.logs.cli;
 
-import io.stratal.logs.jdbc.Partitions;
+import io.stratal.logs.schema.Partitions;
 import io.stratal.logs.names.TableName;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -34,10 +34,10 @@ final class PartitionsCommand {
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("partitions takes no arguments besides its options");
         }
-        TableName table = Main.table(args);
+        TableName table = DatabaseArgs.table(args);
         int premake = premake(args);
         Partitions partitions = new Partitions(table);
-        try (Connection connection = Main.connect(args)) {
+        try (Connection connection = DatabaseArgs.connect(args)) {
             List<String> made = partitions.createAhead(connection, premake);
             out.println((made.isEmpty() ? "no partition was due" : "made " + made.size() + " partition(s)")
                     + (partitions.partmanSchema(connection) != null ? " (pg_partman's maintenance, with its own"

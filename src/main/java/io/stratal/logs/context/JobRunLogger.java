@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
-/** Job and task logs of one job run (seed: the job run logger). Thread-safe; close when the run ends. */
+/** Job and task logs of one job run. Thread-safe; close when the run ends. */
 public final class JobRunLogger implements AutoCloseable {
 
     private final UnifiedLogger owner;
@@ -21,7 +21,7 @@ public final class JobRunLogger implements AutoCloseable {
         return jobRunId;
     }
 
-    /** A job log: seed {@code LogJob(level, message, metadata)}. */
+    /** A job log of this run, with {@code metadata} as its key-value pairs. */
     public void logJob(LogLevel level, String message, Map<String, ?> metadata) {
         try (LogContext.Scope scope = LogContext.job(jobRunId)) {
             owner.emit(level, message, metadata);
@@ -29,7 +29,7 @@ public final class JobRunLogger implements AutoCloseable {
     }
 
     /**
-     * A task log: seed {@code LogTask(taskRunID, level, message, stream, metadata)}. {@code stream} is
+     * A task log of {@code taskRunId} in this run. {@code stream} is
      * {@code "stdout"}, {@code "stderr"} or {@code "system"}; {@code null} lets the level decide (stdout, or
      * stderr for WARN and ERROR).
      */
@@ -45,7 +45,7 @@ public final class JobRunLogger implements AutoCloseable {
         logTask(taskRunId, level, message, stream == null ? null : stream.dbValue(), metadata);
     }
 
-    /** Seed: {@code CloseJobRunLogger}. The next {@code getJobRunLogger} of this id returns a new logger. */
+    /** Ends this logger; the next {@code getJobRunLogger} of this id returns a new one. */
     @Override
     public void close() {
         owner.forget(this);

@@ -11,7 +11,7 @@ import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The seed's logging API in Java. Everything it logs goes through SLF4J, with the run ids in the MDC and the
+ * Job and task logging by run id, for code that does not keep the MDC itself. Everything it logs goes through SLF4J, with the run ids in the MDC and the
  * metadata as key-value pairs, so the unified appender stores it like any other line:
  *
  * <pre>{@code
@@ -49,7 +49,7 @@ public final class UnifiedLogger {
     }
 
     /**
-     * The logger of {@code jobRunId}: the same one until it is closed (seed: {@code GetJobRunLogger}). Close
+     * The logger of {@code jobRunId}: the same one until it is closed. Close
      * it when the job run ends, or call {@link #closeJobRunLogger}.
      */
     public JobRunLogger getJobRunLogger(UUID jobRunId) {
@@ -57,7 +57,7 @@ public final class UnifiedLogger {
         return jobRunLoggers.computeIfAbsent(jobRunId, id -> new JobRunLogger(this, id));
     }
 
-    /** Seed: {@code CloseJobRunLogger}. Closing an unknown or closed one does nothing. */
+    /** Closes the logger of {@code jobRunId}; closing an unknown or closed one does nothing. */
     public void closeJobRunLogger(UUID jobRunId) {
         JobRunLogger jobLogger = jobRunLoggers.get(jobRunId);
         if (jobLogger != null) {

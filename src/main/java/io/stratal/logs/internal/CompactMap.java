@@ -1,7 +1,9 @@
 package io.stratal.logs.internal;
 
+import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -111,6 +113,42 @@ public final class CompactMap extends AbstractMap<String, Object> {
                         Map.Entry<String, Object> entry = new SimpleImmutableEntry<>((String) keysAndValues[next], keysAndValues[next + 1]);
                         next += 2;
                         return entry;
+                    }
+                };
+            }
+        };
+    }
+
+    /**
+     * The values in order, as a view made for the call and not kept: {@code AbstractMap} would keep its view
+     * in the map, one more object for every queued record that is asked (its heap estimate walks them).
+     */
+    @Override
+    public Collection<Object> values() {
+        return new AbstractCollection<>() {
+            @Override
+            public int size() {
+                return keysAndValues.length / 2;
+            }
+
+            @Override
+            public Iterator<Object> iterator() {
+                return new Iterator<>() {
+                    private int next = 1;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < keysAndValues.length;
+                    }
+
+                    @Override
+                    public Object next() {
+                        if (next >= keysAndValues.length) {
+                            throw new NoSuchElementException();
+                        }
+                        Object value = keysAndValues[next];
+                        next += 2;
+                        return value;
                     }
                 };
             }

@@ -10,7 +10,7 @@ import io.stratal.logs.LogStream;
 import io.stratal.logs.LogType;
 import io.stratal.logs.internal.MetadataBuilder;
 import io.stratal.logs.internal.Redaction;
-import io.stratal.logs.internal.Uuids;
+import io.stratal.logs.internal.util.Uuids;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

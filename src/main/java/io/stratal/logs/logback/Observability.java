@@ -1,7 +1,7 @@
 package io.stratal.logs.logback;
 
-import io.stratal.logs.writer.Reporter;
-import io.stratal.logs.writer.PipelineMXBean;
+import io.stratal.logs.pipeline.StatusListener;
+import io.stratal.logs.pipeline.PipelineMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import javax.management.JMException;
@@ -18,16 +18,16 @@ final class Observability implements AutoCloseable {
     private static final String MICROMETER = "io.micrometer.core.instrument.Metrics";
     private static final String BINDER = "io.stratal.logs.micrometer.StratalLogMetrics";
 
-    private final Reporter status;
+    private final StatusListener status;
     private ObjectName objectName;
     private AutoCloseable micrometer;
 
-    private Observability(Reporter status) {
+    private Observability(StatusListener status) {
         this.status = status;
     }
 
     static Observability publish(PipelineMXBean pipeline, String contextName, String appenderName, boolean jmx,
-                                 boolean micrometer, Reporter status) {
+                                 boolean micrometer, StatusListener status) {
         Observability published = new Observability(status);
         if (jmx) {
             published.registerJmx(pipeline, contextName, appenderName);

@@ -10,10 +10,10 @@ import ch.qos.logback.core.util.Duration;
  */
 final class SettingsCheck {
 
-    private final StatusReporter status;
+    private final AppenderStatus status;
     private boolean failed;
 
-    SettingsCheck(StatusReporter status) {
+    SettingsCheck(AppenderStatus status) {
         this.status = status;
     }
 

@@ -3,13 +3,13 @@ package io.stratal.logs.logback;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.stratal.logs.internal.Redaction;
 import io.stratal.logs.context.LogContext;
-import io.stratal.logs.jdbc.PasswordMask;
+import io.stratal.logs.internal.util.PasswordMask;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.writer.LogWriter;
 import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.OverflowPolicy;
-import io.stratal.logs.writer.PipelineStats;
+import io.stratal.logs.pipeline.OverflowPolicy;
+import io.stratal.logs.pipeline.PipelineStats;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -47,12 +47,16 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
     private Thread shutdownHook;
     private Observability observability;
 
+    /** An appender with every setting at its default; logback makes one for each {@code <appender>} element. */
+    public UnifiedLogAppender() {
+    }
+
     @Override
     public void start() {
         if (isStarted()) {
             return;
         }
-        StatusReporter reporter = new StatusReporter(this, getName());
+        AppenderStatus reporter = new AppenderStatus(this, getName());
         SettingsCheck check = new SettingsCheck(reporter);
         LogWriterConfig.Builder config = LogWriterConfig.builder(getName());
         database(check, config);
@@ -107,9 +111,18 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
                     + ", " + stream + "), chosen by LogContext.useKeys or another appender; lines inside them are stored"
                     + " as system logs. Use the same jobRunIdKey, taskRunIdKey and streamKey everywhere");
         }
-        writer = LogWriter.start(config.build(), reporter);
-        observability = Observability.publish(writer.mxBean(), getContext() == null ? "default" : getContext().getName(),
-                getName(), jmx, micrometer, reporter);
+        // What starting logs (Micrometer's first lines, while logback still configures) goes nowhere
+        OwnLoggingMute mute = OwnLoggingMute.begin(getContext(), getName(), null);
+        try {
+            writer = LogWriter.start(config.build(), reporter);
+            if (mute != null) {
+                mute.writer(writer);
+            }
+            observability = Observability.publish(writer.mxBean(), getContext() == null ? "default" : getContext().getName(),
+                    getName(), jmx, micrometer, reporter);
+        } finally {
+            OwnLoggingMute.end(mute);
+        }
         if (registerShutdownHook) {
             shutdownHook = new Thread(this::stop, "stratal-shutdown-" + getName());
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -189,18 +202,23 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
         if (!isStarted()) {
             return;
         }
-        // The writer stops while the appender is still started: closing its pool makes HikariCP log
-        // "Shutdown initiated/completed" through logback, and a stopped appender would answer each line with a
-        // WARN in the status. Those lines come from the writer's own thread and are left out like all of its
-        // lines; an application line that comes now is counted as lost to the stop, and reported with it.
-        // A second caller (the shutdown hook while the context stops) waits in LogWriter.stop for the first.
+        // The writer stops while the appender is still started, and what the stop itself logs (HikariCP's
+        // "Shutdown initiated/completed" as the pool closes, Micrometer as the meters go) goes nowhere: an
+        // appender already stopped, this one or another, would answer each line with a WARN in the status. An
+        // application line that comes now is counted as lost to the stop, and reported with it. A second
+        // caller (the shutdown hook while the context stops) waits in LogWriter.stop for the first.
         LogWriter w = writer;
-        if (w != null) {
-            w.stop();
-        }
-        super.stop();
-        if (observability != null) {
-            observability.close();
+        OwnLoggingMute mute = OwnLoggingMute.begin(getContext(), getName(), w);
+        try {
+            if (w != null) {
+                w.stop();
+            }
+            super.stop();
+            if (observability != null) {
+                observability.close();
+            }
+        } finally {
+            OwnLoggingMute.end(mute);
         }
         String[] keys = mdcKeys;
         if (keys != null) {

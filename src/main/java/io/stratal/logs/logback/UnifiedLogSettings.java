@@ -6,6 +6,7 @@ import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import io.stratal.logs.internal.Redaction;
 import io.stratal.logs.names.Names;
+import io.stratal.logs.pipeline.SinkFactory;
 import io.stratal.logs.writer.LogWriterConfig;
 import javax.sql.DataSource;
 
@@ -48,10 +49,14 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     String overflowPolicy;
     boolean jmx = true;
     boolean micrometer = true;
-    LogWriterConfig.SinkFactory sinkFactory;
+    SinkFactory sinkFactory;
 
 
     // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
+
+    /** Settings at their defaults, for logback to fill from the appender's elements. */
+    protected UnifiedLogSettings() {
+    }
 
     /** JDBC URL of the PostgreSQL database, {@code jdbc:postgresql://host:5432/db}. No default. */
     public void setUrl(String url) {
@@ -236,7 +241,7 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
      * Where batches go instead of the database: for tests and benchmarks that measure the logging thread
      * alone. Default: none, the table. With it, no url, jndiName or dataSource is needed.
      */
-    public void setSinkFactory(LogWriterConfig.SinkFactory sinkFactory) {
+    public void setSinkFactory(SinkFactory sinkFactory) {
         this.sinkFactory = sinkFactory;
     }
 

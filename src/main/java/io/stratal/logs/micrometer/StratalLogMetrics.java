@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.stratal.logs.writer.PipelineMXBean;
+import io.stratal.logs.pipeline.PipelineMXBean;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +20,9 @@ import java.util.List;
  * <p>The appender binds this to {@code Metrics.globalRegistry} by itself when Micrometer is on the
  * classpath (Spring Boot adds its registry there); bind it to another registry with {@link #bindTo}.
  */
+// "exports": Micrometer's types in its signatures come from a module it leaves to the application to require
+// (requires static): only an application with Micrometer has a use for this class
+@SuppressWarnings("exports")
 public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
 
     private final PipelineMXBean pipeline;

@@ -6,7 +6,7 @@ package io.stratal.logs.names;
  */
 public final class Names {
 
-    /** The logs table, as in the seed's migration. */
+    /** The logs table, as the migrations create it. */
     public static final String DEFAULT_TABLE = "logs";
     /** The channel a writer {@code NOTIFY}s after each committed batch, and a stream feed {@code LISTEN}s on. */
     public static final String NOTIFY_CHANNEL = "stratal_logs";

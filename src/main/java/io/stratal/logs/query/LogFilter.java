@@ -1,11 +1,11 @@
 package io.stratal.logs.query;
 
 import io.stratal.logs.LogType;
-import io.stratal.logs.internal.Uuids;
+import io.stratal.logs.internal.util.Uuids;
 import java.util.UUID;
 
 /**
- * Which rows a read wants: the seed's endpoints select by job run, by task run, or by type; {@link #all()}
+ * Which rows a read wants: the read endpoints select by job run, by task run, or by type; {@link #all()}
  * takes every row. At most one of the three is set, except that a job run's rows can be narrowed to one of
  * its task runs. {@link LogConditions} narrow the selection further (levels, streams, time, text, metadata).
  */

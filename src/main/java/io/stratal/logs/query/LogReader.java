@@ -5,30 +5,27 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * The seed's read queries: a job run's logs (its own and its tasks'), a task run's, the system logs, the
+ * The read queries: a job run's logs (its own and its tasks'), a task run's, the system logs, the
  * logs of one type; in {@code (timestamp, id)} order, by offset or by keyset cursor.
  *
- * <p>Every query keeps to an index of both index sets (the seed's seven and the lean opt-in set):
+ * <p>Every query keeps to an index of both index sets (the default seven and the lean opt-in set):
  * {@code (job_run_id, timestamp)}, {@code (task_run_id, timestamp)}, and {@code timestamp} or
  * {@code (type, timestamp)}; {@code id} only breaks ties. NULL timestamps sort last, as PostgreSQL sorts
  * them ascending.
  */
 public final class LogReader {
 
-    static final String COLUMNS =
-            "id, type, job_run_id, task_run_id, timestamp, level, stream, message, metadata::text AS metadata";
+    private static final String COLUMNS = StoredLog.COLUMNS;
     private static final String QUALIFIED_COLUMNS = "l.id, l.type, l.job_run_id, l.task_run_id, l.timestamp, l.level,"
             + " l.stream, l.message, l.metadata::text AS metadata";
     /** The default of {@link #LogReader(DataSource, TableName, int)}: 10 to 20 ms of reading (docs/PERFORMANCE.md). */
@@ -108,9 +105,9 @@ public final class LogReader {
                 while (rs.next()) {
                     long scanned = rs.getLong("read");
                     if (scanned == 0) {
-                        matches.add(read(rs));
+                        matches.add(StoredLog.read(rs));
                     } else {
-                        lastRead = read(rs);
+                        lastRead = StoredLog.read(rs);
                         read = scanned;
                     }
                 }
@@ -165,7 +162,7 @@ public final class LogReader {
                 query.bind(statement);
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        consumer.accept(read(rs));
+                        consumer.accept(StoredLog.read(rs));
                         rows++;
                     }
                 }
@@ -186,7 +183,7 @@ public final class LogReader {
             query.bind(statement);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(read(rs));
+                    rows.add(StoredLog.read(rs));
                 }
             }
         }
@@ -342,12 +339,6 @@ public final class LogReader {
 
     private static String and(String where) {
         return where.isEmpty() ? " WHERE " : " AND ";
-    }
-
-    static StoredLog read(ResultSet rs) throws SQLException {
-        return new StoredLog(rs.getLong("id"), rs.getString("type"), rs.getObject("job_run_id", UUID.class),
-                rs.getObject("task_run_id", UUID.class), rs.getObject("timestamp", LocalDateTime.class),
-                rs.getString("level"), rs.getString("stream"), rs.getString("message"), rs.getString("metadata"));
     }
 
     /** SQL and its parameters in order. */

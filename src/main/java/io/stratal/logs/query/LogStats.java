@@ -17,10 +17,10 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The seed's monitoring queries: log volume by type, by level over a recent window, and the error rate of
+ * The monitoring queries: log volume by type, by level over a recent window, and the error rate of
  * each job run that had errors in it.
  *
- * <p>The seed writes the window as {@code timestamp > NOW() - INTERVAL '1 hour'}. The column has no time
+ * <p>The window is usually written {@code timestamp > NOW() - INTERVAL '1 hour'}. The column has no time
  * zone and holds UTC, while {@code NOW()} is compared in the session's time zone, so that form is off by
  * the session's UTC offset. Here the window's start is computed in UTC and passed in.
  */

@@ -51,8 +51,8 @@ public record PageRequest(int limit, long offset, Cursor cursor, boolean descend
 
     /**
      * Reads the query parameters {@code limit}, {@code offset} and {@code cursor}, each possibly absent
-     * ({@code null} or empty). A limit above {@value #MAX_LIMIT} is lowered to it, as the seed's clients
-     * ask for "all" that way; anything that is not a number in range is refused with the reason.
+     * ({@code null} or empty). A limit above {@value #MAX_LIMIT} is lowered to it, as clients
+     * that want "all" ask for more; anything that is not a number in range is refused with the reason.
      */
     public static PageRequest parse(String limit, String offset, String cursor) {
         int rows = DEFAULT_LIMIT;

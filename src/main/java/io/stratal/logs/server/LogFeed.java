@@ -1,7 +1,6 @@
 package io.stratal.logs.server;
 
 import io.stratal.logs.names.TableName;
-import io.stratal.logs.query.LogTail;
 import io.stratal.logs.query.StoredLog;
 import java.sql.Connection;
 import java.sql.ResultSet;

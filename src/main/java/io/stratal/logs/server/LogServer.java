@@ -1,8 +1,7 @@
 package io.stratal.logs.server;
 
+import io.stratal.logs.internal.util.Checks;
 import io.javalin.Javalin;
-import io.javalin.http.HttpStatus;
-import io.javalin.http.staticfiles.Location;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.InvalidParameterException;
@@ -16,14 +15,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.eclipse.jetty.ee10.servlet.SessionHandler;
-import org.eclipse.jetty.session.NullSessionCache;
-import org.eclipse.jetty.session.NullSessionDataStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The read side over HTTP: the seed's endpoints under {@code /api/v1/logs}, answered as JSON.
+ * The read side over HTTP: the read endpoints under {@code /api/v1/logs}, answered as JSON.
  *
  * <pre>{@code
  * try (LogServer server = LogServer.builder(dataSource).port(8080).start()) { ... }
@@ -43,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogServer implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(LogServer.class);
     static final String API = "/api/v1/logs";
     /** Everything under it is the API: the token, the site checks and {@code no-store} apply. */
     static final String API_ROOT = "/api/";
@@ -77,55 +70,14 @@ public final class LogServer implements AutoCloseable {
         ReadRoutes reads = new ReadRoutes(reader, new JobRuns(builder.dataSource, builder.table),
                 new LogStats(builder.dataSource, builder.table));
         this.app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.jetty.host = builder.host;
-            config.jetty.port = builder.port;
-            config.router.ignoreTrailingSlashes = true;
-            config.jetty.modifyServletContextHandler(handler -> {
-                // The server uses no sessions, but Javalin asks for one at every WebSocket upgrade, refused ones
-                // included: keep none (a page could grow the heap by opening upgrades in a loop) and set no cookie.
-                SessionHandler sessions = handler.getSessionHandler();
-                sessions.setUsingCookies(false);
-                NullSessionCache cache = new NullSessionCache(sessions);
-                cache.setSessionDataStore(new NullSessionDataStore());
-                sessions.setSessionCache(cache);
-            });
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = "/viewer"; // src/main/resources/viewer: the log viewer, built from web/apps/viewer
-                files.location = Location.CLASSPATH;
-            });
+            ServerSetup.jetty(config, builder.host, builder.port);
             config.routes.before(gate::beforeRequest);
             config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
             reads.register(config, API);
             streams.register(config, API);
             byte[] description = OpenApi.document();
             config.routes.get(OPENAPI, ctx -> ctx.contentType("application/json").result(description));
-            config.routes.exception(InvalidParameterException.class, (e, ctx) ->
-                    Gate.send(ctx, HttpStatus.BAD_REQUEST, JsonBodies.error(e.getMessage(), e.parameter())));
-            config.routes.exception(SQLException.class, (e, ctx) -> {
-                log.warn("A read failed: {} (SQLSTATE {})", e.getMessage(), e.getSQLState());
-                Gate.send(ctx, HttpStatus.SERVICE_UNAVAILABLE, JsonBodies.error("the database cannot answer now; try again", null));
-            });
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                String path;
-                try {
-                    path = ctx.path();
-                } catch (RuntimeException recycled) {
-                    // a stream whose client went away: nobody to answer, nothing to report
-                    log.debug("A send to a stream client that is gone failed", e);
-                    return;
-                }
-                log.error("A request to {} failed", path, e);
-                Gate.send(ctx, HttpStatus.INTERNAL_SERVER_ERROR, JsonBodies.error("the server failed on this request", null));
-            });
-            config.routes.error(404, ctx -> {
-                if (ctx.path().startsWith(API_ROOT)) {
-                    Gate.send(ctx, HttpStatus.NOT_FOUND, JsonBodies.error("no such endpoint: " + InvalidParameterException.shorten(ctx.path()), null));
-                }
-            });
+            ServerSetup.errorAnswers(config, API_ROOT);
         });
     }
 
@@ -307,16 +259,13 @@ public final class LogServer implements AutoCloseable {
 
         /** The channel writers announce new rows on ({@code stratal_logs}); {@code null} to only poll. */
         public Builder notifyChannel(String channel) {
-            if (channel != null && !TableName.isIdentifier(channel)) {
-                throw new IllegalArgumentException("notifyChannel: '" + channel + "' is not a plain lower-case name");
-            }
-            this.notifyChannel = channel;
+            this.notifyChannel = Checks.channel("notifyChannel", channel);
             return this;
         }
 
         /** How often the feed looks for new rows without a notification (writers that do not notify). Default 2 s. */
         public Builder pollInterval(Duration interval) {
-            this.pollInterval = positive("pollInterval", interval);
+            this.pollInterval = Checks.positive("pollInterval", interval);
             return this;
         }
 
@@ -325,13 +274,13 @@ public final class LogServer implements AutoCloseable {
          * before it counts as rolled back. Default 30 s.
          */
         public Builder holeHold(Duration hold) {
-            this.holeHold = positive("holeHold", hold);
+            this.holeHold = Checks.positive("holeHold", hold);
             return this;
         }
 
         /** How often an idle stream is checked with a heartbeat. Default 15 s. */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            this.heartbeatInterval = Checks.positive("heartbeatInterval", interval);
             return this;
         }
 
@@ -361,7 +310,7 @@ public final class LogServer implements AutoCloseable {
          * catches up from the table); meanwhile the other clients wait too. Default 10 s.
          */
         public Builder clientStallLimit(Duration limit) {
-            this.clientStallLimit = positive("clientStallLimit", limit);
+            this.clientStallLimit = Checks.positive("clientStallLimit", limit);
             return this;
         }
 
@@ -376,13 +325,6 @@ public final class LogServer implements AutoCloseable {
             }
             this.maxRowsScanned = rows;
             return this;
-        }
-
-        private static Duration positive(String name, Duration value) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(name + ": " + value + " is not a positive duration");
-            }
-            return value;
         }
 
         /**

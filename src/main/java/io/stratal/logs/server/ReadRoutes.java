@@ -1,24 +1,22 @@
 package io.stratal.logs.server;
 
+import io.stratal.logs.internal.util.Durations;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.JobRuns;
 import io.stratal.logs.query.LogConditions;
-import io.stratal.logs.query.LogDownload;
 import io.stratal.logs.query.LogFilter;
-import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.LogPage;
 import io.stratal.logs.query.LogReader;
 import io.stratal.logs.query.LogStats;
-import io.stratal.logs.jdbc.Retention;
 import java.time.Duration;
 import io.stratal.logs.query.PageRequest;
 import java.sql.SQLException;
 
 /**
- * The read endpoints: the seed's four lists (with the filters and both orders), the job runs list, a run's
+ * The read endpoints: the four lists (a job run's, a task run's, the system logs, one type's) (with the filters and both orders), the job runs list, a run's
  * summary, and downloads. Parameters are read here and checked by the query classes, whose
  * {@link InvalidParameterException} the server answers with a 400.
  */
@@ -100,13 +98,13 @@ final class ReadRoutes {
     }
 
 
-    /** The seed's monitoring queries over {@code window} (1h by default), and the table's size and growth. */
+    /** The monitoring queries over {@code window} (1h by default), and the table's size and growth. */
     private void stats(Context ctx) throws SQLException {
         String window = ctx.queryParam("window");
         window = window == null || window.isBlank() ? "1h" : window.trim();
         Duration length;
         try {
-            length = Retention.parseAge(window);
+            length = Durations.parseAge(window);
         } catch (IllegalArgumentException e) {
             throw new InvalidParameterException("window", e.getMessage());
         }

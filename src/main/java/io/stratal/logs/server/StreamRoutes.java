@@ -8,7 +8,6 @@ import io.javalin.websocket.WsContext;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.LogConditions;
 import io.stratal.logs.query.LogFilter;
-import io.stratal.logs.query.LogJson;
 import io.stratal.logs.query.PageRequest;
 import io.stratal.logs.query.StoredLog;
 import java.util.function.Function;

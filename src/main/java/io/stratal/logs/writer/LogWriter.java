@@ -1,9 +1,15 @@
 package io.stratal.logs.writer;
 
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.OverflowPolicy;
+import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.pipeline.PipelineStats;
+import io.stratal.logs.pipeline.StatusListener;
 import io.stratal.logs.LogRecord;
-import io.stratal.logs.internal.jdbc.ConnectionFactory;
-import io.stratal.logs.internal.jdbc.CopyBatchWriter;
+import io.stratal.logs.internal.sink.ConnectionFactory;
+import io.stratal.logs.internal.sink.CopyBatchWriter;
 import io.stratal.logs.internal.pipeline.Pipeline;
+import io.stratal.logs.internal.pipeline.PipelineSettings;
 import io.stratal.logs.internal.spool.Spool;
 import java.io.IOException;
 
@@ -13,7 +19,7 @@ import java.io.IOException;
  * the database cannot take yet. {@link #start} builds all of it from one {@link LogWriterConfig}; an
  * adapter only turns its events into {@link LogRecord}s and {@link #offer}s them.
  *
- * <p>{@link #offer} never performs I/O. Reports (outages, drops, repairs) go to the {@link Reporter} given
+ * <p>{@link #offer} never performs I/O. Reports (outages, drops, repairs) go to the {@link StatusListener} given
  * at start, never to a logger, so they cannot come back into the queue.
  */
 public final class LogWriter {
@@ -33,11 +39,11 @@ public final class LogWriter {
      *
      * @throws IllegalStateException when {@code config} has no connection source and no sink factory
      */
-    public static LogWriter start(LogWriterConfig config, Reporter reporter) {
+    public static LogWriter start(LogWriterConfig config, StatusListener reporter) {
         BatchSink sink;
         String description;
         if (config.sinkFactory() != null) {
-            sink = config.sinkFactory().create(config, reporter);
+            sink = config.sinkFactory().create(config.name(), reporter);
             description = sink.getClass().getName();
         } else {
             ConnectionFactory connections = connections(config);
@@ -49,9 +55,16 @@ public final class LogWriter {
         if (config.overflowPolicy() != null && config.overflowPolicy() != policy) {
             reporter.warn("overflowPolicy " + config.overflowPolicy() + " needs a usable spoolDirectory, using " + policy);
         }
-        Pipeline pipeline = new Pipeline(config, policy, sink, spool, reporter);
+        Pipeline pipeline = new Pipeline(settings(config, policy), sink, spool, reporter);
         pipeline.start();
         return new LogWriter(pipeline, description);
+    }
+
+    /** What the engine needs of {@code config}, with the overflow policy in force. */
+    static PipelineSettings settings(LogWriterConfig config, OverflowPolicy policy) {
+        return new PipelineSettings(config.name(), config.batchSize(), config.flushInterval(), config.maxQueueBytes(),
+                config.maxBlockTime(), config.shutdownGracePeriod(), config.minRetryBackoff(), config.maxRetryBackoff(),
+                config.foreignKeyGracePeriod(), config.spoolSyncInterval(), policy);
     }
 
     private static ConnectionFactory connections(LogWriterConfig config) {
@@ -67,7 +80,7 @@ public final class LogWriter {
         throw new IllegalStateException("no database: set a url, a jndiName or a dataSource");
     }
 
-    private static Spool openSpool(LogWriterConfig config, Reporter reporter) {
+    private static Spool openSpool(LogWriterConfig config, StatusListener reporter) {
         if (config.spoolDirectory() == null) {
             return null;
         }
@@ -109,17 +122,17 @@ public final class LogWriter {
 
     /** The counters as a JMX MXBean, for an adapter to register. */
     public PipelineMXBean mxBean() {
-        return pipeline;
+        return pipeline.mxBean();
     }
 
     /** Records queued and not yet written. */
     public int queueSize() {
-        return pipeline.getQueueSize();
+        return pipeline.queueSize();
     }
 
     /** Estimated heap held by queued, in-flight and parked records. */
     public long queueBytes() {
-        return pipeline.getQueueBytes();
+        return pipeline.queueBytes();
     }
 
     /** Where the records go, for a start-up message: the table and the database URL (password masked). */

@@ -1,5 +1,8 @@
 package io.stratal.logs.writer;
 
+import io.stratal.logs.internal.util.Checks;
+import io.stratal.logs.pipeline.SinkFactory;
+import io.stratal.logs.pipeline.OverflowPolicy;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
 import java.nio.file.Path;
@@ -36,12 +39,6 @@ public final class LogWriterConfig {
     public static final Duration DEFAULT_SPOOL_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
     public static final int DEFAULT_POOL_SIZE = 2;
-
-    /** Where batches go instead of a database table. */
-    @FunctionalInterface
-    public interface SinkFactory {
-        BatchSink create(LogWriterConfig config, Reporter reporter);
-    }
 
     private final String name;
     private final String url;
@@ -262,7 +259,7 @@ public final class LogWriterConfig {
         }
 
         public Builder poolSize(int connections) {
-            this.poolSize = atLeast("poolSize", connections, 1);
+            this.poolSize = Checks.atLeast("poolSize", connections, 1);
             return this;
         }
 
@@ -293,10 +290,7 @@ public final class LogWriterConfig {
 
         /** The channel to announce batches on; {@code null} for none. A plain lower-case name. */
         public Builder notifyChannel(String channel) {
-            if (channel != null && !TableName.isIdentifier(channel)) {
-                throw new IllegalArgumentException("notifyChannel: '" + channel + "' is not a plain lower-case name");
-            }
-            this.notifyChannel = channel;
+            this.notifyChannel = Checks.channel("notifyChannel", channel);
             return this;
         }
 
@@ -307,48 +301,48 @@ public final class LogWriterConfig {
         }
 
         public Builder maxSpoolBytes(long bytes) {
-            this.maxSpoolBytes = atLeast("maxSpoolBytes", bytes, 1);
+            this.maxSpoolBytes = Checks.atLeast("maxSpoolBytes", bytes, 1);
             return this;
         }
 
         public Builder spoolSyncInterval(Duration interval) {
-            this.spoolSyncInterval = positive("spoolSyncInterval", interval);
+            this.spoolSyncInterval = Checks.positive("spoolSyncInterval", interval);
             return this;
         }
 
         public Builder batchSize(int records) {
-            this.batchSize = atLeast("batchSize", records, 1);
+            this.batchSize = Checks.atLeast("batchSize", records, 1);
             return this;
         }
 
         public Builder flushInterval(Duration interval) {
-            this.flushInterval = positive("flushInterval", interval);
+            this.flushInterval = Checks.positive("flushInterval", interval);
             return this;
         }
 
         public Builder maxQueueBytes(long bytes) {
-            this.maxQueueBytes = atLeast("maxQueueBytes", bytes, 1);
+            this.maxQueueBytes = Checks.atLeast("maxQueueBytes", bytes, 1);
             return this;
         }
 
         public Builder maxBlockTime(Duration time) {
-            this.maxBlockTime = notNegative("maxBlockTime", time);
+            this.maxBlockTime = Checks.notNegative("maxBlockTime", time);
             return this;
         }
 
         public Builder shutdownGracePeriod(Duration period) {
-            this.shutdownGracePeriod = notNegative("shutdownGracePeriod", period);
+            this.shutdownGracePeriod = Checks.notNegative("shutdownGracePeriod", period);
             return this;
         }
 
         public Builder retryBackoff(Duration min, Duration max) {
-            this.minRetryBackoff = positive("minRetryBackoff", min);
-            this.maxRetryBackoff = positive("maxRetryBackoff", max);
+            this.minRetryBackoff = Checks.positive("minRetryBackoff", min);
+            this.maxRetryBackoff = Checks.positive("maxRetryBackoff", max);
             return this;
         }
 
         public Builder foreignKeyGracePeriod(Duration period) {
-            this.foreignKeyGracePeriod = notNegative("foreignKeyGracePeriod", period);
+            this.foreignKeyGracePeriod = Checks.notNegative("foreignKeyGracePeriod", period);
             return this;
         }
 
@@ -364,34 +358,6 @@ public final class LogWriterConfig {
                 throw new IllegalStateException("set only one of url, jndiName and dataSource");
             }
             return new LogWriterConfig(this);
-        }
-
-        private static int atLeast(String name, int value, int min) {
-            if (value < min) {
-                throw new IllegalArgumentException(name + ": " + value + " is below " + min);
-            }
-            return value;
-        }
-
-        private static long atLeast(String name, long value, long min) {
-            if (value < min) {
-                throw new IllegalArgumentException(name + ": " + value + " is below " + min);
-            }
-            return value;
-        }
-
-        private static Duration positive(String name, Duration value) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(name + ": " + value + " is not above zero");
-            }
-            return value;
-        }
-
-        private static Duration notNegative(String name, Duration value) {
-            if (value == null || value.isNegative()) {
-                throw new IllegalArgumentException(name + ": " + value + " is negative");
-            }
-            return value;
         }
     }
 }

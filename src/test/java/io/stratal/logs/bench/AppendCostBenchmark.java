@@ -8,8 +8,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import io.stratal.logs.logback.UnifiedLogAppender;
-import io.stratal.logs.writer.Batch;
-import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -88,7 +88,7 @@ public class AppendCostBenchmark {
     private static Appender<ILoggingEvent> discardingUnified(LoggerContext context, boolean redactMessages) {
         UnifiedLogAppender unified = new UnifiedLogAppender();
         // discarded: this measures the logging thread, not the database
-        unified.setSinkFactory((config, reporter) -> new BatchSink() {
+        unified.setSinkFactory((name, status) -> new BatchSink() {
             @Override
             public void write(Batch batch) {
             }

@@ -90,7 +90,7 @@ final class BurstHeapBench {
             proxy.throttle(0);
             context.stop();
             var stats = appender.getStats();
-            long atStop = stats.dropped(io.stratal.logs.writer.DropReason.SHUTDOWN);
+            long atStop = stats.dropped(io.stratal.logs.pipeline.DropReason.SHUTDOWN);
             return new Result(label, events, queueBound, maxRetained.get(), maxEstimate.get(), stats.written() - 1,
                     stats.spooled(), stats.droppedTotal() - atStop, atStop, seconds);
         }

@@ -1,6 +1,6 @@
 package io.stratal.logs.bench;
 
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import io.stratal.logs.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.stratal.logs.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.server.LogServer;
 import io.stratal.logs.testing.CliProcess;

@@ -2,8 +2,8 @@ package io.stratal.logs.bench;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import io.stratal.logs.jdbc.Migrations;
-import io.stratal.logs.jdbc.Retention;
+import io.stratal.logs.schema.Migrations;
+import io.stratal.logs.schema.Retention;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.LogConditions;
 import io.stratal.logs.query.LogFilter;

@@ -63,10 +63,10 @@ class MainTest {
 
     @Test
     void aPollIntervalIsReadInMillisecondsOrSeconds() throws Exception {
-        assertThat(Serve.pollInterval(null)).isEqualTo(java.time.Duration.ofSeconds(2));
-        assertThat(Serve.pollInterval("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
-        assertThat(Serve.pollInterval("3s")).isEqualTo(java.time.Duration.ofSeconds(3));
-        assertThat(Serve.pollInterval("10s")).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(ServeCommand.pollInterval(null)).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(ServeCommand.pollInterval("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(ServeCommand.pollInterval("3s")).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(ServeCommand.pollInterval("10s")).isEqualTo(java.time.Duration.ofSeconds(10));
     }
 
     @Test

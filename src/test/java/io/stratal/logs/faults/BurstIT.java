@@ -14,7 +14,7 @@ import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.LogbackContexts;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
-import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.pipeline.DropReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

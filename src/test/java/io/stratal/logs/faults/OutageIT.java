@@ -1,6 +1,6 @@
 package io.stratal.logs.faults;
 
-import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.pipeline.DropReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -119,7 +119,7 @@ class OutageIT {
         context.stop();
 
         long rows = db.count("SELECT count(*) FROM logs");
-        long dropped = appender.getStats().dropped(io.stratal.logs.writer.DropReason.QUEUE_FULL);
+        long dropped = appender.getStats().dropped(io.stratal.logs.pipeline.DropReason.QUEUE_FULL);
         assertThat(dropped).as("a 1 MB queue cannot hold this flood").isPositive();
         assertThat(rows + dropped).as("every line is a row or a counted drop").isEqualTo(100_000);
         assertThat(appender.getStats().droppedTotal()).isEqualTo(dropped);
@@ -143,8 +143,8 @@ class OutageIT {
 
         long debugRows = db.count("SELECT count(*) FROM logs WHERE level = 'debug'");
         long warnRows = db.count("SELECT count(*) FROM logs WHERE level = 'warn'");
-        assertThat(appender.getStats().dropped(io.stratal.logs.writer.DropReason.LEVEL_SHED)).isPositive();
-        assertThat(warnRows + appender.getStats().dropped(io.stratal.logs.writer.DropReason.QUEUE_FULL))
+        assertThat(appender.getStats().dropped(io.stratal.logs.pipeline.DropReason.LEVEL_SHED)).isPositive();
+        assertThat(warnRows + appender.getStats().dropped(io.stratal.logs.pipeline.DropReason.QUEUE_FULL))
                 .isEqualTo(5_000);
         assertThat((double) warnRows / 5_000).as("warnings survive").isGreaterThan((double) debugRows / 50_000);
     }

@@ -56,6 +56,20 @@ class CleanStopIT {
         assertThat(db.count("SELECT count(*) FROM logs WHERE metadata->'log'->>'logger' LIKE 'com.zaxxer%'")).isZero();
     }
 
+    @Test
+    void theAppendersStoppedBeforeItHearNothingFromItsPool() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getStatusManager().clear();
+        GlobalLogging.configure("config/unified-after-another.xml", Map.of("url", db.url()));
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+
+        LoggerFactory.getLogger("com.example.App").info("a line for both");
+        await().atMost(Duration.ofSeconds(30)).until(() -> appender.getStats().written() == 1);
+        context.stop();
+
+        assertThat(problems(context)).as("WARN and ERROR status after a clean stop").isEmpty();
+    }
+
     private static List<String> problems(LoggerContext context) {
         return context.getStatusManager().getCopyOfStatusList().stream()
                 .filter(s -> s.getLevel() >= Status.WARN)

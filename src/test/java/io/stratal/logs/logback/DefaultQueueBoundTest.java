@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import io.stratal.logs.writer.Batch;
-import io.stratal.logs.writer.BatchSink;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
 import io.stratal.logs.writer.LogWriterConfig;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +29,7 @@ class DefaultQueueBoundTest {
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(MDC.getMDCAdapter());
         UnifiedLogAppender appender = new UnifiedLogAppender();
-        appender.setSinkFactory((config, reporter) -> new BatchSink() {
+        appender.setSinkFactory((name, status) -> new BatchSink() {
             @Override
             public void write(Batch batch) {
                 try {

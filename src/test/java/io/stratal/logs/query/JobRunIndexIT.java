@@ -2,7 +2,7 @@ package io.stratal.logs.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.util.ArrayList;

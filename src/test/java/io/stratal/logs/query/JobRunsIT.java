@@ -46,7 +46,7 @@ class JobRunsIT {
         db = database.get().migrated();
         if (withJobRunIndex()) {
             try (java.sql.Connection connection = db.connect()) {
-                io.stratal.logs.jdbc.Migrations.applyOptional(connection, io.stratal.logs.jdbc.Migrations.JOB_RUN_INDEX, true);
+                io.stratal.logs.schema.Migrations.applyOptional(connection, io.stratal.logs.schema.Migrations.JOB_RUN_INDEX, true);
             }
         }
         jobRuns = new JobRuns(db.dataSource(), TableName.parseOrNull("logs"));

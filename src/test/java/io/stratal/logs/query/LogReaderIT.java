@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.stratal.logs.LogType;
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;

@@ -3,7 +3,7 @@ package io.stratal.logs.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;

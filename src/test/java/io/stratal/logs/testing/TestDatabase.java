@@ -1,7 +1,7 @@
 package io.stratal.logs.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.stratal.logs.jdbc.Migrations;
+import io.stratal.logs.schema.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.DropReason;
-import io.stratal.logs.writer.PipelineStats;
+import io.stratal.logs.pipeline.DropReason;
+import io.stratal.logs.pipeline.PipelineStats;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;

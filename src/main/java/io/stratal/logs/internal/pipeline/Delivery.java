@@ -1,13 +1,11 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.Batch;
-import io.stratal.logs.writer.BatchSink;
-import io.stratal.logs.writer.DropReason;
-import io.stratal.logs.writer.MissingParents;
-import io.stratal.logs.writer.PipelineStats;
-import io.stratal.logs.writer.Reporter;
-import io.stratal.logs.writer.WriteException;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.DropReason;
+import io.stratal.logs.pipeline.MissingParents;
+import io.stratal.logs.pipeline.StatusListener;
+import io.stratal.logs.pipeline.WriteException;
 import io.stratal.logs.LogRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,11 +37,11 @@ final class Delivery {
     /** Re-checks when the database said "missing parent" but the parent was there when asked. */
     private static final int MAX_FOREIGN_KEY_RECHECKS = 3;
 
-    private final LogWriterConfig config;
+    private final PipelineSettings config;
     private final BatchSink sink;
     private final Counters stats;
-    private final Reporter reporter;
-    private final DropReporter dropReporter;
+    private final StatusListener reporter;
+    private final DropWarnings dropReporter;
     private final LongConsumer parkedBytesChanged;
     private final Backoff backoff;
     private final ParkedRecords parked;
@@ -59,7 +57,7 @@ final class Delivery {
      * @param keepRetrying       on an unavailable database, retry the batch in place (until the deadline)
      *                           rather than hand it back at once
      */
-    Delivery(LogWriterConfig config, BatchSink sink, Counters stats, Reporter reporter, DropReporter dropReporter,
+    Delivery(PipelineSettings config, BatchSink sink, Counters stats, StatusListener reporter, DropWarnings dropReporter,
              LongConsumer parkedBytesChanged, boolean keepRetrying) {
         this.keepRetrying = keepRetrying;
         this.config = config;

@@ -1,11 +1,9 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.Batch;
-import io.stratal.logs.writer.BatchSink;
-import io.stratal.logs.writer.DropReason;
-import io.stratal.logs.writer.PipelineStats;
-import io.stratal.logs.writer.Reporter;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.DropReason;
+import io.stratal.logs.pipeline.StatusListener;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.spool.Spool;
 import java.util.List;
@@ -23,12 +21,12 @@ final class Flusher implements Runnable {
 
     private static final long MIN_PARKED_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final LogWriterConfig config;
+    private final PipelineSettings config;
     private final RecordQueue queue;
     private final BatchSink sink;
     private final Counters stats;
-    private final Reporter reporter;
-    private final DropReporter dropReporter;
+    private final StatusListener reporter;
+    private final DropWarnings dropReporter;
     private final Delivery delivery;
     private final Spilling spilling; // null without a spool
     private final Deadline deadline = new Deadline();
@@ -41,8 +39,8 @@ final class Flusher implements Runnable {
     private long lastFlushNanos = System.nanoTime();
     private long lastParkedRetryNanos = System.nanoTime();
 
-    Flusher(LogWriterConfig config, RecordQueue queue, BatchSink sink, Counters stats, Reporter reporter,
-            DropReporter dropReporter, Spool spool) {
+    Flusher(PipelineSettings config, RecordQueue queue, BatchSink sink, Counters stats, StatusListener reporter,
+            DropWarnings dropReporter, Spool spool) {
         this.config = config;
         this.queue = queue;
         this.sink = sink;

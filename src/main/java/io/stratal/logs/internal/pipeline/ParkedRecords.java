@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.MissingParents;
+import io.stratal.logs.pipeline.MissingParents;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.MetadataBuilder;
 import java.util.ArrayList;

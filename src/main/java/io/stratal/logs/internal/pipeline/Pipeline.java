@@ -1,12 +1,11 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.BatchSink;
-import io.stratal.logs.writer.DropReason;
-import io.stratal.logs.writer.OverflowPolicy;
-import io.stratal.logs.writer.PipelineMXBean;
-import io.stratal.logs.writer.PipelineStats;
-import io.stratal.logs.writer.Reporter;
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.DropReason;
+import io.stratal.logs.pipeline.OverflowPolicy;
+import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.pipeline.PipelineStats;
+import io.stratal.logs.pipeline.StatusListener;
 import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.spool.Spool;
@@ -22,19 +21,19 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Logging threads call {@link #offer}; it never performs I/O. What it does when the queue is full is the
  * {@link OverflowPolicy}; every loss is counted by reason in {@link #stats()} and reported.
  */
-public final class Pipeline implements PipelineMXBean {
+public final class Pipeline {
 
     /** How often a waiting caller looks again at the database's progress. */
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long DROP_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private final LogWriterConfig config;
+    private final PipelineSettings config;
     private final OverflowPolicy overflowPolicy;
     private final RecordQueue queue;
     private final Spool spool;
-    private final Reporter reporter;
+    private final StatusListener reporter;
     private final Counters stats = new Counters();
-    private final DropReporter dropReporter;
+    private final DropWarnings dropWarnings;
     private final Flusher flusher;
     private final Thread thread;
     private final long maxBlockNanos;
@@ -44,28 +43,24 @@ public final class Pipeline implements PipelineMXBean {
     /** When callers last started finding the queue full with no commit since; 0 before the first time. */
     private volatile long fullSinceNanos;
 
-    public Pipeline(LogWriterConfig config, BatchSink sink, Reporter reporter) {
-        this(config, config.overflowPolicy(false), sink, null, reporter);
-    }
-
-    /** A pipeline that puts on {@code spool} what the database cannot take ({@code null} for none). */
-    public Pipeline(LogWriterConfig config, BatchSink sink, Spool spool, Reporter reporter) {
-        this(config, config.overflowPolicy(spool != null), sink, spool, reporter);
-    }
-
-    /** ...with the overflow policy in force, as {@link LogWriterConfig#overflowPolicy(boolean)} resolved it. */
-    public Pipeline(LogWriterConfig config, OverflowPolicy overflowPolicy, BatchSink sink, Spool spool, Reporter reporter) {
-        this.config = config;
-        this.overflowPolicy = overflowPolicy;
+    /**
+     * @param settings the writer's settings, with the overflow policy in force
+     * @param sink     where batches go
+     * @param spool    where what the database cannot take yet goes, or {@code null} for none
+     * @param reporter where the pipeline tells what happened
+     */
+    public Pipeline(PipelineSettings settings, BatchSink sink, Spool spool, StatusListener reporter) {
+        this.config = settings;
+        this.overflowPolicy = settings.overflowPolicy();
         this.spool = spool;
         this.reporter = reporter;
-        this.queue = new RecordQueue(config.maxQueueBytes(), config.batchSize());
-        this.dropReporter = new DropReporter(stats, reporter, DROP_REPORT_INTERVAL_NANOS);
-        this.flusher = new Flusher(config, queue, sink, stats, reporter, dropReporter, spool);
-        this.thread = new Thread(flusher, "stratal-flusher-" + config.name());
+        this.queue = new RecordQueue(settings.maxQueueBytes(), settings.batchSize());
+        this.dropWarnings = new DropWarnings(stats, reporter, DROP_REPORT_INTERVAL_NANOS);
+        this.flusher = new Flusher(settings, queue, sink, stats, reporter, dropWarnings, spool);
+        this.thread = new Thread(flusher, "stratal-flusher-" + settings.name());
         this.thread.setDaemon(true);
         this.queue.setConsumer(thread);
-        this.maxBlockNanos = config.maxBlockTime().toNanos();
+        this.maxBlockNanos = settings.maxBlockTime().toNanos();
     }
 
     public void start() {
@@ -106,7 +101,7 @@ public final class Pipeline implements PipelineMXBean {
         }
         stats.recordDropped(refused, 1);
         if (refused == DropReason.DATABASE_STALLED) {
-            dropReporter.reportIfDue(System.nanoTime(), false); // the flusher is stuck in the call that stalled
+            dropWarnings.reportIfDue(System.nanoTime(), false); // the flusher is stuck in the call that stalled
         }
         return false;
     }
@@ -233,93 +228,26 @@ public final class Pipeline implements PipelineMXBean {
     }
 
     /** True while the flusher routes records through the spool. */
-    @Override
-    public boolean isSpilling() {
+    boolean isSpilling() {
         return flusher.isSpilling();
     }
 
-    @Override
-    public boolean isDatabaseAvailable() {
+    boolean isDatabaseAvailable() {
         return flusher.isDatabaseAvailable();
     }
 
-    @Override
-    public long getRecordsEnqueued() {
-        return stats.enqueued();
-    }
-
-    @Override
-    public long getRecordsWritten() {
-        return stats.written();
-    }
-
-    @Override
-    public long getRecordsSpooled() {
-        return stats.spooled();
-    }
-
-    @Override
-    public long getRecordsReplayed() {
-        return stats.replayed();
-    }
-
-    @Override
-    public long getRecordsRepaired() {
-        return stats.repaired();
-    }
-
-    @Override
-    public long getRecordsDropped() {
-        return stats.droppedTotal();
-    }
-
-    @Override
-    public java.util.Map<String, Long> getRecordsDroppedByReason() {
-        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
-        for (DropReason reason : DropReason.values()) {
-            out.put(reason.key(), stats.dropped(reason));
-        }
-        return out;
-    }
-
-    @Override
-    public long getBlockedCalls() {
-        return stats.blocked();
-    }
-
-    @Override
-    public long getRetries() {
-        return stats.retries();
-    }
-
-    @Override
-    public long getBatches() {
-        return stats.batches();
-    }
-
-    @Override
-    public int getQueueSize() {
+    /** Records queued and not yet written. */
+    public int queueSize() {
         return queue.size();
     }
 
-    @Override
-    public long getQueueBytes() {
+    /** Estimated heap held by queued, in-flight and parked records. */
+    public long queueBytes() {
         return queue.bytes();
     }
 
-    @Override
-    public long getSpoolBytes() {
-        return stats.spoolBytes();
-    }
-
-    @Override
-    public String getLastError() {
-        return stats.lastError();
-    }
-
-    @Override
-    public String getLastWriteTime() {
-        java.time.Instant last = stats.lastWriteTime();
-        return last == null ? null : last.toString();
+    /** The counters and the queue's state as a JMX MXBean: a view of its own, not this pipeline. */
+    public PipelineMXBean mxBean() {
+        return new PipelineView(this, stats);
     }
 }

@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.WriteException;
+import io.stratal.logs.pipeline.WriteException;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.MetadataBuilder;
 import java.time.Instant;

@@ -2,11 +2,10 @@ package io.stratal.logs.internal.pipeline;
 
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.spool.Spool;
-import io.stratal.logs.writer.Batch;
-import io.stratal.logs.writer.BatchSink;
-import io.stratal.logs.writer.DropReason;
-import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.Reporter;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.DropReason;
+import io.stratal.logs.pipeline.StatusListener;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
@@ -31,12 +30,12 @@ import java.util.concurrent.locks.LockSupport;
 final class Spilling implements Runnable {
 
     private final Object lock = new Object();
-    private final LogWriterConfig config;
+    private final PipelineSettings config;
     private final RecordQueue queue;
     private final Spool spool;
     private final BatchSink sink;
     private final Counters stats;
-    private final Reporter reporter;
+    private final StatusListener reporter;
     private final Backoff backoff;
     private final Thread spooler;
     private final long intervalNanos;
@@ -55,7 +54,7 @@ final class Spilling implements Runnable {
     private long replayFrameBytes;
     private List<Batch> replayRemaining;
 
-    Spilling(LogWriterConfig config, RecordQueue queue, Spool spool, BatchSink sink, Counters stats, Reporter reporter) {
+    Spilling(PipelineSettings config, RecordQueue queue, Spool spool, BatchSink sink, Counters stats, StatusListener reporter) {
         this.config = config;
         this.queue = queue;
         this.spool = spool;

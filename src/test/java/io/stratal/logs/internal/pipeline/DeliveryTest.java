@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.testing.Pipelines;
 import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +8,7 @@ import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.LogStream;
 import io.stratal.logs.LogType;
-import io.stratal.logs.writer.Batch;
+import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.writer.LogWriterConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,7 @@ class DeliveryTest {
     private Delivery delivery(boolean keepRetrying, Duration minBackoff, Duration maxBackoff) {
         LogWriterConfig config = LogWriterConfig.builder("t").retryBackoff(minBackoff, maxBackoff)
                 .foreignKeyGracePeriod(Duration.ofMinutes(1)).build();
-        return new Delivery(config, sink, stats, reporter, new DropReporter(stats, reporter, Long.MAX_VALUE),
+        return new Delivery(Pipelines.settings(config, false), sink, stats, reporter, new DropWarnings(stats, reporter, Long.MAX_VALUE),
                 parkedBytes::addAndGet, keepRetrying);
     }
 

@@ -1,9 +1,9 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.Batch;
-import io.stratal.logs.writer.BatchSink;
-import io.stratal.logs.writer.MissingParents;
-import io.stratal.logs.writer.WriteException;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.MissingParents;
+import io.stratal.logs.pipeline.WriteException;
 import io.stratal.logs.LogRecord;
 import java.util.ArrayList;
 import java.util.List;

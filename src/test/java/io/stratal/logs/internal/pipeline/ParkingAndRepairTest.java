@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.testing.Pipelines;
 import io.stratal.logs.writer.LogWriterConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,8 +32,9 @@ class ParkingAndRepairTest {
 
     private void start(Duration grace) {
         sink.existingJobRuns = existing;
-        pipeline = new Pipeline(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(20))
-                .foreignKeyGracePeriod(grace).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), sink, reporter);
+        pipeline = new Pipeline(Pipelines.settings(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(20))
+                .foreignKeyGracePeriod(grace).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), false),
+                sink, null, reporter);
         pipeline.start();
     }
 

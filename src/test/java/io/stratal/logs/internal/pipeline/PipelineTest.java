@@ -1,7 +1,8 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.testing.Pipelines;
 import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.DropReason;
+import io.stratal.logs.pipeline.DropReason;
 import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,7 +25,8 @@ class PipelineTest {
     private Pipeline pipeline;
 
     private Pipeline start(LogWriterConfig.Builder config) {
-        pipeline = new Pipeline(config.retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), sink, reporter);
+        pipeline = new Pipeline(Pipelines.settings(config.retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), false),
+                sink, null, reporter);
         pipeline.start();
         return pipeline;
     }
@@ -54,7 +56,7 @@ class PipelineTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.batches.size() == 2);
         assertThat(sink.batches).allSatisfy(b -> assertThat(b).hasSize(10));
-        assertThat(pipeline.getQueueSize()).isEqualTo(5);
+        assertThat(pipeline.queueSize()).isEqualTo(5);
     }
 
     @Test
@@ -159,7 +161,7 @@ class PipelineTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() == 1);
 
         assertThat(pipeline.offer(record("over"))).isFalse();
-        assertThat(pipeline.getQueueBytes()).isEqualTo(oneRecord * 5);
+        assertThat(pipeline.queueBytes()).isEqualTo(oneRecord * 5);
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.writer.Reporter;
+import io.stratal.logs.pipeline.StatusListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps what the pipeline reported, for assertions on the text users will read. */
-final class RecordingReporter implements Reporter {
+final class RecordingReporter implements StatusListener {
 
     final List<String> infos = new CopyOnWriteArrayList<>();
     final List<String> warnings = new CopyOnWriteArrayList<>();

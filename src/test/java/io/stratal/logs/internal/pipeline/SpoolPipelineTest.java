@@ -1,7 +1,8 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.testing.Pipelines;
 import io.stratal.logs.writer.LogWriterConfig;
-import io.stratal.logs.writer.OverflowPolicy;
+import io.stratal.logs.pipeline.OverflowPolicy;
 import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,8 +35,8 @@ class SpoolPipelineTest {
 
     private Pipeline start(LogWriterConfig.Builder config) throws IOException {
         Spool spool = Spool.open(dir, Long.MAX_VALUE, reporter.warnings::add);
-        pipeline = new Pipeline(config.overflowPolicy(OverflowPolicy.SPOOL)
-                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(30)).build(), sink, spool, reporter);
+        pipeline = new Pipeline(Pipelines.settings(config.overflowPolicy(OverflowPolicy.SPOOL)
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(30)).build(), spool != null), sink, spool, reporter);
         pipeline.start();
         return pipeline;
     }
@@ -128,10 +129,10 @@ class SpoolPipelineTest {
         await().until(() -> sink.attempts.get() == 1); // the replay of the frame is being written
 
         long frameBytes = left.stream().mapToLong(io.stratal.logs.LogRecord::estimatedBytes).sum();
-        assertThat(pipeline.getQueueBytes()).as("the frame read back is in flight").isGreaterThanOrEqualTo(frameBytes);
+        assertThat(pipeline.queueBytes()).as("the frame read back is in flight").isGreaterThanOrEqualTo(frameBytes);
         sink.gate.countDown();
         await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 100);
-        await().atMost(Duration.ofSeconds(5)).until(() -> pipeline.getQueueBytes() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> pipeline.queueBytes() == 0);
         assertThat(sink.messages()).containsExactlyElementsOf(expected(100));
     }
 

@@ -1,0 +1,72 @@
+package io.stratal.logs.logback;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.Context;
+import ch.qos.logback.core.spi.FilterReply;
+import io.stratal.logs.writer.LogWriter;
+import org.slf4j.Marker;
+
+/**
+ * While the appender starts or stops, what its own work logs goes nowhere. As it starts, Micrometer's first
+ * words come while logback is still configuring and no appender is attached yet ("No appenders present");
+ * as it stops, the pool's "Shutdown initiated/completed" and "Closing connection" lines come while logback
+ * stops the appenders one by one, and one already stopped, this one or another, answers each with a WARN in
+ * the status. Quieted are only the calling thread (inside the appender's own start or stop), the writer's
+ * threads and the threads of the writer's pool (HikariCP names them after it: {@code stratal-<appender>
+ * housekeeper}, {@code stratal-<appender>:connection-closer}), and only until {@link #end()}.
+ */
+final class OwnLoggingMute extends TurboFilter {
+
+    private final Thread caller = Thread.currentThread();
+    private final LoggerContext context;
+    private final String poolThreads;
+    private volatile LogWriter writer;
+
+    private OwnLoggingMute(LoggerContext context, String appenderName) {
+        this.context = context;
+        this.poolThreads = "stratal-" + appenderName;
+    }
+
+    /** Mutes until {@link #end()}; {@code null} outside logback-classic, where there is nothing to mute. */
+    static OwnLoggingMute begin(Context context, String appenderName, LogWriter writer) {
+        if (!(context instanceof LoggerContext)) {
+            return null;
+        }
+        OwnLoggingMute mute = new OwnLoggingMute((LoggerContext) context, appenderName);
+        mute.writer = writer;
+        mute.setName("stratal-own-logging-mute");
+        mute.start();
+        mute.context.addTurboFilter(mute);
+        return mute;
+    }
+
+    static void end(OwnLoggingMute mute) {
+        if (mute != null) {
+            mute.context.getTurboFilterList().remove(mute);
+            mute.stop();
+        }
+    }
+
+    /** The writer once it exists, so its threads are muted too. */
+    void writer(LogWriter started) {
+        this.writer = started;
+    }
+
+    @Override
+    public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        Thread current = Thread.currentThread();
+        LogWriter w = writer;
+        if (current == caller || (w != null && w.isWriterThread()) || isPoolThread(current.getName())) {
+            return FilterReply.DENY;
+        }
+        return FilterReply.NEUTRAL;
+    }
+
+    private boolean isPoolThread(String name) {
+        return name.length() > poolThreads.length() && name.startsWith(poolThreads)
+                && (name.charAt(poolThreads.length()) == ' ' || name.charAt(poolThreads.length()) == ':');
+    }
+}

@@ -1,0 +1,20 @@
+package io.stratal.logs.pipeline;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The run ids a batch referenced that the database does not have (yet): a job that logs before its own
+ * transaction commits its {@code job_runs} row.
+ */
+public record MissingParents(Set<UUID> jobRunIds, Set<UUID> taskRunIds) {
+
+    public MissingParents {
+        jobRunIds = Set.copyOf(jobRunIds);
+        taskRunIds = Set.copyOf(taskRunIds);
+    }
+
+    public boolean isEmpty() {
+        return jobRunIds.isEmpty() && taskRunIds.isEmpty();
+    }
+}

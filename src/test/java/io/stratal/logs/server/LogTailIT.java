@@ -1,0 +1,119 @@
+package io.stratal.logs.server;
+
+import io.stratal.logs.query.StoredLog;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stratal.logs.names.TableName;
+import io.stratal.logs.testing.DatabaseExtension;
+import io.stratal.logs.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Following the table by id, with the gaps that concurrent and rolled-back writers leave. */
+@Timeout(60)
+class LogTailIT {
+
+    private static final long HOLD = 1_000_000_000L;
+
+    @RegisterExtension
+    final DatabaseExtension database = new DatabaseExtension();
+    private TestDatabase db;
+    private LogTail tail;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = database.get().migrated();
+        db.execute("INSERT INTO logs (type, message) VALUES ('system', 'old')");
+        tail = new LogTail(TableName.parseOrNull("logs"), 3, HOLD);
+        try (Connection c = db.connect()) {
+            tail.startAtEnd(c);
+        }
+    }
+
+    private List<String> poll(long nowNanos) throws Exception {
+        try (Connection c = db.connect()) {
+            return tail.poll(c, nowNanos).stream().map(StoredLog::message).toList();
+        }
+    }
+
+    private void insert(String... messages) {
+        for (String message : messages) {
+            db.execute("INSERT INTO logs (type, message) VALUES ('system', '" + message + "')");
+        }
+    }
+
+    @Test
+    void itStartsAfterWhatIsThereAndReadsAtMostItsLimitPerPoll() throws Exception {
+        insert("a", "b", "c", "d");
+        List<String> first = poll(0);
+        assertThat(first).containsExactly("a", "b", "c");
+        try (Connection c = db.connect()) {
+            assertThat(tail.behind(tail.poll(c, 0))).isFalse();
+        }
+        assertThat(poll(0)).isEmpty();
+    }
+
+    @Test
+    void aGapLeftByARollbackIsWaitedForThenGivenUp() throws Exception {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement statement = c.createStatement()) {
+                statement.execute("INSERT INTO logs (type, message) VALUES ('system', 'rolled back')");
+            }
+            c.rollback();
+        }
+        insert("after");
+        assertThat(poll(0)).containsExactly("after");
+        assertThat(tail.settledThrough()).as("a gap is still waited for").isLessThan(tail.lastId());
+        long settled = tail.settledThrough();
+        assertThat(settled).isLessThan(tail.lastId());
+
+        assertThat(poll(HOLD / 2)).isEmpty();
+        assertThat(tail.settledThrough()).as("a gap is still waited for").isLessThan(tail.lastId());
+        assertThat(poll(HOLD)).isEmpty();
+        assertThat(tail.settledThrough()).as("no gap is waited for").isEqualTo(tail.lastId());
+        assertThat(tail.settledThrough()).isEqualTo(tail.lastId());
+    }
+
+    @Test
+    void aGapFilledByALateCommitComesOutOnceAndCloses() throws Exception {
+        try (Connection slow = db.connect()) {
+            slow.setAutoCommit(false);
+            try (Statement statement = slow.createStatement()) {
+                statement.execute("INSERT INTO logs (type, message) VALUES ('system', 'late')");
+            }
+            insert("early");
+            assertThat(poll(0)).containsExactly("early");
+            slow.commit();
+        }
+        insert("next");
+        assertThat(poll(1)).containsExactly("late", "next");
+        assertThat(tail.settledThrough()).as("no gap is waited for").isEqualTo(tail.lastId());
+        assertThat(poll(2)).isEmpty();
+    }
+
+    @Test
+    void aLargeLateCommitComesOutAPageAtATimeEvenPastTheHold() throws Exception {
+        try (Connection slow = db.connect()) {
+            slow.setAutoCommit(false);
+            try (Statement statement = slow.createStatement()) {
+                statement.execute("INSERT INTO logs (type, message) SELECT 'system', 'late ' || g FROM generate_series(1, 7) g");
+            }
+            insert("early");
+            assertThat(poll(0)).containsExactly("early");
+            slow.commit();
+        }
+        insert("next");
+        // at most 3 rows a poll, holes included; the rest of the hole is waited for afresh, so reading the
+        // late rows slowly (a stream client's pace) does not give them up
+        assertThat(poll(HOLD - 1)).containsExactly("late 1", "late 2", "late 3");
+        assertThat(poll(HOLD + HOLD / 2)).containsExactly("late 4", "late 5", "late 6");
+        assertThat(poll(2 * HOLD)).containsExactly("late 7", "next");
+        assertThat(tail.settledThrough()).as("no gap is waited for").isEqualTo(tail.lastId());
+    }
+}
