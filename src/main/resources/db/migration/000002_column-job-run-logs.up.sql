@@ -1,5 +1,5 @@
--- The unified logs table (seed: unified-logging-system.md). It replaces task_logs.
--- The CREATE statements below are kept equal to io.stratal.logs.jdbc.LogsSchema by a test.
+-- The unified logs table: system, job and task logs in one table. It replaces task_logs.
+-- The CREATE statements below are kept equal to io.stratal.logs.schema.LogsSchema by a test.
 DROP TABLE IF EXISTS task_logs;
 
 CREATE TABLE logs (

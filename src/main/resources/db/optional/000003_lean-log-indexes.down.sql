@@ -1,4 +1,4 @@
--- Back to the seed's seven indexes.
+-- Back to the default seven indexes.
 DROP INDEX IF EXISTS idx_logs_type_timestamp;
 DROP INDEX IF EXISTS idx_logs_timestamp_brin;
 

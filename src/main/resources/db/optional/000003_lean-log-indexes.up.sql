@@ -1,5 +1,5 @@
--- Opt-in (not in db/migration): a leaner index set for the logs table. It writes faster than the seed's
--- seven b-tree indexes and keeps every seed endpoint and monitoring query on an index; see
+-- Opt-in (not in db/migration): a leaner index set for the logs table. It writes faster than the default
+-- seven b-tree indexes and keeps every read endpoint and monitoring query on an index; see
 -- docs/PERFORMANCE.md for the measurements. Apply it with your other migrations, or with
 -- `java -jar stratal-logback-<version>-cli.jar migrate up --lean-indexes --url ...`.
 DROP INDEX IF EXISTS idx_logs_type;

@@ -1,5 +1,5 @@
 -- Back to one plain logs table, every row kept: the rows of all partitions are copied into a table made
--- as the seed makes it (primary key id, timestamp nullable), with the index set the partitioned table had,
+-- as migration 000002 makes it (primary key id, timestamp nullable), with the index set the partitioned table had,
 -- and the partitioned table goes. The table is registered with pg_partman no more. The copy holds writers
 -- off while it runs and needs room for a second copy of the table.
 DO $$

@@ -8,7 +8,7 @@
 --
 -- What changes for the table: the primary key becomes (id, timestamp), as a partitioned table's unique
 -- keys must hold its partition key, and timestamp becomes NOT NULL (it keeps its default, now()). The owner
--- and grants, columns, CHECKs, foreign keys and index set stay: the indexes the table has (the seed's, the lean set,
+-- and grants, columns, CHECKs, foreign keys and index set stay: the indexes the table has (the default set, the lean set,
 -- the problem index, your own) are made again on the partitioned table.
 --
 -- Settings, read when set (the CLI sets them from its flags; golang-migrate users can SET them in the

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A job run with three tasks on a pool: one fetches (plain SLF4J inside a task scope), one runs a shell
- * command whose output becomes task logs, one fails. Job-level lines use the seed-style API.
+ * command whose output becomes task logs, one fails. Job-level lines use UnifiedLogger's job and task API.
  * Database: STRATAL_DB_URL / STRATAL_DB_USERNAME / STRATAL_DB_PASSWORD, as in logback.xml.
  */
 public final class JobRunner {

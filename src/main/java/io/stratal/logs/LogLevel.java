@@ -2,9 +2,13 @@ package io.stratal.logs;
 
 /** The four levels the table accepts. TRACE is stored as {@link #DEBUG}. */
 public enum LogLevel {
+    /** TRACE and DEBUG events: {@code debug}. */
     DEBUG("debug"),
+    /** {@code info}. */
     INFO("info"),
+    /** {@code warn}. */
     WARN("warn"),
+    /** {@code error}. */
     ERROR("error");
 
     private final String dbValue;
@@ -13,12 +17,12 @@ public enum LogLevel {
         this.dbValue = dbValue;
     }
 
-    /** The word stored in the database. */
+    /** {@return the word stored in the database} */
     public String dbValue() {
         return dbValue;
     }
 
-    /** True for WARN and ERROR, the levels whose task output defaults to {@code stderr}. */
+    /** {@return true for WARN and ERROR, the levels whose task output defaults to {@code stderr}} */
     public boolean isProblem() {
         return this == WARN || this == ERROR;
     }

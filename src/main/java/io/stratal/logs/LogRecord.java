@@ -1,7 +1,7 @@
 package io.stratal.logs;
 
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.RandomAccess;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +48,8 @@ public final class LogRecord {
     private long estimatedBytes = -1;
 
     /**
+     * A record with its whole metadata object in one map.
+     *
      * @param type      system, job or task
      * @param jobRunId  the job run, or {@code null}
      * @param taskRunId the task run, or {@code null}
@@ -66,10 +68,17 @@ public final class LogRecord {
      * A record whose {@code log.logger} and {@code log.thread} are given apart from the rest of its metadata,
      * as the appender makes them.
      *
-     * @param logger   the logger's name for {@code log.logger}, safe to store, or {@code null} for none
-     * @param thread   the thread's name for {@code log.thread}, safe to store, or {@code null} for none
-     * @param metadata the rest of the JSON object, or {@code null}; neither name may be in its {@code log} map,
-     *                 which must be a map if it is there
+     * @param type      system, job or task
+     * @param jobRunId  the job run, or {@code null}
+     * @param taskRunId the task run, or {@code null}
+     * @param timestamp when the event happened; stored in UTC with microsecond precision
+     * @param level     the stored level
+     * @param stream    the stored stream
+     * @param message   the formatted message, safe to store
+     * @param logger    the logger's name for {@code log.logger}, safe to store, or {@code null} for none
+     * @param thread    the thread's name for {@code log.thread}, safe to store, or {@code null} for none
+     * @param metadata  the rest of the JSON object, or {@code null}; neither name may be in its {@code log} map,
+     *                  which must be a map if it is there
      */
     public LogRecord(LogType type, UUID jobRunId, UUID taskRunId, Instant timestamp, LogLevel level, LogStream stream,
                      String message, String logger, String thread, Map<String, Object> metadata) {
@@ -91,48 +100,56 @@ public final class LogRecord {
         }
     }
 
+    /** {@return system, job or task} */
     public LogType type() {
         return type;
     }
 
+    /** {@return the job run, or {@code null}} */
     public UUID jobRunId() {
         return jobRunId;
     }
 
+    /** {@return the task run, or {@code null}} */
     public UUID taskRunId() {
         return taskRunId;
     }
 
+    /** {@return when the event happened} */
     public Instant timestamp() {
         return Instant.ofEpochSecond(epochSecond, nano);
     }
 
-    /** The timestamp's seconds since 1970-01-01T00:00:00Z, without making an {@link Instant}. */
+    /** {@return the timestamp's seconds since 1970-01-01T00:00:00Z, without making an {@link Instant}} */
     public long epochSecond() {
         return epochSecond;
     }
 
-    /** The timestamp's nanoseconds within its second. */
+    /** {@return the timestamp's nanoseconds within its second} */
     public int nano() {
         return nano;
     }
 
+    /** {@return the stored level} */
     public LogLevel level() {
         return level;
     }
 
+    /** {@return the stored stream} */
     public LogStream stream() {
         return stream;
     }
 
+    /** {@return the formatted message, safe to store} */
     public String message() {
         return message;
     }
 
     /**
-     * The whole {@code metadata} object, {@code log.logger} and {@code log.thread} included; {@code null}
-     * when there is nothing to store. For a record that keeps those two apart this builds the object on
-     * each call: the flusher reads the parts instead.
+     * The whole {@code metadata} object, {@code log.logger} and {@code log.thread} included. For a record
+     * that keeps those two apart this builds the object on each call: the flusher reads the parts instead.
+     *
+     * @return the object, unmodifiable; {@code null} when there is nothing to store
      */
     public Map<String, Object> metadata() {
         if (logger == null && thread == null) {
@@ -161,19 +178,21 @@ public final class LogRecord {
         return Collections.unmodifiableMap(out);
     }
 
-    /** The {@code log.logger} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}. */
+    /** {@return the {@code log.logger} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}} */
     public String logger() {
         return logger;
     }
 
-    /** The {@code log.thread} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}. */
+    /** {@return the {@code log.thread} kept apart from {@link #metadataWithoutOrigin()}, or {@code null}} */
     public String thread() {
         return thread;
     }
 
     /**
      * The metadata object as held: without {@link #logger()} and {@link #thread()}, which belong under its
-     * {@code log} key. {@code null} when it holds nothing else.
+     * {@code log} key.
+     *
+     * @return the object, or {@code null} when it holds nothing else
      */
     public Map<String, Object> metadataWithoutOrigin() {
         return metadata;
@@ -181,14 +200,16 @@ public final class LogRecord {
 
     /**
      * An estimate of the heap this record holds, used to bound the queue in bytes. It follows the JVM's
-     * layout (compact strings; a map that is not a hash map, as the appender makes them and {@code Map.of}
-     * does, holds its keys and values in one array) and counts every value as the record's own, even those
+     * layout (compact strings; the appender's maps hold their keys and values in one array, and say so by
+     * {@link RandomAccess}; any other map is counted as a hash map) and counts every value as the record's own, even those
      * shared with other records (the run ids, a literal value), so it errs high. Map keys are not counted:
      * they are the application's literals and the MDC's own strings, shared by every record that carries
      * them; nor are the logger and thread names kept apart, which the mapper hands over as one string per
      * logger and per thread (an unnamed virtual thread, which logs little, may hold one of its own: the
      * two UUIDs counted for every record make up for it).
      * Computed once; a benign race may compute it twice, with the same result.
+     *
+     * @return the estimate in bytes
      */
     public long estimatedBytes() {
         long bytes = estimatedBytes;
@@ -201,13 +222,22 @@ public final class LogRecord {
 
     /**
      * The same record with other ids and metadata: used when an id has to move into metadata.
-     * {@code newMetadata} is the whole object, as {@link #metadata()} gives it.
+     *
+     * @param newJobRunId   the job run, or {@code null}
+     * @param newTaskRunId  the task run, or {@code null}
+     * @param newMetadata   the whole object, as {@link #metadata()} gives it
+     * @return the new record
      */
     public LogRecord withIds(UUID newJobRunId, UUID newTaskRunId, Map<String, Object> newMetadata) {
         return new LogRecord(type, newJobRunId, newTaskRunId, timestamp(), level, stream, message, newMetadata);
     }
 
-    /** The same record with a job run id: a task line whose job run was looked up from its task run. */
+    /**
+     * The same record with a job run id: a task line whose job run was looked up from its task run.
+     *
+     * @param newJobRunId the job run
+     * @return the new record
+     */
     public LogRecord withJobRunId(UUID newJobRunId) {
         return new LogRecord(type, newJobRunId, taskRunId, timestamp(), level, stream, message, logger, thread, metadata);
     }
@@ -234,9 +264,17 @@ public final class LogRecord {
         }
         if (node instanceof Map) {
             Map<?, ?> map = (Map<?, ?>) node;
-            // a hash map: its header and table, and a node per entry; any other (the appender's, Map.of's): one
-            // object and one array of keys and values
-            long total = node instanceof HashMap ? 64 + 48L * map.size() : 32 + 16L * map.size();
+            // A map that is one array of keys and values (the appender's: it says so by RandomAccess) is an
+            // object and that array, its values a list read by index; any other is counted as a hash map, its
+            // table and a node per entry, which errs high for the rest.
+            if (node instanceof RandomAccess && map.values() instanceof List<?> values && values instanceof RandomAccess) {
+                long total = 32 + 16L * values.size();
+                for (int i = 0; i < values.size(); i++) {
+                    total += treeBytes(values.get(i));
+                }
+                return total;
+            }
+            long total = 64 + 48L * map.size();
             for (Object value : map.values()) {
                 total += treeBytes(value);
             }

@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /** The output stream a log line came from, stored in the {@code stream} column. */
 public enum LogStream {
+    /** A task's standard output: {@code stdout}. */
     STDOUT("stdout"),
+    /** A task's standard error: {@code stderr}. */
     STDERR("stderr"),
+    /** System and job logs: {@code system}. */
     SYSTEM("system");
 
     private final String dbValue;
@@ -14,7 +17,7 @@ public enum LogStream {
         this.dbValue = dbValue;
     }
 
-    /** The word stored in the database. */
+    /** {@return the word stored in the database} */
     public String dbValue() {
         return dbValue;
     }
@@ -22,6 +25,9 @@ public enum LogStream {
     /**
      * Reads a stream name in any case ({@code "STDERR"}, {@code " stdout "}); {@code null} when the value
      * is missing or not one of the three names.
+     *
+     * @param value the database word
+     * @return the stream, or {@code null} for any other word
      */
     public static LogStream parse(String value) {
         if (value == null) {

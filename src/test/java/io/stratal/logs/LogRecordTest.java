@@ -54,4 +54,17 @@ class LogRecordTest {
         assertThat(inMap.estimatedBytes()).as("names held in the map are the record's own").isGreaterThan(bare.estimatedBytes());
         assertThat(apart(Map.of("source", "x".repeat(1000))).estimatedBytes()).isGreaterThan(bare.estimatedBytes() + 1000);
     }
+
+    @Test
+    void aMapInOneArrayIsCountedAsOneArrayAndAnyOtherAsAHashMap() {
+        Map<String, Object> values = new java.util.LinkedHashMap<>();
+        values.put("a", 1);
+        values.put("b", 2);
+        LogRecord compact = apart(io.stratal.logs.internal.CompactMap.copyOf(values));
+        LogRecord wrapped = apart(java.util.Collections.unmodifiableMap(values));
+        LogRecord none = apart(null);
+        // one object and its array of two keys and two values; a hash map's header, table and two nodes
+        assertThat(compact.estimatedBytes() - none.estimatedBytes()).isEqualTo(32 + 2 * 16 + 2 * 24);
+        assertThat(wrapped.estimatedBytes() - none.estimatedBytes()).isEqualTo(64 + 2 * 48 + 2 * 24);
+    }
 }

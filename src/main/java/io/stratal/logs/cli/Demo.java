@@ -72,6 +72,8 @@ final class Demo {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("demo failed: " + e.getMessage(), e);
         }

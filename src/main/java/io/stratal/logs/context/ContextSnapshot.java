@@ -22,7 +22,11 @@ public final class ContextSnapshot {
         return new ContextSnapshot(MDC.getCopyOfContextMap());
     }
 
-    /** Runs {@code work} under this context, on the calling thread. */
+    /**
+     * Runs {@code work} under this context, on the calling thread.
+     *
+     * @param work what to run under the captured scope
+     */
     public void run(Runnable work) {
         Map<String, String> previous = install();
         try {
@@ -32,7 +36,14 @@ public final class ContextSnapshot {
         }
     }
 
-    /** Calls {@code work} under this context, on the calling thread. */
+    /**
+     * Calls {@code work} under this context, on the calling thread, and puts the thread's own MDC back after.
+     *
+     * @param work what to run
+     * @param <T>  what it returns
+     * @return what {@code work} returned
+     * @throws Exception what {@code work} threw
+     */
     public <T> T call(Callable<T> work) throws Exception {
         Map<String, String> previous = install();
         try {
@@ -42,14 +53,34 @@ public final class ContextSnapshot {
         }
     }
 
+    /**
+     * {@code work} to run under this context, on whatever thread runs it.
+     *
+     * @param work what to run
+     * @return the wrapped work
+     */
     public Runnable wrap(Runnable work) {
         return () -> run(work);
     }
 
+    /**
+     * {@code work} to call under this context, on whatever thread calls it.
+     *
+     * @param work what to call
+     * @param <T>  what it returns
+     * @return the wrapped work
+     */
     public <T> Callable<T> wrap(Callable<T> work) {
         return () -> call(work);
     }
 
+    /**
+     * {@code work} to get under this context, on whatever thread gets it.
+     *
+     * @param work what to get
+     * @param <T>  what it supplies
+     * @return the wrapped work
+     */
     public <T> Supplier<T> wrapSupplier(Supplier<T> work) {
         return () -> {
             Map<String, String> previous = install();
@@ -61,6 +92,14 @@ public final class ContextSnapshot {
         };
     }
 
+    /**
+     * {@code work} to apply under this context, on whatever thread applies it.
+     *
+     * @param work what to apply
+     * @param <T>  what it takes
+     * @param <R>  what it returns
+     * @return the wrapped work
+     */
     public <T, R> Function<T, R> wrapFunction(Function<T, R> work) {
         return value -> {
             Map<String, String> previous = install();

@@ -17,11 +17,18 @@ public final class JobRunLogger implements AutoCloseable {
         this.jobRunId = jobRunId;
     }
 
+    /** {@return the job run this logger logs for} */
     public UUID jobRunId() {
         return jobRunId;
     }
 
-    /** A job log of this run, with {@code metadata} as its key-value pairs. */
+    /**
+     * A job log of this run, with {@code metadata} as its key-value pairs.
+     *
+     * @param level the level
+     * @param message the message
+     * @param metadata key-value pairs stored in {@code metadata} with their JSON types, or {@code null}
+     */
     public void logJob(LogLevel level, String message, Map<String, ?> metadata) {
         try (LogContext.Scope scope = LogContext.job(jobRunId)) {
             owner.emit(level, message, metadata);
@@ -32,6 +39,12 @@ public final class JobRunLogger implements AutoCloseable {
      * A task log of {@code taskRunId} in this run. {@code stream} is
      * {@code "stdout"}, {@code "stderr"} or {@code "system"}; {@code null} lets the level decide (stdout, or
      * stderr for WARN and ERROR).
+     *
+     * @param level the level
+     * @param message the message
+     * @param metadata key-value pairs stored in {@code metadata} with their JSON types, or {@code null}
+     * @param taskRunId the task run
+     * @param stream the stream, or {@code null} to let the level decide (stdout, stderr for WARN and ERROR)
      */
     public void logTask(UUID taskRunId, LogLevel level, String message, String stream, Map<String, ?> metadata) {
         Objects.requireNonNull(taskRunId, "taskRunId");
@@ -40,7 +53,15 @@ public final class JobRunLogger implements AutoCloseable {
         }
     }
 
-    /** {@link #logTask(UUID, LogLevel, String, String, Map)} with the stream as an enum. */
+    /**
+     * {@link #logTask(UUID, LogLevel, String, String, Map)} with the stream as an enum.
+     *
+     * @param level the level
+     * @param message the message
+     * @param metadata key-value pairs stored in {@code metadata} with their JSON types, or {@code null}
+     * @param taskRunId the task run
+     * @param stream the stream, or {@code null} to let the level decide (stdout, stderr for WARN and ERROR)
+     */
     public void logTask(UUID taskRunId, LogLevel level, String message, LogStream stream, Map<String, ?> metadata) {
         logTask(taskRunId, level, message, stream == null ? null : stream.dbValue(), metadata);
     }

@@ -47,6 +47,10 @@ public final class LogContext {
      * Uses other MDC keys. Not needed with the unified appender, whose configured {@code jobRunIdKey},
      * {@code taskRunIdKey} and {@code streamKey} the scopes follow on their own; for an application that
      * sets the keys for something else. What it sets stays, whatever an appender says.
+     *
+     * @param jobRunIdKey the MDC key of the job run id
+     * @param taskRunIdKey the MDC key of the task run id
+     * @param streamKey the MDC key of the stream
      */
     public static synchronized void useKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
         setKeys(jobRunIdKey, taskRunIdKey, streamKey);
@@ -57,6 +61,11 @@ public final class LogContext {
      * From an appender as it starts: the scopes use its MDC keys. False when they cannot, because the
      * application chose other keys with {@link #useKeys}, or another running appender reads other ones
      * (the appender then warns: its job and task lines would come out as system logs).
+     *
+     * @param jobRunIdKey the MDC key of the job run id
+     * @param taskRunIdKey the MDC key of the task run id
+     * @param streamKey the MDC key of the stream
+     * @return true when the scopes now set the appender's keys; false when other keys were chosen first
      */
     public static synchronized boolean followAppenderKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
         boolean same = jobRunIdKey.equals(LogContext.jobRunIdKey) && taskRunIdKey.equals(LogContext.taskRunIdKey)
@@ -69,7 +78,13 @@ public final class LogContext {
         return true;
     }
 
-    /** From an appender as it stops: keys it set go back to the defaults, so the next configuration starts afresh. */
+    /**
+     * From an appender as it stops: keys it set go back to the defaults, so the next configuration starts afresh.
+     *
+     * @param jobRunIdKey the MDC key of the job run id
+     * @param taskRunIdKey the MDC key of the task run id
+     * @param streamKey the MDC key of the stream
+     */
     public static synchronized void releaseAppenderKeys(String jobRunIdKey, String taskRunIdKey, String streamKey) {
         if (keysFrom == KeysFrom.APPENDER && jobRunIdKey.equals(LogContext.jobRunIdKey)
                 && taskRunIdKey.equals(LogContext.taskRunIdKey) && streamKey.equals(LogContext.streamKey)) {
@@ -96,54 +111,100 @@ public final class LogContext {
         return streamKey;
     }
 
-    /** A job scope: lines are job logs of {@code jobRunId} (any task id or stream of an outer scope is hidden). */
+    /**
+     * {@return a job scope: lines are job logs of {@code jobRunId} (any task id or stream of an outer scope is hidden)}
+     *
+     * @param jobRunId the job run
+     */
     public static Scope job(UUID jobRunId) {
         return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(), null, null);
     }
 
-    /** A task scope inside the current job scope: lines are task logs, on stdout (stderr for WARN and ERROR). */
+    /**
+     * {@return a task scope inside the current job scope: lines are task logs, on stdout (stderr for WARN and ERROR)}
+     *
+     * @param taskRunId the task run
+     */
     public static Scope task(UUID taskRunId) {
         return Scope.open(MDC.get(jobRunIdKey), Objects.requireNonNull(taskRunId, "taskRunId").toString(), null);
     }
 
-    /** A task scope whose lines all go to {@code stream}. */
+    /**
+     * {@return a task scope whose lines all go to {@code stream}}
+     *
+     * @param taskRunId the task run
+     * @param stream the stream, or {@code null} to let the level decide (stdout, stderr for WARN and ERROR)
+     */
     public static Scope task(UUID taskRunId, LogStream stream) {
         return Scope.open(MDC.get(jobRunIdKey), Objects.requireNonNull(taskRunId, "taskRunId").toString(),
                 Objects.requireNonNull(stream, "stream").dbValue());
     }
 
-    /** A task scope of {@code jobRunId}, for code that has no job scope around it. */
+    /**
+     * {@return a task scope of {@code jobRunId}, for code that has no job scope around it}
+     *
+     * @param jobRunId the job run
+     * @param taskRunId the task run
+     */
     public static Scope task(UUID jobRunId, UUID taskRunId) {
         return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(),
                 Objects.requireNonNull(taskRunId, "taskRunId").toString(), null);
     }
 
-    /** The current run ids and the rest of the MDC, to apply on another thread. */
+    /** {@return the current run ids and the rest of the MDC, to apply on another thread} */
     public static ContextSnapshot capture() {
         return ContextSnapshot.capture();
     }
 
-    /** {@code work}, running under the scope that is current now, whichever thread runs it. */
+    /**
+     * {@code work}, running under the scope that is current now, whichever thread runs it.
+     *
+     * @param work what to run under the captured scope
+     * @return the wrapped work
+     */
     public static Runnable wrap(Runnable work) {
         return capture().wrap(work);
     }
 
-    /** {@code work}, running under the scope that is current now, whichever thread runs it. */
+    /**
+     * {@code work}, running under the scope that is current now, whichever thread runs it.
+     *
+     * @param <T> what the work takes or returns
+     * @param work what to run under the captured scope
+     * @return the wrapped work
+     */
     public static <T> Callable<T> wrap(Callable<T> work) {
         return capture().wrap(work);
     }
 
-    /** {@code work}, running under the scope that is current now: for {@code CompletableFuture.supplyAsync}. */
+    /**
+     * {@code work}, running under the scope that is current now: for {@code CompletableFuture.supplyAsync}.
+     *
+     * @param <T> what the work takes or returns
+     * @param work what to run under the captured scope
+     * @return the wrapped work
+     */
     public static <T> Supplier<T> wrapSupplier(Supplier<T> work) {
         return capture().wrapSupplier(work);
     }
 
-    /** {@code work}, running under the scope that is current now: for {@code thenApply} and friends. */
+    /**
+     * {@code work}, running under the scope that is current now: for {@code thenApply} and friends.
+     *
+     * @param <T> what the work takes or returns
+     * @param <R> what the function returns
+     * @param work what to run under the captured scope
+     * @return the wrapped work
+     */
     public static <T, R> Function<T, R> wrapFunction(Function<T, R> work) {
         return capture().wrapFunction(work);
     }
 
-    /** An executor that runs each task under the scope current when it was handed over. */
+    /**
+     * {@return an executor that runs each task under the scope current when it was handed over}
+     *
+     * @param executor the executor to wrap
+     */
     public static Executor wrap(Executor executor) {
         Objects.requireNonNull(executor, "executor");
         return task -> executor.execute(wrap(task));
@@ -152,6 +213,9 @@ public final class LogContext {
     /**
      * An executor service that runs each task under the scope current when it was submitted; shutting it
      * down shuts {@code executor} down. Works for pools, {@code ForkJoinPool} and virtual-thread executors.
+     *
+     * @param executor the executor to wrap
+     * @return the wrapping executor service
      */
     public static ExecutorService wrap(ExecutorService executor) {
         return new ContextExecutorService(executor);

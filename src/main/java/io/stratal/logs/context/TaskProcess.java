@@ -53,23 +53,44 @@ public final class TaskProcess {
         this.process = Objects.requireNonNull(process, "process");
     }
 
-    /** A run of {@code process}, to be configured and then {@link #run()}. */
+    /**
+     * {@return a run of {@code process}, to be configured and then {@link #run()}}
+     *
+     * @param process the command, its directory and environment
+     */
     public static TaskProcess of(ProcessBuilder process) {
         return new TaskProcess(process);
     }
 
-    /** Runs {@code process} with the defaults, logging through {@code logger}; returns the exit code. */
+    /**
+     * Runs {@code process} with the defaults, logging its output through {@code logger}.
+     *
+     * @param process the command, its directory and environment
+     * @param logger  the logger its lines go to, under the current task scope
+     * @return the exit code
+     * @throws IOException          when the process cannot be started
+     * @throws InterruptedException when the waiting thread is interrupted (the process is stopped)
+     */
     public static int run(ProcessBuilder process, Logger logger) throws IOException, InterruptedException {
         return of(process).logger(logger).run().exitCode();
     }
 
-    /** The logger the output goes to. Default: this class's. */
+    /**
+     * {@return the logger the output goes to. Default: this class's}
+     *
+     * @param logger the logger the lines go to
+     */
     public TaskProcess logger(Logger logger) {
         this.logger = Objects.requireNonNull(logger, "logger");
         return this;
     }
 
-    /** How long the process may run; then it is stopped (politely, then by force). Default: no limit. */
+    /**
+     * How long the process may run; then it is stopped, politely and then by force. Default: no limit.
+     *
+     * @param timeout the limit, or {@code null} for none
+     * @return this
+     */
     public TaskProcess timeout(Duration timeout) {
         this.timeout = timeout;
         return this;
@@ -78,13 +99,21 @@ public final class TaskProcess {
     /**
      * How long to wait, after the process exited, for its remaining output to be logged; past it the rest is
      * not logged and the result says so. Default 2 seconds.
+     *
+     * @param drainTimeout how long to keep reading the pipes after the process ended
+     * @return this
      */
     public TaskProcess drainTimeout(Duration drainTimeout) {
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         return this;
     }
 
-    /** Longer lines are stored in parts of this many characters. Default 65536. */
+    /**
+     * Longer lines are stored in parts of this many characters. Default 65536.
+     *
+     * @param maxLineLength characters, 1 or more
+     * @return this
+     */
     public TaskProcess maxLineLength(int maxLineLength) {
         if (maxLineLength < 1) {
             throw new IllegalArgumentException("maxLineLength must be at least 1");
@@ -93,13 +122,23 @@ public final class TaskProcess {
         return this;
     }
 
-    /** The charset the process writes. Default UTF-8. */
+    /**
+     * {@return the charset the process writes. Default UTF-8}
+     *
+     * @param charset how the output's bytes are read
+     */
     public TaskProcess charset(Charset charset) {
         this.charset = Objects.requireNonNull(charset, "charset");
         return this;
     }
 
-    /** Starts the process, logs its output until it ends, logs the exit code and returns what happened. */
+    /**
+     * Starts the process, logs its output until it ends, and logs the exit code.
+     *
+     * @return the exit code, the lines logged and whether it timed out
+     * @throws IOException          when the process cannot be started
+     * @throws InterruptedException when the waiting thread is interrupted (the process is stopped)
+     */
     public Result run() throws IOException, InterruptedException {
         ContextSnapshot context = LogContext.capture();
         long started = System.nanoTime();

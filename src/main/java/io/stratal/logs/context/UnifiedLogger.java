@@ -33,15 +33,33 @@ public final class UnifiedLogger {
         this.logger = logger;
     }
 
+    /**
+     * The logger of {@code name}, logging through SLF4J's logger of that name.
+     *
+     * @param name the logger's name
+     * @return the logger
+     */
     public static UnifiedLogger getLogger(String name) {
         return new UnifiedLogger(LoggerFactory.getLogger(name));
     }
 
+    /**
+     * The logger named after {@code type}, logging through SLF4J's logger of that class.
+     *
+     * @param type the class
+     * @return the logger
+     */
     public static UnifiedLogger getLogger(Class<?> type) {
         return new UnifiedLogger(LoggerFactory.getLogger(type));
     }
 
-    /** A system log: no job or task, whatever scope the calling thread is in. */
+    /**
+     * A system log: no job or task, whatever scope the calling thread is in.
+     *
+     * @param level the level
+     * @param message the message
+     * @param metadata key-value pairs stored in {@code metadata} with their JSON types, or {@code null}
+     */
     public void logSystem(LogLevel level, String message, Map<String, ?> metadata) {
         try (LogContext.Scope none = LogContext.Scope.open(null, null, null)) {
             emit(level, message, metadata);
@@ -51,13 +69,20 @@ public final class UnifiedLogger {
     /**
      * The logger of {@code jobRunId}: the same one until it is closed. Close
      * it when the job run ends, or call {@link #closeJobRunLogger}.
+     *
+     * @param jobRunId the job run
+     * @return the logger of that run
      */
     public JobRunLogger getJobRunLogger(UUID jobRunId) {
         Objects.requireNonNull(jobRunId, "jobRunId");
         return jobRunLoggers.computeIfAbsent(jobRunId, id -> new JobRunLogger(this, id));
     }
 
-    /** Closes the logger of {@code jobRunId}; closing an unknown or closed one does nothing. */
+    /**
+     * Closes the logger of {@code jobRunId}; closing an unknown or closed one does nothing.
+     *
+     * @param jobRunId the job run
+     */
     public void closeJobRunLogger(UUID jobRunId) {
         JobRunLogger jobLogger = jobRunLoggers.get(jobRunId);
         if (jobLogger != null) {

@@ -1,12 +1,14 @@
 package io.stratal.logs.internal;
 
-import java.util.AbstractCollection;
+import java.util.AbstractList;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.Collection;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
 
 /**
@@ -15,7 +17,7 @@ import java.util.Set;
  * ever built once and read through, so lookups by scanning are fine; what matters is the heap each queued
  * record holds.
  */
-public final class CompactMap extends AbstractMap<String, Object> {
+public final class CompactMap extends AbstractMap<String, Object> implements RandomAccess {
 
     private static final CompactMap EMPTY = new CompactMap(new Object[0]);
 
@@ -120,38 +122,31 @@ public final class CompactMap extends AbstractMap<String, Object> {
     }
 
     /**
-     * The values in order, as a view made for the call and not kept: {@code AbstractMap} would keep its view
-     * in the map, one more object for every queued record that is asked (its heap estimate walks them).
+     * The values in order, as a list read by index ({@link RandomAccess}, as the map itself says it is), made
+     * for the call and not kept: {@code AbstractMap} would keep its view in the map, one more object for every
+     * queued record whose heap estimate walks them.
      */
     @Override
-    public Collection<Object> values() {
-        return new AbstractCollection<>() {
-            @Override
-            public int size() {
-                return keysAndValues.length / 2;
-            }
+    public List<Object> values() {
+        return new ValueList(keysAndValues);
+    }
 
-            @Override
-            public Iterator<Object> iterator() {
-                return new Iterator<>() {
-                    private int next = 1;
+    private static final class ValueList extends AbstractList<Object> implements RandomAccess {
+        private final Object[] keysAndValues;
 
-                    @Override
-                    public boolean hasNext() {
-                        return next < keysAndValues.length;
-                    }
+        ValueList(Object[] keysAndValues) {
+            this.keysAndValues = keysAndValues;
+        }
 
-                    @Override
-                    public Object next() {
-                        if (next >= keysAndValues.length) {
-                            throw new NoSuchElementException();
-                        }
-                        Object value = keysAndValues[next];
-                        next += 2;
-                        return value;
-                    }
-                };
-            }
-        };
+        @Override
+        public Object get(int index) {
+            Objects.checkIndex(index, keysAndValues.length / 2);
+            return keysAndValues[index * 2 + 1];
+        }
+
+        @Override
+        public int size() {
+            return keysAndValues.length / 2;
+        }
     }
 }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.Context;
 import ch.qos.logback.core.spi.FilterReply;
 import io.stratal.logs.writer.LogWriter;
+import java.util.List;
 import org.slf4j.Marker;
 
 /**
@@ -14,11 +15,16 @@ import org.slf4j.Marker;
  * words come while logback is still configuring and no appender is attached yet ("No appenders present");
  * as it stops, the pool's "Shutdown initiated/completed" and "Closing connection" lines come while logback
  * stops the appenders one by one, and one already stopped, this one or another, answers each with a WARN in
- * the status. Quieted are only the calling thread (inside the appender's own start or stop), the writer's
- * threads and the threads of the writer's pool (HikariCP names them after it: {@code stratal-<appender>
- * housekeeper}, {@code stratal-<appender>:connection-closer}), and only until {@link #end()}.
+ * the status. Quieted are only the lines of those libraries (HikariCP, pgjdbc, Micrometer), only on the
+ * calling thread (inside the appender's own start or stop), the writer's threads and the threads of the
+ * writer's pool (HikariCP names them after it: {@code stratal-<appender> housekeeper},
+ * {@code stratal-<appender>:connection-closer}), and only until {@link #end()}. The application's own lines
+ * are never touched, on any thread.
  */
 final class OwnLoggingMute extends TurboFilter {
+
+    /** The libraries the appender's own work logs through: the pool, the driver, the meters. */
+    private static final List<String> LIBRARIES = List.of("com.zaxxer.hikari.", "org.postgresql.", "io.micrometer.");
 
     private final Thread caller = Thread.currentThread();
     private final LoggerContext context;
@@ -57,12 +63,24 @@ final class OwnLoggingMute extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        if (logger == null || !isLibrary(logger.getName())) {
+            return FilterReply.NEUTRAL; // the application's own lines, on any thread, go where they always go
+        }
         Thread current = Thread.currentThread();
         LogWriter w = writer;
         if (current == caller || (w != null && w.isWriterThread()) || isPoolThread(current.getName())) {
             return FilterReply.DENY;
         }
         return FilterReply.NEUTRAL;
+    }
+
+    private static boolean isLibrary(String loggerName) {
+        for (String prefix : LIBRARIES) {
+            if (loggerName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isPoolThread(String name) {

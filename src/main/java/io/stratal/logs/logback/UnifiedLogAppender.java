@@ -234,19 +234,19 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
         }
     }
 
-    /** Counters of this appender (records written, dropped by reason, retries...), or {@code null} before start. */
+    /** {@return counters of this appender (records written, dropped by reason, retries...), or {@code null} before start} */
     public PipelineStats getStats() {
         LogWriter w = writer;
         return w == null ? null : w.stats();
     }
 
-    /** Records queued and not yet written; 0 before start. */
+    /** {@return records queued and not yet written; 0 before start} */
     public int getQueueSize() {
         LogWriter w = writer;
         return w == null ? 0 : w.queueSize();
     }
 
-    /** Estimated heap held by queued, in-flight and parked records; 0 before start. */
+    /** {@return estimated heap held by queued, in-flight and parked records; 0 before start} */
     public long getQueueBytes() {
         LogWriter w = writer;
         return w == null ? 0 : w.queueBytes();

@@ -30,6 +30,12 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     private final List<MeterRegistry> registries = new ArrayList<>();
 
+    /**
+     * Meters over {@code pipeline}'s counters, tagged {@code appender=<appenderName>}; bind them to a registry.
+     *
+     * @param pipeline     the counters, as {@code LogWriter.mxBean()} gives them
+     * @param appenderName the {@code appender} tag
+     */
     public StratalLogMetrics(PipelineMXBean pipeline, String appenderName) {
         this.pipeline = pipeline;
         this.tags = Tags.of("appender", appenderName);
@@ -82,7 +88,14 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
         registries.clear();
     }
 
-    /** Binds to {@code Metrics.globalRegistry}; called reflectively by the appender when Micrometer is present. */
+    /**
+     * Binds the meters to {@code Metrics.globalRegistry}; the appender calls it reflectively when Micrometer
+     * is present.
+     *
+     * @param pipeline     the counters to publish
+     * @param appenderName the {@code appender} tag
+     * @return what removes the meters again when closed
+     */
     public static AutoCloseable bindGlobal(PipelineMXBean pipeline, String appenderName) {
         StratalLogMetrics metrics = new StratalLogMetrics(pipeline, appenderName);
         metrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);

@@ -11,7 +11,12 @@ public record TableName(String schema, String table) {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    /** Parses {@code name}, folding it to lower case; {@code null} when it is not a plain identifier. */
+    /**
+     * Reads a table name, folding it to lower case as PostgreSQL does.
+     *
+     * @param name {@code logs} or {@code schema.logs}
+     * @return the name, or {@code null} when it is not one or two plain identifiers
+     */
     public static TableName parseOrNull(String name) {
         if (name == null) {
             return null;
@@ -26,17 +31,25 @@ public record TableName(String schema, String table) {
         return new TableName(schema, table);
     }
 
-    /** Whether {@code name} is one plain identifier as PostgreSQL folds it: safe to splice, unchanged by folding. */
+    /**
+     * {@return whether {@code name} is one plain identifier as PostgreSQL folds it: safe to splice, unchanged by folding}
+     *
+     * @param name the name
+     */
     public static boolean isIdentifier(String name) {
         return name != null && IDENTIFIER.matcher(name).matches();
     }
 
-    /** The name as written in SQL. */
+    /** {@return the name as written in SQL} */
     public String qualified() {
         return schema == null ? table : schema + "." + table;
     }
 
-    /** A name in the same schema, for the tables that sit beside this one ({@code job_runs}, ...). */
+    /**
+     * {@return a name in the same schema, for the tables that sit beside this one ({@code job_runs}, ...)}
+     *
+     * @param other another table name
+     */
     public String sibling(String other) {
         return schema == null ? other : schema + "." + other;
     }

@@ -17,7 +17,11 @@ import java.util.UUID;
  */
 public record Batch(UUID id, List<LogRecord> records, boolean durable) {
 
-    /** A new batch under a fresh id. */
+    /**
+     * {@return a new batch under a fresh id}
+     *
+     * @param records the records, in order
+     */
     public static Batch of(List<LogRecord> records) {
         return new Batch(UUID.randomUUID(), records, false);
     }
@@ -25,6 +29,10 @@ public record Batch(UUID id, List<LogRecord> records, boolean durable) {
     /**
      * Records {@code from} (inclusive) to {@code to} (exclusive) as a batch of their own, under an id derived
      * from this one, so the same part gets the same id however often it is split off.
+     *
+     * @param from the first record's position
+     * @param to the position after the last
+     * @return the part, a batch of its own
      */
     public Batch part(int from, int to) {
         UUID partId = UUID.nameUUIDFromBytes((id + ":" + from + "-" + to).getBytes(StandardCharsets.UTF_8));
@@ -34,12 +42,17 @@ public record Batch(UUID id, List<LogRecord> records, boolean durable) {
     /**
      * Some of this batch's records (what is left after others were set aside) under an id derived from this
      * one and {@code label}.
+     *
+     * @param label names the subset, so the same subset gets the same id when it is made again
+     * @param kept  the records that stay, in order
+     * @return the smaller batch
      */
     public Batch subset(String label, List<LogRecord> kept) {
         UUID subsetId = UUID.nameUUIDFromBytes((id + ":" + label + ":" + kept.size()).getBytes(StandardCharsets.UTF_8));
         return new Batch(subsetId, kept, durable);
     }
 
+    /** {@return how many records the batch holds} */
     public int size() {
         return records.size();
     }

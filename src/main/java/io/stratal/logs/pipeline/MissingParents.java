@@ -9,11 +9,18 @@ import java.util.UUID;
  */
 public record MissingParents(Set<UUID> jobRunIds, Set<UUID> taskRunIds) {
 
+    /**
+     * Copies both sets.
+     *
+     * @param jobRunIds  job run ids the job runs table lacks
+     * @param taskRunIds task run ids the task runs table lacks
+     */
     public MissingParents {
         jobRunIds = Set.copyOf(jobRunIds);
         taskRunIds = Set.copyOf(taskRunIds);
     }
 
+    /** {@return true when no id is known to be missing} */
     public boolean isEmpty() {
         return jobRunIds.isEmpty() && taskRunIds.isEmpty();
     }

@@ -8,41 +8,54 @@ import java.util.Map;
  */
 public interface PipelineMXBean {
 
+    /** {@return records accepted into the queue} */
     long getRecordsEnqueued();
 
+    /** {@return records committed to the database} */
     long getRecordsWritten();
 
+    /** {@return records put on disk because the database could not take them} */
     long getRecordsSpooled();
 
+    /** {@return records read back from the spool and written} */
     long getRecordsReplayed();
 
+    /** {@return records the database refused as they were, stored repaired} */
     long getRecordsRepaired();
 
+    /** {@return records lost, for any reason} */
     long getRecordsDropped();
 
-    /** Dropped records by reason ({@code queue_full}, {@code database_unavailable}, {@code rejected}, ...). */
+    /** {@return dropped records by reason ({@code queue_full}, {@code database_unavailable}, {@code rejected}, ...)} */
     Map<String, Long> getRecordsDroppedByReason();
 
-    /** Log calls that waited for room in a full queue (backpressure). */
+    /** {@return log calls that waited for room in a full queue (backpressure)} */
     long getBlockedCalls();
 
+    /** {@return write attempts that failed for a reason that can pass, and were tried again} */
     long getRetries();
 
+    /** {@return transactions committed} */
     long getBatches();
 
+    /** {@return records queued and not yet written} */
     int getQueueSize();
 
+    /** {@return estimated heap held by queued, in-flight and parked records} */
     long getQueueBytes();
 
+    /** {@return bytes of the spool on disk} */
     long getSpoolBytes();
 
+    /** {@return false while the database cannot be reached, true once a write succeeds again} */
     boolean isDatabaseAvailable();
 
+    /** {@return true while records go through the spool on their way to the database} */
     boolean isSpilling();
 
-    /** The last failure's description, or {@code null}. */
+    /** {@return the last failure's description, or {@code null}} */
     String getLastError();
 
-    /** When a batch was last committed (ISO-8601), or {@code null}. */
+    /** {@return when a batch was last committed (ISO-8601), or {@code null}} */
     String getLastWriteTime();
 }

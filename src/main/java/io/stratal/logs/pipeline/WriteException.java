@@ -19,16 +19,32 @@ public final class WriteException extends Exception {
         OTHER
     }
 
+    /** What kind of failure it is. */
     private final Kind kind;
+    /** The server's SQLSTATE, or {@code null}. */
     private final String sqlState;
+    /** The failing row's position in the batch, or -1 when unknown. */
     private final int rowIndex;
+    /** The run ids the database lacks, for a foreign-key failure. */
     private final MissingParents missingParents;
 
+    /**
+     * A failure of a whole batch.
+     *
+     * @param kind     what kind of failure it is
+     * @param sqlState the server's SQLSTATE, or {@code null}
+     * @param message  what failed
+     * @param cause    what the driver threw
+     */
     public WriteException(Kind kind, String sqlState, String message, Throwable cause) {
         this(kind, sqlState, message, cause, -1, null);
     }
 
     /**
+     * @param kind what kind of failure it is
+     * @param sqlState the server's SQLSTATE, or {@code null}
+     * @param message the message
+     * @param cause what the driver threw
      * @param rowIndex       the index in the batch of the row the database named, or -1
      * @param missingParents for {@link Kind#FOREIGN_KEY}: the run ids the database lacks, or {@code null}
      */
@@ -41,21 +57,22 @@ public final class WriteException extends Exception {
         this.missingParents = missingParents;
     }
 
-    /** The index in the batch of the row the database named as failing, or -1 when it did not say. */
+    /** {@return the index in the batch of the row the database named as failing, or -1 when it did not say} */
     public int rowIndex() {
         return rowIndex;
     }
 
-    /** For a foreign-key failure, the run ids the database lacks; {@code null} when unknown. */
+    /** {@return for a foreign-key failure, the run ids the database lacks; {@code null} when unknown} */
     public MissingParents missingParents() {
         return missingParents;
     }
 
+    /** {@return what kind of failure it is: whether to retry, repair or wait} */
     public Kind kind() {
         return kind;
     }
 
-    /** The SQLSTATE the database reported, or {@code null}. */
+    /** {@return the SQLSTATE the database reported, or {@code null}} */
     public String sqlState() {
         return sqlState;
     }

@@ -16,29 +16,51 @@ import java.util.Base64;
  */
 public record Cursor(LocalDateTime timestamp, long id, boolean descending) {
 
-    /** A position in the oldest-first order. */
+    /**
+     * A position in the oldest-first order.
+     *
+     * @param timestamp the row's timestamp (UTC), or {@code null}
+     * @param id the row's id
+     */
     public Cursor(LocalDateTime timestamp, long id) {
         this(timestamp, id, false);
     }
 
     private static final long MICROS_PER_SECOND = 1_000_000L;
 
-    /** The cursor after {@code log}, in the oldest-first order. */
+    /**
+     * {@return the cursor after {@code log}, in the oldest-first order}
+     *
+     * @param log a row
+     */
     public static Cursor after(StoredLog log) {
         return after(log, false);
     }
 
-    /** The cursor after {@code log} in the given order. */
+    /**
+     * {@return the cursor after {@code log} in the given order}
+     *
+     * @param log a row
+     * @param descending newest first
+     */
     public static Cursor after(StoredLog log, boolean descending) {
         return new Cursor(log.timestamp(), log.id(), descending);
     }
 
+    /** {@return the cursor as a URL-safe text, for {@code next_cursor} and {@code cursor}} */
     public String encode() {
         String key = (descending ? "d:" : "") + (timestamp == null ? "null" : Long.toString(epochMicros(timestamp))) + ":" + id;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Reads a cursor from the wire; the parameter name goes into the error a client sees. */
+    /**
+     * Reads a cursor as {@link #encode()} wrote it.
+     *
+     * @param parameter the query parameter it came in, named in the error a client sees
+     * @param text      the encoded cursor
+     * @return the cursor
+     * @throws InvalidParameterException when {@code text} is not a cursor
+     */
     public static Cursor decode(String parameter, String text) {
         String key;
         try {

@@ -6,14 +6,25 @@ package io.stratal.logs.query;
  */
 public final class InvalidParameterException extends IllegalArgumentException {
 
+    /** The parameter's name. */
     private final String parameter;
 
+    /**
+     * A parameter that cannot be used.
+     *
+     * @param parameter the parameter's name
+     * @param reason    what is wrong with it, for the client
+     */
     public InvalidParameterException(String parameter, String reason) {
         super(parameter + ": " + reason);
         this.parameter = parameter;
     }
 
-    /** A value as an answer may echo it: the first 60 characters, so a huge parameter is not sent back whole. */
+    /**
+     * {@return a value as an answer may echo it: the first 60 characters, so a huge parameter is not sent back whole}
+     *
+     * @param text the parameter's value
+     */
     public static String shorten(String text) {
         if (text == null) {
             return "";
@@ -21,7 +32,7 @@ public final class InvalidParameterException extends IllegalArgumentException {
         return text.length() <= 60 ? text : text.substring(0, 60) + "...";
     }
 
-    /** The parameter's name, as the client wrote it ({@code limit}, {@code job_run_id}, ...). */
+    /** {@return the parameter's name, as the client wrote it ({@code limit}, {@code job_run_id}, ...)} */
     public String parameter() {
         return parameter;
     }

@@ -64,6 +64,12 @@ public final class JobRuns {
     private final String jobRunIndex;
     private final String jobRunTasks;
 
+    /**
+     * The job runs of {@code table}.
+     *
+     * @param dataSource where connections come from
+     * @param table      the logs table
+     */
     public JobRuns(DataSource dataSource, TableName table) {
         this.dataSource = dataSource;
         this.table = table.qualified();
@@ -81,6 +87,12 @@ public final class JobRuns {
      * page's runs, not the table's size: the distinct runs are found by skipping through the
      * {@code job_run_id} index (one descent per run), each run's last row by one descent of
      * {@code (job_run_id, timestamp)}, and only the page's runs are counted.
+     *
+     * @param since only runs with a log at or after this time (UTC), or {@code null}
+     * @param limit runs a page, at most
+     * @param cursor where the previous page ended, or {@code null} for the first page
+     * @return the page of runs and the cursor to the next
+     * @throws SQLException when the database cannot answer
      */
     public RunPage list(LocalDateTime since, int limit, String cursor) throws SQLException {
         List<Object> values = new ArrayList<>();
@@ -165,7 +177,12 @@ public final class JobRuns {
                 + " l WHERE l.job_run_id = page.id) counted ORDER BY page.last DESC NULLS LAST, page.id DESC";
     }
 
-    /** The summary of {@code jobRunId}; every count 0 and no tasks when it has no logs. */
+    /**
+     * {@return the summary of {@code jobRunId}; every count 0 and no tasks when it has no logs}
+     *
+     * @param jobRunId the job run
+     * @throws SQLException when the database cannot answer
+     */
     public Summary summary(UUID jobRunId) throws SQLException {
         String sql = "SELECT task_run_id, level, stream, count(*) AS n, min(timestamp) AS first, max(timestamp) AS last FROM "
                 + table + " WHERE job_run_id = ? GROUP BY task_run_id, level, stream";

@@ -47,12 +47,23 @@ public record LogConditions(Set<String> levels, Set<String> streams, LocalDateTi
     private static final String META_PREFIX = "meta.";
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
+    /**
+     * Copies the sets and the map.
+     *
+     * @param levels   the levels wanted ({@code debug}...), or empty for all
+     * @param streams  the streams wanted, or empty for all
+     * @param since    the earliest timestamp (UTC), or {@code null}
+     * @param until    the timestamp before which rows end (UTC), or {@code null}
+     * @param text     a literal substring of the message, case-insensitive, or {@code null}
+     * @param meta     top-level metadata keys and the text values they must have
+     */
     public LogConditions {
         levels = Set.copyOf(levels);
         streams = Set.copyOf(streams);
         meta = Map.copyOf(meta);
     }
 
+    /** {@return true when the conditions select every row} */
     public boolean isEmpty() {
         return equals(NONE);
     }
@@ -61,6 +72,9 @@ public record LogConditions(Set<String> levels, Set<String> streams, LocalDateTi
      * Reads {@code level}, {@code stream}, {@code since}, {@code until}, {@code q} and {@code meta.<key>}
      * from query parameters (each given once); a value it cannot use is an {@link InvalidParameterException}
      * naming the parameter.
+     *
+     * @param parameters the query parameters, each with its values
+     * @return the conditions
      */
     public static LogConditions parse(Map<String, List<String>> parameters) {
         Set<String> levels = words("level", first(parameters, "level"), LEVELS);
@@ -124,7 +138,11 @@ public record LogConditions(Set<String> levels, Set<String> streams, LocalDateTi
         }
     }
 
-    /** Whether {@code log} meets every condition: rows that arrive by stream are checked here. */
+    /**
+     * {@return whether {@code log} meets every condition: rows that arrive by stream are checked here}
+     *
+     * @param log a row
+     */
     public boolean matches(StoredLog log) {
         if (!levels.isEmpty() && !levels.contains(log.level())) {
             return false;

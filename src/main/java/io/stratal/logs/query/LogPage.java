@@ -8,6 +8,15 @@ import java.util.List;
  */
 public record LogPage(List<StoredLog> logs, int limit, long offset, boolean hasMore, Cursor nextCursor) {
 
+    /**
+     * Copies the rows.
+     *
+     * @param logs       the rows, in the page's order
+     * @param limit      the page's size as asked
+     * @param offset     the rows skipped, for offset paging
+     * @param hasMore    whether rows follow
+     * @param nextCursor where the next page starts, or {@code null} when none does
+     */
     public LogPage {
         logs = List.copyOf(logs);
     }

@@ -35,11 +35,19 @@ public final class LogReader {
     private final String table;
     private final int maxRowsScanned;
 
+    /**
+     * A reader of {@code table} that reads at most {@link #DEFAULT_MAX_ROWS_SCANNED} rows for a page.
+     *
+     * @param dataSource where connections come from
+     * @param table      the logs table
+     */
     public LogReader(DataSource dataSource, TableName table) {
         this(dataSource, table, DEFAULT_MAX_ROWS_SCANNED);
     }
 
     /**
+     * @param dataSource where connections come from
+     * @param table the logs table
      * @param maxRowsScanned how many rows of the selection a page whose conditions test each row ({@code q},
      *                       {@code meta.}) reads at most before it answers; 0 for no bound
      */
@@ -60,6 +68,11 @@ public final class LogReader {
      * page is full, the page holds the matches found so far, perhaps none, with {@code hasMore} and a cursor
      * after the last row read: each page costs a bounded time, however rare the matches (paged by
      * {@code offset}, the bound does not apply).
+     *
+     * @param filter the selection
+     * @param request the page to read
+     * @return the page
+     * @throws SQLException when the database cannot answer
      */
     public LogPage page(LogFilter filter, PageRequest request) throws SQLException {
         LogConditions conditions = filter.conditions();
@@ -127,6 +140,12 @@ public final class LogReader {
     /**
      * Up to {@code limit} rows {@code filter} selects whose id is above {@code afterId}, in id order: what a
      * stream client that saw {@code afterId} last has not seen yet.
+     *
+     * @param filter the selection
+     * @param afterId rows with a greater id
+     * @param limit rows at most
+     * @return the rows, in id order
+     * @throws SQLException when the database cannot answer
      */
     public List<StoredLog> after(LogFilter filter, long afterId, int limit) throws SQLException {
         Query query = new Query();
@@ -140,6 +159,12 @@ public final class LogReader {
     /** Receives the rows of {@link #forEach}, one at a time. */
     @FunctionalInterface
     public interface RowConsumer {
+        /**
+         * Takes one row.
+         *
+         * @param log the row
+         * @throws java.io.IOException when the row cannot be written on
+         */
         void accept(StoredLog log) throws java.io.IOException;
     }
 
@@ -147,6 +172,13 @@ public final class LogReader {
      * Every row {@code filter} selects, in order, handed to {@code consumer} as the database sends it: the
      * driver fetches {@value #STREAM_FETCH_ROWS} rows at a time inside one read-only transaction, so memory
      * stays bounded whatever the selection's size (a download of a whole run).
+     *
+     * @param filter the selection
+     * @param descending newest first
+     * @param consumer called with each row, in order
+     * @return how many rows were handed over
+     * @throws SQLException when the database cannot answer
+     * @throws java.io.IOException when {@code consumer} fails
      */
     public long forEach(LogFilter filter, boolean descending, RowConsumer consumer) throws SQLException, java.io.IOException {
         Query query = new Query();

@@ -34,6 +34,12 @@ public final class LogStats {
     private final String table;
     private final Clock clock;
 
+    /**
+     * The monitoring queries on {@code table}.
+     *
+     * @param dataSource where connections come from
+     * @param table      the logs table
+     */
     public LogStats(DataSource dataSource, TableName table) {
         this(dataSource, table, Clock.systemUTC());
     }
@@ -44,18 +50,33 @@ public final class LogStats {
         this.clock = clock;
     }
 
-    /** {@code SELECT type, COUNT(*) FROM logs GROUP BY type}, types in name order. */
+    /**
+     * {@code SELECT type, COUNT(*) FROM logs GROUP BY type}, types in name order.
+     *
+     * @return logs per type, types in name order
+     * @throws SQLException when the database cannot answer
+     */
     public Map<String, Long> countByType() throws SQLException {
         return counts("SELECT type, count(*) FROM " + table + " GROUP BY type ORDER BY type", null);
     }
 
-    /** Logs per level whose timestamp falls in the last {@code window}, levels in name order. */
+    /**
+     * {@return logs per level whose timestamp falls in the last {@code window}, levels in name order}
+     *
+     * @param window how far back from now, measured in UTC
+     * @throws SQLException when the database cannot answer
+     */
     public Map<String, Long> countByLevel(Duration window) throws SQLException {
         return counts("SELECT level, count(*) FROM " + table + " WHERE timestamp > ? GROUP BY level ORDER BY level",
                 windowStart(window));
     }
 
-    /** Job runs with at least one error in the last {@code window}, the highest error rate first. */
+    /**
+     * {@return job runs with at least one error in the last {@code window}, the highest error rate first}
+     *
+     * @param window how far back from now, measured in UTC
+     * @throws SQLException when the database cannot answer
+     */
     public List<JobRunErrorRate> errorRates(Duration window) throws SQLException {
         String sql = "SELECT job_run_id, count(*) FILTER (WHERE level = 'error') AS errors, count(*) AS total_logs"
                 + " FROM " + table + " WHERE type IN ('job', 'task') AND timestamp > ?"
@@ -81,7 +102,11 @@ public final class LogStats {
     public record TableSize(long totalBytes, long tableBytes, long indexBytes) {
     }
 
-    /** How big the logs table and its indexes are now, all partitions together. */
+    /**
+     * {@return how big the logs table and its indexes are now, all partitions together}
+     *
+     * @throws SQLException when the database cannot answer
+     */
     public TableSize size() throws SQLException {
         try (Connection connection = dataSource.getConnection();
              // summed over the partitions when the table is partitioned (the partitioned table itself has no storage)
@@ -100,6 +125,10 @@ public final class LogStats {
     /**
      * Rows per UTC day for the last {@code days} days, today included, oldest first, a day without rows
      * counted as 0: the table's growth.
+     *
+     * @param days how many days, today included
+     * @return rows per UTC day, oldest first, days without rows as 0
+     * @throws SQLException when the database cannot answer
      */
     public Map<java.time.LocalDate, Long> rowsPerDay(int days) throws SQLException {
         java.time.LocalDate today = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).toLocalDate();
@@ -124,7 +153,11 @@ public final class LogStats {
         return perDay;
     }
 
-    /** The start of the last {@code window}, in UTC. */
+    /**
+     * {@return the start of the last {@code window}, in UTC}
+     *
+     * @param window how far back from now, measured in UTC
+     */
     public LocalDateTime since(Duration window) {
         return windowStart(window);
     }

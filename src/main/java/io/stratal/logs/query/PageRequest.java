@@ -7,9 +7,19 @@ package io.stratal.logs.query;
  */
 public record PageRequest(int limit, long offset, Cursor cursor, boolean descending) {
 
+    /** Rows a page holds when no limit is given. */
     public static final int DEFAULT_LIMIT = 100;
+    /** The most rows a page holds; a larger limit is lowered to it. */
     public static final int MAX_LIMIT = 1000;
 
+    /**
+     * Checks the values.
+     *
+     * @param limit      rows a page, 1 to {@link #MAX_LIMIT}
+     * @param offset     rows to skip, 0 or more; with a cursor, 0
+     * @param cursor     where the previous page ended, or {@code null}
+     * @param descending newest first
+     */
     public PageRequest {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidParameterException("limit", limit + " is outside 1.." + MAX_LIMIT);
@@ -26,16 +36,37 @@ public record PageRequest(int limit, long offset, Cursor cursor, boolean descend
         }
     }
 
-    /** Oldest first. */
+    /**
+     * Oldest first.
+     *
+     * @param limit rows at most
+     * @param offset rows to skip, or {@code null}
+     * @param cursor where the previous page ended, or {@code null} for the first page
+     */
     public PageRequest(int limit, long offset, Cursor cursor) {
         this(limit, offset, cursor, cursor != null && cursor.descending());
     }
 
+    /**
+     * The first page, oldest first.
+     *
+     * @param limit rows a page
+     * @return the request
+     */
     public static PageRequest first(int limit) {
         return new PageRequest(limit, 0, null, false);
     }
 
-    /** Like {@link #parse(String, String, String)}, with {@code order} {@code asc} (the default) or {@code desc}. */
+    /**
+     * Like {@link #parse(String, String, String)}, with an order.
+     *
+     * @param limit  rows a page, or {@code null} for 100
+     * @param offset rows to skip, or {@code null}
+     * @param cursor where the previous page ended, or {@code null}
+     * @param order  {@code asc} (the default, also for {@code null}) or {@code desc}
+     * @return the request
+     * @throws InvalidParameterException naming the parameter that cannot be used
+     */
     public static PageRequest parse(String limit, String offset, String cursor, String order) {
         boolean descending;
         if (order == null || order.isBlank() || order.trim().equalsIgnoreCase("asc")) {
@@ -53,6 +84,11 @@ public record PageRequest(int limit, long offset, Cursor cursor, boolean descend
      * Reads the query parameters {@code limit}, {@code offset} and {@code cursor}, each possibly absent
      * ({@code null} or empty). A limit above {@value #MAX_LIMIT} is lowered to it, as clients
      * that want "all" ask for more; anything that is not a number in range is refused with the reason.
+     *
+     * @param limit rows at most
+     * @param offset rows to skip, or {@code null}
+     * @param cursor where the previous page ended, or {@code null} for the first page
+     * @return the request
      */
     public static PageRequest parse(String limit, String offset, String cursor) {
         int rows = DEFAULT_LIMIT;
@@ -81,6 +117,10 @@ public record PageRequest(int limit, long offset, Cursor cursor, boolean descend
     /**
      * A whole number written in ASCII digits, with an optional sign and surrounding spaces; anything else
      * (other scripts' digits, a control character) is a 400 naming {@code parameter}.
+     *
+     * @param parameter the query parameter's name, for the error
+     * @param text the parameter's value
+     * @return the number
      */
     public static long parseWhole(String parameter, String text) {
         String digits = text.strip();

@@ -27,9 +27,11 @@ public final class LogsSchema {
     /**
      * The statements that create the table and its indexes.
      *
+     * @param name the name
      * @param ifNotExists     add {@code IF NOT EXISTS} to every statement
      * @param jobRunsFk       reference {@code job_runs (id)} from {@code job_run_id}
      * @param taskRunsFk      reference {@code task_runs (id)} from {@code task_run_id}
+     * @return the statements, in the order to run them
      */
     public static List<String> createStatements(TableName name, boolean ifNotExists, boolean jobRunsFk, boolean taskRunsFk) {
         String maybe = ifNotExists ? "IF NOT EXISTS " : "";
@@ -61,6 +63,11 @@ public final class LogsSchema {
     /**
      * Creates the table and indexes that are missing, with foreign keys only to the run tables that exist.
      * Never drops or alters anything. Returns {@code true} when the table had to be created.
+     *
+     * @param connection a connection to the database
+     * @param name the name
+     * @return true when it created the table
+     * @throws SQLException when the database cannot answer
      */
     public static boolean createIfMissing(Connection connection, TableName name) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
@@ -83,7 +90,13 @@ public final class LogsSchema {
         }
     }
 
-    /** True when a table (or view) of that name is visible on the connection's search path. */
+    /**
+     * {@return true when a table (or view) of that name is visible on the connection's search path}
+     *
+     * @param connection a connection to the database
+     * @param relation a table or view name, possibly schema-qualified
+     * @throws SQLException when the database cannot answer
+     */
     public static boolean exists(Connection connection, String relation) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             statement.setString(1, relation);

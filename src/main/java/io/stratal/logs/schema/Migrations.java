@@ -45,7 +45,7 @@ public final class Migrations {
     private Migrations() {
     }
 
-    /** The migrations shipped in this jar, oldest first. */
+    /** {@return the migrations shipped in this jar, oldest first} */
     public static List<Migration> available() {
         Map<Long, String[]> files = new TreeMap<>();
         for (String file : listFiles()) {
@@ -67,7 +67,12 @@ public final class Migrations {
         return out;
     }
 
-    /** The version the database is at, or {@code null} when no migration was applied. */
+    /**
+     * {@return the version the database is at, or {@code null} when no migration was applied}
+     *
+     * @param connection a connection to the database
+     * @throws SQLException when the database cannot answer
+     */
     public static Long currentVersion(Connection connection) throws SQLException {
         ensureVersionTable(connection);
         try (Statement statement = connection.createStatement();
@@ -84,7 +89,13 @@ public final class Migrations {
         }
     }
 
-    /** Applies every migration newer than the database's version; returns the versions applied. */
+    /**
+     * Applies every migration newer than the database's version, each in its own transaction.
+     *
+     * @param connection a connection of a user that may create tables
+     * @return the versions applied, oldest first
+     * @throws SQLException when a migration fails (it is rolled back, the version stays)
+     */
     public static List<Long> up(Connection connection) throws SQLException {
         return locked(connection, () -> {
             Long current = currentVersion(connection);
@@ -99,7 +110,14 @@ public final class Migrations {
         });
     }
 
-    /** Reverts the newest {@code steps} applied migrations; returns the versions reverted, newest first. */
+    /**
+     * Reverts the newest {@code steps} applied migrations.
+     *
+     * @param connection a connection of a user that may drop tables
+     * @param steps      how many, 1 or more
+     * @return the versions reverted, newest first
+     * @throws SQLException when a migration fails (it is rolled back)
+     */
     public static List<Long> down(Connection connection, int steps) throws SQLException {
         return locked(connection, () -> {
             Long current = currentVersion(connection);
@@ -219,6 +237,11 @@ public final class Migrations {
      * Runs the up (or down) file of an opt-in migration in {@code db/optional}, in one transaction. Opt-in
      * migrations are idempotent and stay out of {@code schema_migrations}, so golang-migrate's version
      * bookkeeping is not touched by them.
+     *
+     * @param connection a connection to the database
+     * @param name the name
+     * @param up true for the up file, false for the down file
+     * @throws SQLException when the database cannot answer
      */
     public static void applyOptional(Connection connection, String name, boolean up) throws SQLException {
         applyOptional(connection, name, up, Map.of());
@@ -227,6 +250,12 @@ public final class Migrations {
     /**
      * Like {@link #applyOptional(Connection, String, boolean)}, with settings the file reads through
      * {@code current_setting} (such as {@code stratal.partition_interval}) set for its transaction only.
+     *
+     * @param connection a connection to the database
+     * @param name the name
+     * @param up true for the up file, false for the down file
+     * @param settings configuration values the migration reads through {@code current_setting}, as name and value
+     * @throws SQLException when the database cannot answer
      */
     public static void applyOptional(Connection connection, String name, boolean up, Map<String, String> settings)
             throws SQLException {
@@ -243,7 +272,11 @@ public final class Migrations {
         });
     }
 
-    /** The text of an opt-in migration in {@code db/optional}. */
+    /**
+     * {@return the text of an opt-in migration in {@code db/optional}}
+     *
+     * @param file the migration's file name
+     */
     public static String readOptional(String file) {
         return read("db/optional/" + file);
     }

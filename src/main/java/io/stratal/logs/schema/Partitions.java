@@ -21,12 +21,16 @@ public final class Partitions {
     public record Partition(String name, LocalDateTime from, LocalDateTime to, boolean isDefault, long estimatedRows,
                             long totalBytes) {
 
-        /** True when every timestamp this partition can hold is before {@code cutoff}. */
+        /**
+         * {@return true when every timestamp this partition can hold is before {@code cutoff}}
+         *
+         * @param cutoff the cut-off, in UTC: rows with an earlier timestamp are old
+         */
         public boolean whollyBefore(LocalDateTime cutoff) {
             return !isDefault && to != null && !to.isAfter(cutoff);
         }
 
-        /** Its bounds as PostgreSQL shows them, {@code DEFAULT} for the default partition. */
+        /** {@return its bounds as PostgreSQL shows them, {@code DEFAULT} for the default partition} */
         public String range() {
             return isDefault ? "DEFAULT" : "[" + (from == null ? "MINVALUE" : from.toString()) + ", " + to + ")";
         }
@@ -42,11 +46,21 @@ public final class Partitions {
 
     private final TableName table;
 
+    /**
+     * The partitions of {@code table}.
+     *
+     * @param table the logs table
+     */
     public Partitions(TableName table) {
         this.table = table;
     }
 
-    /** True when the table is partitioned. */
+    /**
+     * {@return true when the table is partitioned}
+     *
+     * @param connection a connection to the database
+     * @throws SQLException when the database cannot answer
+     */
     public boolean isPartitioned(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(?)")) {
@@ -57,7 +71,12 @@ public final class Partitions {
         }
     }
 
-    /** The table's partitions, oldest first, the default one last. */
+    /**
+     * {@return the table's partitions, oldest first, the default one last}
+     *
+     * @param connection a connection to the database
+     * @throws SQLException when the database cannot answer
+     */
     public List<Partition> list(Connection connection) throws SQLException {
         List<Partition> partitions = new ArrayList<>();
         // the bounds are cast back from the text PostgreSQL shows them in, in the session's own date style
@@ -86,7 +105,12 @@ public final class Partitions {
         return partitions;
     }
 
-    /** The schema of pg_partman when the table is registered with it, else {@code null}. */
+    /**
+     * {@return the schema of pg_partman when the table is registered with it, else {@code null}}
+     *
+     * @param connection a connection to the database
+     * @throws SQLException when the database cannot answer
+     */
     public String partmanSchema(Connection connection) throws SQLException {
         String schema;
         try (Statement statement = connection.createStatement();
@@ -111,6 +135,11 @@ public final class Partitions {
      * partition moved to partitions of their own ({@code partition_data_time}), then its maintenance, with
      * the premake of {@code part_config} ({@code premake} is not used); else
      * {@code stratal_create_log_partitions} with {@code premake} intervals ahead. Returns the partitions made.
+     *
+     * @param connection a connection to the database
+     * @param premake how many partitions to keep made ahead of now
+     * @return the names of the partitions it made
+     * @throws SQLException when the database cannot answer
      */
     public List<String> createAhead(Connection connection, int premake) throws SQLException {
         if (!isPartitioned(connection)) {
@@ -151,7 +180,13 @@ public final class Partitions {
         return made;
     }
 
-    /** The partitions that hold only timestamps before {@code cutoff}: retention drops them whole. */
+    /**
+     * {@return the partitions that hold only timestamps before {@code cutoff}: retention drops them whole}
+     *
+     * @param connection a connection to the database
+     * @param cutoff the cut-off, in UTC: rows with an earlier timestamp are old
+     * @throws SQLException when the database cannot answer
+     */
     public List<Partition> whollyBefore(Connection connection, LocalDateTime cutoff) throws SQLException {
         List<Partition> old = new ArrayList<>();
         for (Partition p : list(connection)) {
@@ -166,6 +201,11 @@ public final class Partitions {
      * Drops {@code partition}, returning how many rows it held (counted just before). Dropping needs the table's strongest lock for
      * a moment; it waits at most {@value #LOCK_TIMEOUT} for it (a long read holds it off) and tries again,
      * {@value #LOCK_ATTEMPTS} times, so the writers and readers queued behind it are not held for long.
+     *
+     * @param connection a connection to the database
+     * @param partition the partition
+     * @return how many rows the partition held
+     * @throws SQLException when the database cannot answer
      */
     public long drop(Connection connection, Partition partition) throws SQLException {
         // counted before the lock: nothing new is dated that far back, as a rule
@@ -197,7 +237,13 @@ public final class Partitions {
         }
     }
 
-    /** How many rows {@code partition} holds. */
+    /**
+     * {@return how many rows {@code partition} holds}
+     *
+     * @param connection a connection to the database
+     * @param partition the partition
+     * @throws SQLException when the database cannot answer
+     */
     public long count(Connection connection, Partition partition) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + partition.name())) {

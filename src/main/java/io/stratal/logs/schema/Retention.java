@@ -23,10 +23,15 @@ import java.util.List;
  */
 public final class Retention {
 
-
     private final TableName table;
     private final int batchSize;
 
+    /**
+     * Retention of {@code table}.
+     *
+     * @param table     the logs table
+     * @param batchSize rows deleted a transaction, 1 or more
+     */
     public Retention(TableName table, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize: " + batchSize + " is below 1");
@@ -35,7 +40,12 @@ public final class Retention {
         this.batchSize = batchSize;
     }
 
-    /** The UTC cut-off for {@code age} before {@code now}: rows with an earlier timestamp are old. */
+    /**
+     * {@return the UTC cut-off for {@code age} before {@code now}: rows with an earlier timestamp are old}
+     *
+     * @param now the present moment
+     * @param age how old rows may get
+     */
     public static LocalDateTime cutoff(Instant now, Duration age) {
         return LocalDateTime.ofInstant(now.minus(age), ZoneOffset.UTC);
     }
@@ -43,6 +53,7 @@ public final class Retention {
     /** What a purge did: partitions dropped (with their rows), and rows deleted one batch at a time. */
     public record Result(List<String> droppedPartitions, long droppedRows, long deletedRows) {
 
+        /** {@return the rows that went, by dropping and by deleting} */
         public long total() {
             return droppedRows + deletedRows;
         }
@@ -61,12 +72,25 @@ public final class Retention {
     /**
      * Purges the rows older than {@code cutoff}: drops the partitions wholly before it, when the table is
      * partitioned, then deletes the rest in batches.
+     *
+     * @param connection a connection to the database
+     * @param cutoff the cut-off, in UTC: rows with an earlier timestamp are old
+     * @return what went
+     * @throws SQLException when the database cannot answer
      */
     public Result purge(Connection connection, LocalDateTime cutoff) throws SQLException {
         return purge(connection, cutoff, (step, rows, nanos) -> { });
     }
 
-    /** Like {@link #purge(Connection, LocalDateTime)}, telling {@code progress} of each step. */
+    /**
+     * Like {@link #purge(Connection, LocalDateTime)}, telling {@code progress} of each step as it ends.
+     *
+     * @param connection the connection to purge on
+     * @param cutoff     rows with an earlier timestamp go (UTC)
+     * @param progress   told of each partition dropped and each batch deleted
+     * @return what went
+     * @throws SQLException when a step fails (the steps before it stay done)
+     */
     public Result purge(Connection connection, LocalDateTime cutoff, Progress progress) throws SQLException {
         Partitions partitions = new Partitions(table);
         List<String> dropped = new ArrayList<>();
@@ -84,7 +108,13 @@ public final class Retention {
         return new Result(dropped, droppedRows, deleteOlderThan(connection, cutoff, progress));
     }
 
-    /** How many rows are older than {@code cutoff}. */
+    /**
+     * {@return how many rows are older than {@code cutoff}}
+     *
+     * @param connection a connection to the database
+     * @param cutoff the cut-off, in UTC: rows with an earlier timestamp are old
+     * @throws SQLException when the database cannot answer
+     */
     public long countOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT count(*) FROM " + table.qualified() + " WHERE timestamp < ?")) {
@@ -96,7 +126,14 @@ public final class Retention {
         }
     }
 
-    /** Deletes the rows older than {@code cutoff}, a batch per transaction; returns how many went. */
+    /**
+     * Deletes the rows older than {@code cutoff}, a batch per transaction.
+     *
+     * @param connection the connection to delete on
+     * @param cutoff     rows with an earlier timestamp go (UTC)
+     * @return how many rows went
+     * @throws SQLException when a batch fails (the batches before it stay deleted)
+     */
     public long deleteOlderThan(Connection connection, LocalDateTime cutoff) throws SQLException {
         return deleteOlderThan(connection, cutoff, (step, rows, nanos) -> { });
     }

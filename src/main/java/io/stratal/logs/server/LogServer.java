@@ -4,7 +4,6 @@ import io.stratal.logs.internal.util.Checks;
 import io.javalin.Javalin;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
-import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.JobRuns;
 import io.stratal.logs.query.LogStats;
 import io.stratal.logs.query.LogReader;
@@ -45,6 +44,12 @@ public final class LogServer implements AutoCloseable {
     /** Opens a connection of the stream feed's own, which it keeps to LISTEN. */
     @FunctionalInterface
     public interface ConnectionOpener {
+        /**
+         * Opens the connection.
+         *
+         * @return a new connection, which the feed closes
+         * @throws SQLException when the database cannot be reached
+         */
         Connection open() throws SQLException;
     }
 
@@ -81,6 +86,12 @@ public final class LogServer implements AutoCloseable {
         });
     }
 
+    /**
+     * A server reading through {@code dataSource}, at the defaults.
+     *
+     * @param dataSource where connections come from (a pool: each request takes one for its read)
+     * @return the builder
+     */
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
@@ -117,12 +128,16 @@ public final class LogServer implements AutoCloseable {
         return e;
     }
 
-    /** True for an address that only this machine reaches: {@code 127.0.0.1}, {@code ::1}, {@code localhost}. */
+    /**
+     * {@return true for an address that only this machine reaches: {@code 127.0.0.1}, {@code ::1}, {@code localhost}}
+     *
+     * @param address a host name or address
+     */
     public static boolean isLoopback(String address) {
         return AccessPolicy.isLoopback(address);
     }
 
-    /** The port it listens on (the one chosen for it when started with port 0). */
+    /** {@return the port it listens on (the one chosen for it when started with port 0)} */
     public int port() {
         return app.port();
     }
@@ -130,6 +145,8 @@ public final class LogServer implements AutoCloseable {
     /**
      * Where a client finds the API, for a start-up message: {@code http://127.0.0.1:8080/api/v1/logs}. For a
      * server on every interface ({@code 0.0.0.0}, {@code ::}) it is that address, as it listens there.
+     *
+     * @return the address, e.g. {@code http://127.0.0.1:8080/}
      */
     public String url() {
         String shown = host.contains(":") ? "[" + host + "]" : host;
@@ -182,7 +199,11 @@ public final class LogServer implements AutoCloseable {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         }
 
-        /** The logs table, {@code logs} by default; {@code schema.table} works too. */
+        /**
+         * {@return the logs table, {@code logs} by default; {@code schema.table} works too}
+         *
+         * @param name {@code logs} or {@code schema.logs}
+         */
         public Builder table(String name) {
             TableName parsed = TableName.parseOrNull(name);
             if (parsed == null) {
@@ -196,13 +217,20 @@ public final class LogServer implements AutoCloseable {
          * The address to bind, {@code 127.0.0.1} by default. On a loopback address the server answers only
          * requests for a loopback name ({@link #allowedHosts} adds more). Any other address, {@code 0.0.0.0}
          * for every interface, needs a {@link #token} or {@link #allowNoToken}.
+         *
+         * @param host the address to bind
+         * @return this
          */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
-        /** The port, 8080 by default; 0 takes a free one ({@link LogServer#port()} tells which). */
+        /**
+         * {@return the port, 8080 by default; 0 takes a free one ({@link LogServer#port()} tells which)}
+         *
+         * @param port the port, or 0 for any free one
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port: " + port + " is outside 0..65535");
@@ -211,7 +239,11 @@ public final class LogServer implements AutoCloseable {
             return this;
         }
 
-        /** A bearer token every API request must show; {@code null} for none. A blank token is refused. */
+        /**
+         * {@return a bearer token every API request must show; {@code null} for none. A blank token is refused}
+         *
+         * @param token the token clients show, or {@code null} for none
+         */
         public Builder token(String token) {
             if (token != null && token.isBlank()) {
                 throw new IllegalArgumentException("token: a blank token would let anyone in; give a real one, or none");
@@ -223,6 +255,9 @@ public final class LogServer implements AutoCloseable {
         /**
          * Serve a non-loopback address without a token, on purpose (a trusted network, a proxy that
          * authenticates). Off by default: such a server refuses to start.
+         *
+         * @param allow whether to serve without a token on purpose
+         * @return this
          */
         public Builder allowNoToken(boolean allow) {
             this.allowNoToken = allow;
@@ -232,6 +267,9 @@ public final class LogServer implements AutoCloseable {
         /**
          * Host names answered besides {@code localhost}, {@code 127.0.0.1} and {@code [::1]} when the server is
          * bound to loopback: the names a reverse proxy forwards in {@code Host}. None by default.
+         *
+         * @param hosts host names besides the loopback ones that requests may name
+         * @return this
          */
         public Builder allowedHosts(Collection<String> hosts) {
             this.allowedHosts = List.copyOf(hosts);
@@ -241,6 +279,9 @@ public final class LogServer implements AutoCloseable {
         /**
          * Origins ({@code https://dashboard.example.com}) whose pages may open the WebSocket stream besides the
          * server's own. None by default: a browser page elsewhere cannot read the stream.
+         *
+         * @param origins origins allowed to open WebSockets and read the API from their pages
+         * @return this
          */
         public Builder allowedOrigins(Collection<String> origins) {
             this.allowedOrigins = List.copyOf(origins);
@@ -251,19 +292,31 @@ public final class LogServer implements AutoCloseable {
          * How the stream feed opens the one connection it keeps for {@code LISTEN}. By default it takes one
          * from the DataSource and holds it; give a non-pooled source (a {@code DriverManager} call) to keep
          * the pool whole.
+         *
+         * @param opener opens a connection of the feed's own
+         * @return this
          */
         public Builder listenConnections(ConnectionOpener opener) {
             this.listenConnections = opener;
             return this;
         }
 
-        /** The channel writers announce new rows on ({@code stratal_logs}); {@code null} to only poll. */
+        /**
+         * {@return the channel writers announce new rows on ({@code stratal_logs}); {@code null} to only poll}
+         *
+         * @param channel a plain lower-case name, or {@code null} for none
+         */
         public Builder notifyChannel(String channel) {
             this.notifyChannel = Checks.channel("notifyChannel", channel);
             return this;
         }
 
-        /** How often the feed looks for new rows without a notification (writers that do not notify). Default 2 s. */
+        /**
+         * How often the feed looks for new rows without a notification (writers that do not notify). Default 2 s.
+         *
+         * @param interval above zero, at most a third of the hole hold
+         * @return this
+         */
         public Builder pollInterval(Duration interval) {
             this.pollInterval = Checks.positive("pollInterval", interval);
             return this;
@@ -272,13 +325,21 @@ public final class LogServer implements AutoCloseable {
         /**
          * How long a gap in the ids is waited for (a transaction holding lower ids that commits late)
          * before it counts as rolled back. Default 30 s.
+         *
+         * @param hold how long a gap in the ids is waited for
+         * @return this
          */
         public Builder holeHold(Duration hold) {
             this.holeHold = Checks.positive("holeHold", hold);
             return this;
         }
 
-        /** How often an idle stream is checked with a heartbeat. Default 15 s. */
+        /**
+         * How often an idle stream is checked with a heartbeat. Default 15 s.
+         *
+         * @param interval above zero
+         * @return this
+         */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = Checks.positive("heartbeatInterval", interval);
             return this;
@@ -287,6 +348,9 @@ public final class LogServer implements AutoCloseable {
         /**
          * Rows queued for one stream client at most. The feed reads no further while a client has no room, so
          * this bounds the memory of each client, not what it can receive. Default 10,000.
+         *
+         * @param rows rows at most
+         * @return this
          */
         public Builder clientCapacity(int rows) {
             if (rows < 1) {
@@ -296,18 +360,23 @@ public final class LogServer implements AutoCloseable {
             return this;
         }
 
-        /** Stream clients at once (SSE and WebSocket together); one more gets 503 with Retry-After. Default 100. */
+        /**
+         * Stream clients at once (SSE and WebSocket together); one more gets 503 with Retry-After. Default 100.
+         *
+         * @param clients 1 or more
+         * @return this
+         */
         public Builder maxStreamClients(int clients) {
-            if (clients < 1) {
-                throw new IllegalArgumentException("maxStreamClients: " + clients + " is below 1");
-            }
-            this.maxStreamClients = clients;
+            this.maxStreamClients = Checks.atLeast("maxStreamClients", clients, 1);
             return this;
         }
 
         /**
          * How long the feed waits for a stream client that takes no rows before closing it (it reconnects and
          * catches up from the table); meanwhile the other clients wait too. Default 10 s.
+         *
+         * @param limit rows at most
+         * @return this
          */
         public Builder clientStallLimit(Duration limit) {
             this.clientStallLimit = Checks.positive("clientStallLimit", limit);
@@ -318,18 +387,19 @@ public final class LogServer implements AutoCloseable {
          * How many rows of its selection a list page with {@code q} or {@code meta.} reads at most; when the
          * page is not full by then it answers with what it found, {@code has_more} and a cursor to go on
          * from, so no page takes long however rare the matches. 0 for no bound. Default 10,000.
+         *
+         * @param rows rows at most
+         * @return this
          */
         public Builder maxRowsScanned(int rows) {
-            if (rows < 0) {
-                throw new IllegalArgumentException("maxRowsScanned: " + rows + " is below 0");
-            }
-            this.maxRowsScanned = rows;
+            this.maxRowsScanned = Checks.atLeast("maxRowsScanned", rows, 0);
             return this;
         }
 
         /**
          * Builds and starts the server.
          *
+         * @return the running server; close it to stop
          * @throws IllegalStateException for a non-loopback address without a token or {@link #allowNoToken},
          *                               or an address or port it cannot listen on
          */

@@ -37,6 +37,10 @@ public final class LogWriter {
      * waits for the database: the connection source is opened on the flusher thread, on first use. A spool
      * directory that cannot be used is reported as an error and the writer runs without one.
      *
+     * @param config   the whole configuration
+     * @param reporter where the writer tells what happened (outages, drops, repairs); never a logger, so
+     *                 its reports cannot come back into its own queue
+     * @return the running writer
      * @throws IllegalStateException when {@code config} has no connection source and no sink factory
      */
     public static LogWriter start(LogWriterConfig config, StatusListener reporter) {
@@ -95,47 +99,52 @@ public final class LogWriter {
     }
 
     /**
-     * Queues {@code record} for writing; never performs I/O. False when it was dropped (stopped, or the
-     * queue stayed full), which is counted in {@link #stats()} and reported.
+     * Queues {@code record} for writing; never performs I/O. A drop (stopped, or the queue stayed full) is
+     * counted in {@link #stats()} and reported.
+     *
+     * @param record the record
+     * @return false when it was dropped
      */
     public boolean offer(LogRecord record) {
         return pipeline.offer(record);
     }
 
-    /** True on the writer's own threads: what they log must not be offered back (it would log without end). */
+    /** {@return true on the writer's own threads: what they log must not be offered back (it would log without end)} */
     public boolean isWriterThread() {
         return pipeline.isFlusherThread();
     }
 
     /**
      * Stops taking records and writes what is queued within {@code shutdownGracePeriod}; with a spool, what
-     * is still unwritten then goes to disk. Returns how many records were lost (or not yet safe), which is
-     * also reported.
+     * is still unwritten then goes to disk. What was lost is also reported. A second call waits for the first.
+     *
+     * @return how many records were lost (or, when the flusher is still inside a database call, not yet safe)
      */
     public long stop() {
         return pipeline.stop();
     }
 
+    /** {@return the writer's counters: records written, dropped by reason, retried, spooled} */
     public PipelineStats stats() {
         return pipeline.stats();
     }
 
-    /** The counters as a JMX MXBean, for an adapter to register. */
+    /** {@return the counters as a JMX MXBean, for an adapter to register} */
     public PipelineMXBean mxBean() {
         return pipeline.mxBean();
     }
 
-    /** Records queued and not yet written. */
+    /** {@return records queued and not yet written} */
     public int queueSize() {
         return pipeline.queueSize();
     }
 
-    /** Estimated heap held by queued, in-flight and parked records. */
+    /** {@return estimated heap held by queued, in-flight and parked records} */
     public long queueBytes() {
         return pipeline.queueBytes();
     }
 
-    /** Where the records go, for a start-up message: the table and the database URL (password masked). */
+    /** {@return where the records go, for a start-up message: the table and the database URL (password masked)} */
     public String description() {
         return description;
     }

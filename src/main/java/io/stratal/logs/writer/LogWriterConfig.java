@@ -28,16 +28,27 @@ import javax.sql.DataSource;
  */
 public final class LogWriterConfig {
 
+    /** Records a batch holds at most, by default: large batches are what reaches COPY's ceiling under load. */
     public static final int DEFAULT_BATCH_SIZE = 5000;
+    /** The longest a record waits for its batch, by default. */
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
+    /** The queue's bound in estimated heap bytes, by default: about 125,000 typical records. */
     public static final long DEFAULT_MAX_QUEUE_BYTES = 48L * 1024 * 1024;
+    /** How long a caller waits for room without the database making progress, by default. */
     public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofSeconds(5);
+    /** How long a stop keeps writing, by default. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(10);
+    /** The first pause after a connection failure, by default. */
     public static final Duration DEFAULT_MIN_RETRY_BACKOFF = Duration.ofMillis(100);
+    /** The longest pause between retries, by default. */
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
+    /** How long rows wait for their job or task run, by default. */
     public static final Duration DEFAULT_FOREIGN_KEY_GRACE_PERIOD = Duration.ofSeconds(60);
+    /** How often spooled records are forced to disk while the database is away, by default. */
     public static final Duration DEFAULT_SPOOL_SYNC_INTERVAL = Duration.ofSeconds(1);
+    /** The spool's bound on disk, by default. */
     public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
+    /** Connections in the writer's own pool, by default. */
     public static final int DEFAULT_POOL_SIZE = 2;
 
     private final String name;
@@ -90,88 +101,97 @@ public final class LogWriterConfig {
         this.overflowPolicy = b.overflowPolicy;
     }
 
-    /** A builder starting from the defaults; {@code name} names the threads and the reports. */
+    /**
+     * A builder starting from the defaults.
+     *
+     * @param name the writer's name, in its threads' names and its reports
+     * @return the builder
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** Names the flusher thread ({@code stratal-flusher-<name>}) and the reports. */
+    /** {@return the writer's name, in its flusher thread's ({@code stratal-flusher-<name>}) and in its reports} */
     public String name() {
         return name;
     }
 
-    /** The JDBC URL of the writer's own pool, or {@code null}. */
+    /** {@return the JDBC URL of the writer's own pool, or {@code null}} */
     public String url() {
         return url;
     }
 
+    /** {@return the user of {@link #url()}, or {@code null}} */
     public String username() {
         return username;
     }
 
+    /** {@return the password of {@link #url()}, or {@code null}} */
     public String password() {
         return password;
     }
 
-    /** Connections in the writer's own pool (with {@link #url()}); the flusher uses one. */
+    /** {@return connections in the writer's own pool (with {@link #url()}); the flusher uses one} */
     public int poolSize() {
         return poolSize;
     }
 
-    /** A DataSource in JNDI to use instead of a URL, or {@code null}. */
+    /** {@return a DataSource in JNDI to use instead of a URL, or {@code null}} */
     public String jndiName() {
         return jndiName;
     }
 
-    /** A DataSource the application owns, or {@code null}. */
+    /** {@return a DataSource the application owns, or {@code null}} */
     public DataSource dataSource() {
         return dataSource;
     }
 
-    /** Where batches go instead of the table, or {@code null} for the table. */
+    /** {@return where batches go instead of the table, or {@code null} for the table} */
     public SinkFactory sinkFactory() {
         return sinkFactory;
     }
 
+    /** {@return the table the writer writes, {@code logs} by default} */
     public TableName table() {
         return table;
     }
 
-    /** Creates the table, its indexes and the ledger when missing (never drops or alters). */
+    /** {@return whether the writer creates the table, its indexes and the ledger when missing (it never drops or alters)} */
     public boolean createSchema() {
         return createSchema;
     }
 
-    /** The channel each committed batch is announced on, or {@code null} for no announcement. */
+    /** {@return the channel each committed batch is announced on, or {@code null} for no announcement} */
     public String notifyChannel() {
         return notifyChannel;
     }
 
-    /** Where records wait on disk while the database cannot take them, or {@code null} for no spool. */
+    /** {@return where records wait on disk while the database cannot take them, or {@code null} for no spool} */
     public Path spoolDirectory() {
         return spoolDirectory;
     }
 
+    /** {@return the bound on the spool's size on disk; past it records are dropped and counted} */
     public long maxSpoolBytes() {
         return maxSpoolBytes;
     }
 
-    /** The longest time spooled records stay in the operating system's cache before they are forced to disk. */
+    /** {@return the longest time spooled records stay in the operating system's cache before they are forced to disk} */
     public Duration spoolSyncInterval() {
         return spoolSyncInterval;
     }
 
-    /** A batch goes out as soon as this many records wait... */
+    /** {@return a batch goes out as soon as this many records wait..} */
     public int batchSize() {
         return batchSize;
     }
 
-    /** ...or when this long has passed since the last batch went out. */
+    /** {@return the longest a record waits for its batch: a batch also goes out when this long has passed} */
     public Duration flushInterval() {
         return flushInterval;
     }
 
-    /** The bound on the estimated heap of queued records (the batch being written and parked rows included). */
+    /** {@return the bound on the estimated heap of queued records (the batch being written and parked rows included)} */
     public long maxQueueBytes() {
         return maxQueueBytes;
     }
@@ -179,32 +199,34 @@ public final class LogWriterConfig {
     /**
      * How long a logging thread waits for room in a full queue while the database commits nothing; while it
      * commits, the thread waits as long as that takes.
+     *
+     * @return the wait without progress; zero never waits
      */
     public Duration maxBlockTime() {
         return maxBlockTime;
     }
 
-    /** How long {@code stop()} keeps writing, and waiting for the database. */
+    /** {@return how long {@code stop()} keeps writing, and waiting for the database} */
     public Duration shutdownGracePeriod() {
         return shutdownGracePeriod;
     }
 
-    /** The first pause after a connection failure. */
+    /** {@return the first pause after a connection failure} */
     public Duration minRetryBackoff() {
         return minRetryBackoff;
     }
 
-    /** The longest pause between retries. */
+    /** {@return the longest pause between retries} */
     public Duration maxRetryBackoff() {
         return maxRetryBackoff;
     }
 
-    /** How long rows wait for their job or task run to be committed before the id moves into metadata. */
+    /** {@return how long rows wait for their job or task run to be committed before the id moves into metadata} */
     public Duration foreignKeyGracePeriod() {
         return foreignKeyGracePeriod;
     }
 
-    /** What a logging thread does when the queue is full, as set; {@code null} for the default. */
+    /** {@return what a logging thread does when the queue is full, as set; {@code null} for the default} */
     public OverflowPolicy overflowPolicy() {
         return overflowPolicy;
     }
@@ -212,6 +234,9 @@ public final class LogWriterConfig {
     /**
      * The policy in force: as set, or by default {@link OverflowPolicy#SPOOL} with a spool and
      * {@link OverflowPolicy#BLOCK} without one (SPOOL without an open spool is BLOCK too).
+     *
+     * @param spoolOpen whether the writer has a spool it could open
+     * @return the policy the writer follows
      */
     public OverflowPolicy overflowPolicy(boolean spoolOpen) {
         if (overflowPolicy == null || (overflowPolicy == OverflowPolicy.SPOOL && !spoolOpen)) {
@@ -250,7 +275,14 @@ public final class LogWriterConfig {
             this.name = Objects.requireNonNull(name, "name");
         }
 
-        /** A pool of the writer's own for this PostgreSQL JDBC URL. */
+        /**
+         * A pool of the writer's own (HikariCP, {@link #poolSize} connections) for a PostgreSQL JDBC URL.
+         *
+         * @param url      {@code jdbc:postgresql://host:5432/database}
+         * @param username the user, or {@code null}
+         * @param password the password, or {@code null}
+         * @return this
+         */
         public Builder url(String url, String username, String password) {
             this.url = Objects.requireNonNull(url, "url");
             this.username = username;
@@ -258,101 +290,221 @@ public final class LogWriterConfig {
             return this;
         }
 
+        /**
+         * Connections in the writer's own pool; the flusher uses one at a time. Default 2.
+         *
+         * @param connections 1 or more
+         * @return this
+         */
         public Builder poolSize(int connections) {
             this.poolSize = Checks.atLeast("poolSize", connections, 1);
             return this;
         }
 
+        /**
+         * A {@code DataSource} in JNDI instead of a URL, looked up on the first write.
+         *
+         * @param jndiName e.g. {@code java:comp/env/jdbc/logs}
+         * @return this
+         */
         public Builder jndiName(String jndiName) {
             this.jndiName = Objects.requireNonNull(jndiName, "jndiName");
             return this;
         }
 
+        /**
+         * A {@code DataSource} the application owns, instead of a URL; the writer never closes it.
+         *
+         * @param dataSource the data source
+         * @return this
+         */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
             return this;
         }
 
+        /**
+         * Where batches go instead of a table: for tests and benchmarks. No connection source is needed with it.
+         *
+         * @param factory makes the sink as the writer starts
+         * @return this
+         */
         public Builder sinkFactory(SinkFactory factory) {
             this.sinkFactory = Objects.requireNonNull(factory, "sinkFactory");
             return this;
         }
 
+        /**
+         * The table to write. Default {@code logs}.
+         *
+         * @param table the table
+         * @return this
+         */
         public Builder table(TableName table) {
             this.table = Objects.requireNonNull(table, "table");
             return this;
         }
 
+        /**
+         * Whether to create the table, its indexes and the ledger when missing, on the first connection. It never
+         * drops or alters. Default {@code true}.
+         *
+         * @param create whether to create what is missing
+         * @return this
+         */
         public Builder createSchema(boolean create) {
             this.createSchema = create;
             return this;
         }
 
-        /** The channel to announce batches on; {@code null} for none. A plain lower-case name. */
+        /**
+         * The channel each committed batch is announced on, so log servers stream the new rows at once. Default
+         * {@code stratal_logs}.
+         *
+         * @param channel a plain lower-case name, or {@code null} for no announcement
+         * @return this
+         */
         public Builder notifyChannel(String channel) {
             this.notifyChannel = Checks.channel("notifyChannel", channel);
             return this;
         }
 
-        /** Records wait on disk here while the database cannot take them; {@code null} for none. */
+        /**
+         * A directory of this writer's own where records wait on disk while the database cannot take them.
+         *
+         * @param directory the directory, or {@code null} for none (the default)
+         * @return this
+         */
         public Builder spoolDirectory(Path directory) {
             this.spoolDirectory = directory;
             return this;
         }
 
+        /**
+         * The bound on the spool's size on disk; past it records are dropped and counted. Default 1 GB.
+         *
+         * @param bytes 1 or more
+         * @return this
+         */
         public Builder maxSpoolBytes(long bytes) {
             this.maxSpoolBytes = Checks.atLeast("maxSpoolBytes", bytes, 1);
             return this;
         }
 
+        /**
+         * The longest spooled records stay in the operating system's cache before they are forced to disk: what a
+         * power loss during an outage can cost. Default 1 s.
+         *
+         * @param interval above zero
+         * @return this
+         */
         public Builder spoolSyncInterval(Duration interval) {
             this.spoolSyncInterval = Checks.positive("spoolSyncInterval", interval);
             return this;
         }
 
+        /**
+         * A batch goes out as soon as this many records wait. Default 5000.
+         *
+         * @param records 1 or more
+         * @return this
+         */
         public Builder batchSize(int records) {
             this.batchSize = Checks.atLeast("batchSize", records, 1);
             return this;
         }
 
+        /**
+         * A batch also goes out when this long has passed since the last one: the longest a quiet record waits.
+         * Default 250 ms.
+         *
+         * @param interval above zero
+         * @return this
+         */
         public Builder flushInterval(Duration interval) {
             this.flushInterval = Checks.positive("flushInterval", interval);
             return this;
         }
 
+        /**
+         * The bound on the estimated heap of queued records, the batch being written and parked rows included.
+         * Default 48 MB.
+         *
+         * @param bytes 1 or more
+         * @return this
+         */
         public Builder maxQueueBytes(long bytes) {
             this.maxQueueBytes = Checks.atLeast("maxQueueBytes", bytes, 1);
             return this;
         }
 
+        /**
+         * How long a logging thread waits for room in a full queue while the database commits nothing; then the
+         * record is dropped and counted. Default 5 s.
+         *
+         * @param time zero or more; zero never waits
+         * @return this
+         */
         public Builder maxBlockTime(Duration time) {
             this.maxBlockTime = Checks.notNegative("maxBlockTime", time);
             return this;
         }
 
+        /**
+         * How long a stop keeps writing, and waiting for an unreachable database; what is left then goes to the
+         * spool, or is counted as lost. Default 10 s.
+         *
+         * @param period zero or more
+         * @return this
+         */
         public Builder shutdownGracePeriod(Duration period) {
             this.shutdownGracePeriod = Checks.notNegative("shutdownGracePeriod", period);
             return this;
         }
 
+        /**
+         * The pauses between retries while the database is unavailable: from {@code min}, doubling with jitter, up
+         * to {@code max}. Default 100 ms to 10 s.
+         *
+         * @param min the first pause, above zero
+         * @param max the longest pause, above zero
+         * @return this
+         */
         public Builder retryBackoff(Duration min, Duration max) {
             this.minRetryBackoff = Checks.positive("minRetryBackoff", min);
             this.maxRetryBackoff = Checks.positive("maxRetryBackoff", max);
             return this;
         }
 
+        /**
+         * How long rows wait for their job or task run to be committed; then they are written with the id moved
+         * into {@code metadata}. Default 60 s.
+         *
+         * @param period zero or more
+         * @return this
+         */
         public Builder foreignKeyGracePeriod(Duration period) {
             this.foreignKeyGracePeriod = Checks.notNegative("foreignKeyGracePeriod", period);
             return this;
         }
 
-        /** {@code null} for the default: SPOOL with a spool, BLOCK without. */
+        /**
+         * What a logging thread does when the queue is full.
+         *
+         * @param policy the policy, or {@code null} for the default: SPOOL with a spool, BLOCK without
+         * @return this
+         */
         public Builder overflowPolicy(OverflowPolicy policy) {
             this.overflowPolicy = policy;
             return this;
         }
 
-        /** @throws IllegalStateException when more than one connection source is set */
+        /**
+         * The configuration, immutable.
+         *
+         * @return the configuration
+         * @throws IllegalStateException when more than one connection source is set
+         */
         public LogWriterConfig build() {
             if ((url != null ? 1 : 0) + (jndiName != null ? 1 : 0) + (dataSource != null ? 1 : 0) > 1) {
                 throw new IllegalStateException("set only one of url, jndiName and dataSource");

@@ -188,7 +188,7 @@ class MainIT {
     }
 
     @Test
-    void statsPrintsTheSeedsMonitoringQueries() {
+    void statsPrintsTheMonitoringQueries() {
         try (TestDatabase db = TestDatabase.create()) {
             db.migrated();
             Object job = db.scalar("INSERT INTO job_runs (job_name) VALUES ('j') RETURNING id");
@@ -215,8 +215,9 @@ class MainIT {
         java.io.File cliJar = new java.io.File(System.getProperty("stratal.cliJar", ""));
         org.junit.jupiter.api.Assumptions.assumeTrue(cliJar.isFile(), "runs on the packaged jar (mvn verify)");
         java.io.File jar = new java.io.File(cliJar.getPath().replace("-cli.jar", ".jar"));
-        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar)) {
-            assertThat(file.getManifest().getMainAttributes().getValue("Automatic-Module-Name")).isEqualTo("io.stratal.logs");
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar);
+             java.io.InputStream descriptor = file.getInputStream(file.getEntry("module-info.class"))) {
+            assertThat(java.lang.module.ModuleDescriptor.read(descriptor).name()).isEqualTo("io.stratal.logs");
         }
     }
 }

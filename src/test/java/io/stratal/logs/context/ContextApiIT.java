@@ -66,7 +66,7 @@ class ContextApiIT {
     }
 
     @Test
-    void theSeedsExamplesStoreTheRowsTheSeedDescribes() {
+    void theGoStyleExamplesStoreTheRowsTheyDescribe() {
         UnifiedLogger logger = UnifiedLogger.getLogger("io.stratal.Scheduler");
         logger.logSystem(LogLevel.INFO, "Server started successfully", Map.of("port", 8080, "version", "1.0.0"));
         try (JobRunLogger jobLogger = logger.getJobRunLogger(job)) {

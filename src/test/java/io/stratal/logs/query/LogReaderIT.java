@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The seed's read queries on the migrated seed schema: what each selects, its order, and both ways of paging. */
+/** The read queries on the migrated schema: what each selects, its order, and both ways of paging. */
 @Timeout(60)
 class LogReaderIT {
 
@@ -94,7 +94,7 @@ class LogReaderIT {
     }
 
     @Test
-    void eachSeedEndpointSelectsItsRows() throws Exception {
+    void eachEndpointsQuerySelectsItsRows() throws Exception {
         insertMixedRows();
         assertThat(messages(reader.page(LogFilter.taskRun(taskA1), PageRequest.first(100))))
                 .containsExactly("A1 runs", "A1 tie third", "A1 without a timestamp");

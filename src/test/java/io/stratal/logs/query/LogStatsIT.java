@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The seed's monitoring queries, with the window measured in UTC from a fixed clock. */
+/** The monitoring queries, with the window measured in UTC from a fixed clock. */
 @Timeout(60)
 class LogStatsIT {
 

@@ -34,7 +34,7 @@ class LogsSchemaTest {
     }
 
     @Test
-    void theShippedMigrationsAreTheBaselineAndTheSeedsUpgrade() {
+    void theShippedMigrationsAreTheBaselineAndTheUnifiedTablesUpgrade() {
         assertThat(Migrations.available()).extracting(Migrations.Migration::version, Migrations.Migration::name)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, "job-and-task-runs"),
                         org.assertj.core.groups.Tuple.tuple(2L, "column-job-run-logs"));

@@ -45,7 +45,7 @@ class MigrationsIT {
             assertThat(exists("logs")).isTrue();
             assertThat(exists("task_logs")).isFalse();
             assertThat(foreignKeysOfLogs()).isEqualTo(2);
-            assertThat(indexesOfLogs()).isEqualTo(8); // the primary key and the seed's seven
+            assertThat(indexesOfLogs()).isEqualTo(8); // the primary key and the default seven
 
             assertThat(Migrations.up(c)).isEmpty();
 

@@ -90,8 +90,8 @@ class PartitionedLogsIT {
     }
 
     @Test
-    void anEmptyTableGetsTodayTheNextSevenDaysAndADefaultPartitionAndGoesBackToTheSeedsTable() throws Exception {
-        List<Map<String, Object>> seed = shape();
+    void anEmptyTableGetsTodayTheNextSevenDaysAndADefaultPartitionAndGoesBackToThePlainTable() throws Exception {
+        List<Map<String, Object>> plain = shape();
         partition(Map.of());
 
         assertThat(db.scalar("SELECT relkind FROM pg_class WHERE oid = 'logs'::regclass").toString()).isEqualTo("p");
@@ -108,14 +108,14 @@ class PartitionedLogsIT {
         }
         assertThat(partitions.get(8).isDefault()).isTrue();
         assertThat(partitions.get(8).name()).isEqualTo("logs_default");
-        assertThat(db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'logs'")).as("the seed's seven and the key")
+        assertThat(db.count("SELECT count(*) FROM pg_indexes WHERE tablename = 'logs'")).as("the default seven and the key")
                 .isEqualTo(8);
 
         partition(Map.of()); // a partitioned table stays as it is
         assertThat(partitions()).hasSize(9);
 
         unpartition();
-        assertThat(shape()).isEqualTo(seed);
+        assertThat(shape()).isEqualTo(plain);
         assertThat(db.count("SELECT count(*) FROM pg_proc WHERE proname = 'stratal_create_log_partitions'")).isZero();
     }
 

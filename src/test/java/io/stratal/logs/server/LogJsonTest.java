@@ -18,7 +18,7 @@ class LogJsonTest {
     private final UUID job = UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
 
     @Test
-    void aLogIsTheSeedsLogMessagePlusItsIdWithMetadataAsAnObject() throws Exception {
+    void aLogIsItsColumnsAndIdWithMetadataAsAnObject() throws Exception {
         StoredLog log = new StoredLog(7, "job", job, null, LocalDateTime.of(2026, 11, 29, 8, 5, 3, 120_000),
                 "info", "system", "Job \"x\" started\n", "{\"total_tasks\": 5, \"nested\": {\"a\": [1, null]}}");
         JsonNode json = mapper.readTree(LogJson.toJson(log));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** The seed's read endpoints over real HTTP on a real PostgreSQL. */
+/** The read endpoints over real HTTP on a real PostgreSQL. */
 @Timeout(60)
 class LogServerIT {
 
@@ -85,7 +85,7 @@ class LogServerIT {
     }
 
     @Test
-    void aJobRunsLogsComePagedWithTheSeedsFields() throws Exception {
+    void aJobRunsLogsComePagedWithEveryColumn() throws Exception {
         start();
         JsonNode page = ok("/api/v1/logs/job-runs/" + job + "?limit=2");
 
@@ -240,7 +240,7 @@ class LogServerIT {
     }
 
     @Test
-    void statsAnswerTheSeedsMonitoringQueriesAndTheTablesSizeAndGrowth() throws Exception {
+    void statsAnswerTheMonitoringQueriesAndTheTablesSizeAndGrowth() throws Exception {
         start();
         db.execute("INSERT INTO logs (type, job_run_id, level, timestamp, message) VALUES ('job', '" + job + "', 'error',"
                 + " now() AT TIME ZONE 'UTC', 'recent failure')");

@@ -90,7 +90,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
-     * Applies the seed's migrations ({@code job_runs}, {@code task_runs}, {@code logs} with its foreign keys),
+     * Applies the shipped migrations ({@code job_runs}, {@code task_runs}, {@code logs} with its foreign keys),
      * and partitions {@code logs} by day when {@link #partitioned()}.
      */
     public TestDatabase migrated() {

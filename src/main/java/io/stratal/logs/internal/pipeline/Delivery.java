@@ -41,7 +41,7 @@ final class Delivery {
     private final BatchSink sink;
     private final Counters stats;
     private final StatusListener reporter;
-    private final DropWarnings dropReporter;
+    private final DropWarnings dropWarnings;
     private final LongConsumer parkedBytesChanged;
     private final Backoff backoff;
     private final ParkedRecords parked;
@@ -51,20 +51,20 @@ final class Delivery {
     private long outageStartNanos;
 
     /**
-     * @param dropReporter       reports due while a retry waits (the callers' drops go on during an outage)
+     * @param dropWarnings       reports due while a retry waits (the callers' drops go on during an outage)
      * @param parkedBytesChanged told how many bytes more (or fewer) the parked rows hold, so they count
      *                           against the queue's bound like queued ones
      * @param keepRetrying       on an unavailable database, retry the batch in place (until the deadline)
      *                           rather than hand it back at once
      */
-    Delivery(PipelineSettings config, BatchSink sink, Counters stats, StatusListener reporter, DropWarnings dropReporter,
+    Delivery(PipelineSettings config, BatchSink sink, Counters stats, StatusListener reporter, DropWarnings dropWarnings,
              LongConsumer parkedBytesChanged, boolean keepRetrying) {
         this.keepRetrying = keepRetrying;
         this.config = config;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
-        this.dropReporter = dropReporter;
+        this.dropWarnings = dropWarnings;
         this.parkedBytesChanged = parkedBytesChanged;
         this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
         this.parked = new ParkedRecords(config.foreignKeyGracePeriod().toNanos());
@@ -251,7 +251,7 @@ final class Delivery {
         boolean wasStopping = deadline.isSet();
         while (deadline.cap(end) - System.nanoTime() > 0) {
             deadline.sleepUntil(end);
-            dropReporter.reportIfDue(System.nanoTime(), false);
+            dropWarnings.reportIfDue(System.nanoTime(), false);
             if (!wasStopping && deadline.isSet()) {
                 return;
             }

@@ -26,7 +26,7 @@ final class Flusher implements Runnable {
     private final BatchSink sink;
     private final Counters stats;
     private final StatusListener reporter;
-    private final DropWarnings dropReporter;
+    private final DropWarnings dropWarnings;
     private final Delivery delivery;
     private final Spilling spilling; // null without a spool
     private final Deadline deadline = new Deadline();
@@ -40,15 +40,15 @@ final class Flusher implements Runnable {
     private long lastParkedRetryNanos = System.nanoTime();
 
     Flusher(PipelineSettings config, RecordQueue queue, BatchSink sink, Counters stats, StatusListener reporter,
-            DropWarnings dropReporter, Spool spool) {
+            DropWarnings dropWarnings, Spool spool) {
         this.config = config;
         this.queue = queue;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
         this.spilling = spool == null ? null : new Spilling(config, queue, spool, sink, stats, reporter);
-        this.dropReporter = dropReporter;
-        this.delivery = new Delivery(config, sink, stats, reporter, dropReporter, queue::hold, spool == null);
+        this.dropWarnings = dropWarnings;
+        this.delivery = new Delivery(config, sink, stats, reporter, dropWarnings, queue::hold, spool == null);
         this.intervalNanos = config.flushInterval().toNanos();
         this.parkedRetryNanos = Math.max(intervalNanos, MIN_PARKED_RETRY_NANOS);
     }
@@ -69,7 +69,7 @@ final class Flusher implements Runnable {
             if (spilling != null) {
                 spilling.finish(TimeUnit.SECONDS.toNanos(5));
             }
-            dropReporter.reportIfDue(System.nanoTime(), true);
+            dropWarnings.reportIfDue(System.nanoTime(), true);
             // The flusher closes what it writes to, when it is done with it: closing it from the thread that
             // stops the pipeline would pull it out from under a write still under way.
             sink.close();
@@ -110,7 +110,7 @@ final class Flusher implements Runnable {
                 queue.release(records);
                 lastFlushNanos = System.nanoTime();
             }
-            dropReporter.reportIfDue(System.nanoTime(), false);
+            dropWarnings.reportIfDue(System.nanoTime(), false);
             if (deadline.isSet() && records.isEmpty() && queue.isEmpty() && !delivery.hasParked()) {
                 return;
             }
@@ -137,7 +137,7 @@ final class Flusher implements Runnable {
             }
             queue.awaitRecords(wakeAt - now);
             if (waiting == 0) {
-                dropReporter.reportIfDue(System.nanoTime(), false);
+                dropWarnings.reportIfDue(System.nanoTime(), false);
             }
         }
         return queue.drain(config.batchSize());
@@ -154,7 +154,7 @@ final class Flusher implements Runnable {
             wakeAt = earlier(wakeAt, lastParkedRetryNanos + parkedRetryNanos);
         }
         deadline.sleepUntil(wakeAt);
-        dropReporter.reportIfDue(System.nanoTime(), false);
+        dropWarnings.reportIfDue(System.nanoTime(), false);
     }
 
     /** Batches the database could not take: to the spool when there is one, else they are lost at stop. */

@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.testing.Pipelines;
+import io.stratal.logs.writer.EngineSettings;
 import static io.stratal.logs.internal.pipeline.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,14 +28,14 @@ class DeliveryTest {
 
     private final FakeSink sink = new FakeSink();
     private final Counters stats = new Counters();
-    private final RecordingReporter reporter = new RecordingReporter();
+    private final RecordingStatus reporter = new RecordingStatus();
     private final AtomicLong parkedBytes = new AtomicLong();
     private final Deadline deadline = new Deadline();
 
     private Delivery delivery(boolean keepRetrying, Duration minBackoff, Duration maxBackoff) {
         LogWriterConfig config = LogWriterConfig.builder("t").retryBackoff(minBackoff, maxBackoff)
                 .foreignKeyGracePeriod(Duration.ofMinutes(1)).build();
-        return new Delivery(Pipelines.settings(config, false), sink, stats, reporter, new DropWarnings(stats, reporter, Long.MAX_VALUE),
+        return new Delivery(EngineSettings.of(config, false), sink, stats, reporter, new DropWarnings(stats, reporter, Long.MAX_VALUE),
                 parkedBytes::addAndGet, keepRetrying);
     }
 

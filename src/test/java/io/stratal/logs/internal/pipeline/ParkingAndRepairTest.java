@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.testing.Pipelines;
+import io.stratal.logs.writer.EngineSettings;
 import io.stratal.logs.writer.LogWriterConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,13 +26,13 @@ import org.junit.jupiter.api.Timeout;
 class ParkingAndRepairTest {
 
     private final FakeSink sink = new FakeSink();
-    private final RecordingReporter reporter = new RecordingReporter();
+    private final RecordingStatus reporter = new RecordingStatus();
     private final Set<UUID> existing = ConcurrentHashMap.newKeySet();
     private Pipeline pipeline;
 
     private void start(Duration grace) {
         sink.existingJobRuns = existing;
-        pipeline = new Pipeline(Pipelines.settings(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(20))
+        pipeline = new Pipeline(EngineSettings.of(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(20))
                 .foreignKeyGracePeriod(grace).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), false),
                 sink, null, reporter);
         pipeline.start();

@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.testing.Pipelines;
+import io.stratal.logs.writer.EngineSettings;
 import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.pipeline.DropReason;
 import static io.stratal.logs.internal.pipeline.Records.record;
@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Timeout;
 class PipelineTest {
 
     private final FakeSink sink = new FakeSink();
-    private final RecordingReporter reporter = new RecordingReporter();
+    private final RecordingStatus reporter = new RecordingStatus();
     private Pipeline pipeline;
 
     private Pipeline start(LogWriterConfig.Builder config) {
-        pipeline = new Pipeline(Pipelines.settings(config.retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), false),
+        pipeline = new Pipeline(EngineSettings.of(config.retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(), false),
                 sink, null, reporter);
         pipeline.start();
         return pipeline;

@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
-import io.stratal.logs.testing.Pipelines;
+import io.stratal.logs.writer.EngineSettings;
 import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.pipeline.OverflowPolicy;
 import static io.stratal.logs.internal.pipeline.Records.record;
@@ -30,12 +30,12 @@ class SpoolPipelineTest {
     @TempDir
     Path dir;
     private final FakeSink sink = new FakeSink();
-    private final RecordingReporter reporter = new RecordingReporter();
+    private final RecordingStatus reporter = new RecordingStatus();
     private Pipeline pipeline;
 
     private Pipeline start(LogWriterConfig.Builder config) throws IOException {
         Spool spool = Spool.open(dir, Long.MAX_VALUE, reporter.warnings::add);
-        pipeline = new Pipeline(Pipelines.settings(config.overflowPolicy(OverflowPolicy.SPOOL)
+        pipeline = new Pipeline(EngineSettings.of(config.overflowPolicy(OverflowPolicy.SPOOL)
                 .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(30)).build(), spool != null), sink, spool, reporter);
         pipeline.start();
         return pipeline;

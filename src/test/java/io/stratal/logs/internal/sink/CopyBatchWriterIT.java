@@ -1,6 +1,6 @@
 package io.stratal.logs.internal.sink;
 
-import io.stratal.logs.testing.Pipelines;
+import io.stratal.logs.writer.EngineSettings;
 import io.stratal.logs.schema.Migrations;
 import io.stratal.logs.names.TableName;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The COPY writer against the migrated seed schema, foreign keys included. */
+/** The COPY writer against the migrated schema, foreign keys included. */
 @Timeout(60)
 class CopyBatchWriterIT {
 
@@ -79,7 +79,7 @@ class CopyBatchWriterIT {
 
     @Test
     void oneRowWithAMissingParentDoesNotCostTheOthersInItsBatchAndIsKeptWithItsIdInMetadata() {
-        Pipeline pipeline = new Pipeline(Pipelines.settings(LogWriterConfig.builder("it").batchSize(100).flushInterval(Duration.ofHours(1)).build(),
+        Pipeline pipeline = new Pipeline(EngineSettings.of(LogWriterConfig.builder("it").batchSize(100).flushInterval(Duration.ofHours(1)).build(),
                 false), writer(), null, quiet);
         pipeline.start();
         for (int i = 0; i < 50; i++) {
@@ -98,7 +98,7 @@ class CopyBatchWriterIT {
         db.execute("DROP TABLE logs");
         CopyBatchWriter writer = new CopyBatchWriter(ConnectionFactory.forUrl(db.url(), null, null, 1, "it"),
                 TableName.parseOrNull("logs"), false, quiet, null);
-        Pipeline pipeline = new Pipeline(Pipelines.settings(LogWriterConfig.builder("it").batchSize(10).flushInterval(Duration.ofMillis(10))
+        Pipeline pipeline = new Pipeline(EngineSettings.of(LogWriterConfig.builder("it").batchSize(10).flushInterval(Duration.ofMillis(10))
                 .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build(), false), writer, null, quiet);
         pipeline.start();
         for (int i = 0; i < 10; i++) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps what the pipeline reported, for assertions on the text users will read. */
-final class RecordingReporter implements StatusListener {
+final class RecordingStatus implements StatusListener {
 
     final List<String> infos = new CopyOnWriteArrayList<>();
     final List<String> warnings = new CopyOnWriteArrayList<>();
