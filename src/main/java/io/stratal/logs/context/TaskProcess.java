@@ -36,8 +36,13 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class TaskProcess {
 
     /**
-     * What became of the process. {@code outputLeftOpen}: the last of its output was not logged within
-     * {@code drainTimeout} of its exit.
+     * What became of the process.
+     *
+     * @param exitCode       the process's exit code
+     * @param stdoutLines    lines logged from its standard output
+     * @param stderrLines    lines logged from its standard error
+     * @param timedOut       whether it was stopped at its timeout
+     * @param outputLeftOpen whether the last of its output was not logged within {@code drainTimeout} of its exit
      */
     public record Result(int exitCode, long stdoutLines, long stderrLines, boolean timedOut, boolean outputLeftOpen) {
     }

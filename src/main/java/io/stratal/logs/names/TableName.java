@@ -6,6 +6,9 @@ import java.util.regex.Pattern;
 /**
  * A validated table name, {@code table} or {@code schema.table}, as PostgreSQL folds unquoted names: it is
  * only ever spliced into SQL after passing this check.
+ *
+ * @param schema the schema, or {@code null} for the search path's
+ * @param table  the table
  */
 public record TableName(String schema, String table) {
 

@@ -9,6 +9,8 @@ package io.stratal.logs.pipeline;
 public interface SinkFactory {
 
     /**
+     * Makes the sink.
+     *
      * @param writerName the writer's name (the appender's), for the sink's own messages
      * @param status     where the sink may report what happened, as the writer itself does
      * @return the sink, ready for {@link BatchSink#write}

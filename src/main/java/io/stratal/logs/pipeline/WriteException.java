@@ -41,6 +41,8 @@ public final class WriteException extends Exception {
     }
 
     /**
+     * A failure of one row, or of rows whose parents are missing.
+     *
      * @param kind what kind of failure it is
      * @param sqlState the server's SQLSTATE, or {@code null}
      * @param message the message

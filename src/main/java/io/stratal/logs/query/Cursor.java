@@ -13,6 +13,10 @@ import java.util.Base64;
  *
  * <p>On the wire it is opaque: base64url of {@code <epoch micros or "null">:<id>}, after {@code d:} when the
  * order is newest first.
+ *
+ * @param timestamp  the row's timestamp (UTC), or {@code null} when it has none
+ * @param id         the row's id
+ * @param descending whether the read goes newest first
  */
 public record Cursor(LocalDateTime timestamp, long id, boolean descending) {
 

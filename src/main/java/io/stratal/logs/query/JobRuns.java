@@ -22,16 +22,40 @@ import javax.sql.DataSource;
  */
 public final class JobRuns {
 
-    /** One job run in the list. {@code first}/{@code last} are UTC, {@code null} when no row has a timestamp. */
+    /**
+     * One job run in the list.
+     *
+     * @param jobRunId the job run
+     * @param first    its first row's timestamp (UTC), {@code null} when no row has one
+     * @param last     its last row's timestamp (UTC), {@code null} when no row has one
+     * @param logs     its rows, its tasks' included
+     * @param errors   its {@code error} rows
+     * @param warnings its {@code warn} rows
+     * @param tasks    its task runs with rows
+     */
     public record Run(UUID jobRunId, LocalDateTime first, LocalDateTime last, long logs, long errors, long warnings,
                       long tasks) {
     }
 
-    /** A page of runs, and where the next one starts ({@code null} at the end). */
+    /**
+     * A page of runs, and where the next one starts.
+     *
+     * @param runs       the runs, the most recent activity first
+     * @param limit      the page's size as asked
+     * @param hasMore    whether runs follow
+     * @param nextCursor where the next page starts, {@code null} at the end
+     */
     public record RunPage(List<Run> runs, int limit, boolean hasMore, String nextCursor) {
     }
 
-    /** Counts by level. */
+    /**
+     * Counts by level.
+     *
+     * @param debug {@code debug} rows
+     * @param info  {@code info} rows
+     * @param warn  {@code warn} rows
+     * @param error {@code error} rows
+     */
     public record Counts(long debug, long info, long warn, long error) {
         Counts plus(String level, long n) {
             return switch (level == null ? "" : level) {
@@ -44,12 +68,28 @@ public final class JobRuns {
         }
     }
 
-    /** One task run of a summary; {@code streams} counts rows per stream word. */
+    /**
+     * One task run of a summary.
+     *
+     * @param taskRunId the task run
+     * @param first     its first row's timestamp (UTC), or {@code null}
+     * @param last      its last row's timestamp (UTC), or {@code null}
+     * @param counts    its rows by level
+     * @param streams   its rows by stream word
+     */
     public record TaskSummary(UUID taskRunId, LocalDateTime first, LocalDateTime last, Counts counts,
                               Map<String, Long> streams) {
     }
 
-    /** A job run's summary: its span and counts, and each task run's (the run's own rows have no task). */
+    /**
+     * A job run's summary: its span and counts, and each task run's (the run's own rows have no task).
+     *
+     * @param jobRunId the job run
+     * @param first    its first row's timestamp (UTC), or {@code null}
+     * @param last     its last row's timestamp (UTC), or {@code null}
+     * @param counts   all its rows by level, its tasks' included
+     * @param tasks    each task run's summary
+     */
     public record Summary(UUID jobRunId, LocalDateTime first, LocalDateTime last, Counts counts, List<TaskSummary> tasks) {
     }
 

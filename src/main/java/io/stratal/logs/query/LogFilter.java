@@ -8,6 +8,11 @@ import java.util.UUID;
  * Which rows a read wants: the read endpoints select by job run, by task run, or by type; {@link #all()}
  * takes every row. At most one of the three is set, except that a job run's rows can be narrowed to one of
  * its task runs. {@link LogConditions} narrow the selection further (levels, streams, time, text, metadata).
+ *
+ * @param jobRunId   the job run whose logs (its own and its tasks') are wanted, or {@code null}
+ * @param taskRunId  the task run whose logs are wanted, or {@code null}
+ * @param type       the type wanted, or {@code null}
+ * @param conditions the conditions every row must meet
  */
 public record LogFilter(UUID jobRunId, UUID taskRunId, LogType type, LogConditions conditions) {
 

@@ -46,6 +46,9 @@ public final class LogReader {
     }
 
     /**
+     * A reader of {@code table} that reads at most {@code maxRowsScanned} rows of a selection for a page with
+     * a text or metadata condition.
+     *
      * @param dataSource where connections come from
      * @param table the logs table
      * @param maxRowsScanned how many rows of the selection a page whose conditions test each row ({@code q},

@@ -26,7 +26,14 @@ import javax.sql.DataSource;
  */
 public final class LogStats {
 
-    /** A job run's errors among its logs in the window. */
+    /**
+     * A job run's errors among its logs in the window.
+     *
+     * @param jobRunId  the job run
+     * @param errors    its {@code error} rows in the window
+     * @param totalLogs all its rows in the window
+     * @param errorRate errors as a percentage of all its rows
+     */
     public record JobRunErrorRate(UUID jobRunId, long errors, long totalLogs, double errorRate) {
     }
 
@@ -98,7 +105,13 @@ public final class LogStats {
         return rates;
     }
 
-    /** The table's size on disk: all of it, the rows alone (with TOAST), the indexes. */
+    /**
+     * The table's size on disk.
+     *
+     * @param totalBytes all of it
+     * @param tableBytes the rows alone, with TOAST
+     * @param indexBytes the indexes
+     */
     public record TableSize(long totalBytes, long tableBytes, long indexBytes) {
     }
 

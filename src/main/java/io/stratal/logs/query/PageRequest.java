@@ -4,6 +4,11 @@ package io.stratal.logs.query;
  * How much of a read to return: up to {@code limit} rows, starting {@code offset} rows in, or after
  * {@code cursor} when one is given (then {@code offset} is 0); oldest first, or newest first when
  * {@code descending}.
+ *
+ * @param limit      rows a page, 1 to {@link #MAX_LIMIT}
+ * @param offset     rows to skip, 0 or more; with a cursor, 0
+ * @param cursor     where the previous page ended, or {@code null}
+ * @param descending newest first
  */
 public record PageRequest(int limit, long offset, Cursor cursor, boolean descending) {
 

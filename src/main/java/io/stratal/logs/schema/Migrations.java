@@ -38,7 +38,14 @@ public final class Migrations {
     private static final Pattern FILE = Pattern.compile("(\\d+)_(.+)\\.(up|down)\\.sql");
     private static final long LOCK_KEY = 0x5354524154414dL; // "STRATAM"
 
-    /** One numbered migration with both of its files. */
+    /**
+     * One numbered migration with both of its files.
+     *
+     * @param version its number
+     * @param name    the rest of its file name
+     * @param upSql   the up file's SQL
+     * @param downSql the down file's SQL
+     */
     public record Migration(long version, String name, String upSql, String downSql) {
     }
 

@@ -17,7 +17,16 @@ import java.util.List;
  */
 public final class Partitions {
 
-    /** One partition: its name, its bounds ({@code null} for MINVALUE, or both for the default one), its size. */
+    /**
+     * One partition, its bounds and its size.
+     *
+     * @param name          the partition's table name
+     * @param from          the first timestamp it holds (UTC), {@code null} for MINVALUE or the default partition
+     * @param to            the timestamp its range ends before (UTC), {@code null} for the default partition
+     * @param isDefault     whether it is the default partition, holding what no range takes
+     * @param estimatedRows its rows, as the planner's statistics estimate them
+     * @param totalBytes    its size on disk, indexes included
+     */
     public record Partition(String name, LocalDateTime from, LocalDateTime to, boolean isDefault, long estimatedRows,
                             long totalBytes) {
 

@@ -50,7 +50,13 @@ public final class Retention {
         return LocalDateTime.ofInstant(now.minus(age), ZoneOffset.UTC);
     }
 
-    /** What a purge did: partitions dropped (with their rows), and rows deleted one batch at a time. */
+    /**
+     * What a purge did.
+     *
+     * @param droppedPartitions the partitions dropped whole
+     * @param droppedRows       the rows they held
+     * @param deletedRows       the rows deleted one batch at a time
+     */
     public record Result(List<String> droppedPartitions, long droppedRows, long deletedRows) {
 
         /** {@return the rows that went, by dropping and by deleting} */
@@ -62,6 +68,8 @@ public final class Retention {
     /** Told of each step of a purge as it ends: a partition dropped, or a batch deleted; each its own transaction. */
     public interface Progress {
         /**
+         * One step ended.
+         *
          * @param step  the partition's name, or {@code "delete"} for a batch
          * @param rows  the rows it took
          * @param nanos how long its transaction took (and held its locks)
