@@ -1,7 +1,7 @@
 export { LogStreamingService } from './service.js';
 export type { LogStreamingOptions, ListOptions } from './service.js';
-export { LogEventStream } from './stream.js';
-export type { StreamHandle, StreamHandlers, StreamTarget } from './stream.js';
+export { LogEventStream, StreamClosedError } from './stream.js';
+export type { StreamClosed, StreamHandle, StreamHandlers, StreamTarget } from './stream.js';
 export { LogApiError } from './errors.js';
 export { filterParams, pageParams, selectionPath } from './query.js';
 export type {

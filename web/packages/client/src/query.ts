@@ -55,6 +55,8 @@ export function pageParams(options: PageOptions): URLSearchParams {
   }
   if (options.cursor !== undefined) {
     params.set('cursor', options.cursor);
+  } else if (options.fromId !== undefined) {
+    params.set('from_id', String(options.fromId));
   } else if (options.offset !== undefined && options.offset > 0) {
     params.set('offset', String(options.offset));
   }

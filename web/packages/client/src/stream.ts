@@ -10,12 +10,34 @@ export interface StreamHandlers {
   onError?(error: Error): void;
   /** Each time a connection is ready: rows from then on will come through it. */
   onOpen?(): void;
+  /**
+   * The server ended the stream and said why (it is stopping, or this client fell too far behind). The
+   * stream reconnects by itself and resumes after the last row seen, so nothing is missed; without this
+   * handler the reason reaches {@link onError} as a {@link StreamClosedError}.
+   */
+  onClose?(closed: StreamClosed): void;
   /** Server-side filters: the stream carries only the rows that match. */
   filters?: LogFilters;
   /** Start after this row id (the rows after it are sent from the table first). */
   afterId?: number;
   /** Closes the stream when aborted. */
   signal?: AbortSignal;
+}
+
+/** Why the server ended a stream. */
+export interface StreamClosed {
+  /** The server's words. */
+  reason: string;
+  /** Whether the stream connects again by itself (always, unless it was closed meanwhile). */
+  willReconnect: boolean;
+}
+
+/** The server ended the stream; it reconnects by itself (see {@link StreamClosed}). */
+export class StreamClosedError extends Error {
+  constructor(readonly closed: StreamClosed) {
+    super(`the server closed the stream: ${closed.reason}`);
+    this.name = 'StreamClosedError';
+  }
 }
 
 /** A running stream. */
@@ -160,6 +182,15 @@ export class LogEventStream implements StreamHandle {
       this.handlers.onOpen?.();
       return;
     }
+    if (event.event === 'close') {
+      const closed: StreamClosed = { reason: closeReason(event.data), willReconnect: !this.done };
+      if (this.handlers.onClose) {
+        this.handlers.onClose(closed);
+      } else {
+        this.handlers.onError?.(new StreamClosedError(closed));
+      }
+      return;
+    }
     if (event.event !== undefined && event.event !== 'log' && event.event !== 'message') {
       return; // an event this client does not know
     }
@@ -187,6 +218,19 @@ export class LogEventStream implements StreamHandle {
       }
     }
   }
+}
+
+/** The reason in a `close` event's data, an error body (`{"error": "..."}`), or the data itself. */
+function closeReason(data: string): string {
+  try {
+    const body = JSON.parse(data) as { error?: unknown };
+    if (typeof body.error === 'string') {
+      return body.error;
+    }
+  } catch {
+    // not JSON: the text is the reason
+  }
+  return data;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,19 +4,19 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogStream = 'stdout' | 'stderr' | 'system';
 
 /**
- * One log row: the seed's `LogMessage`, plus the row's `id` (ascending in write order; what a stream
- * resumes from). `timestamp` is UTC, ISO-8601 with microseconds and a `Z`.
+ * One log row with its `id` (ascending in write order; what a stream resumes from). `timestamp` is UTC,
+ * ISO-8601 with microseconds and a `Z`, or `null` for a row stored without one (such rows sort last).
  */
 export interface LogMessage {
   id: number;
   type: LogType;
   job_run_id: string | null;
-  task_run_id?: string | null;
+  task_run_id: string | null;
   timestamp: string | null;
   level: LogLevel;
   stream: LogStream;
   message: string;
-  metadata?: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
 }
 
 /** The server-side filters every list, download and stream takes; all optional, combined with AND. */
@@ -52,6 +52,11 @@ export interface LogPage {
   has_more: boolean;
   /** Continues after this page, in its order, with its filters; `null` on the last page. */
   next_cursor: string | null;
+  /**
+   * Reads the rows before this page's first, in the other order (newest first after an oldest-first page);
+   * `null` when the page starts its selection or is empty.
+   */
+  prev_cursor: string | null;
 }
 
 /** How to ask for one page. */
@@ -59,6 +64,8 @@ export interface PageOptions {
   limit?: number;
   offset?: number;
   cursor?: string;
+  /** Start the page at the log with this id (a link to one line); not with `cursor` or `offset`. */
+  fromId?: number;
   order?: 'asc' | 'desc';
   filters?: LogFilters;
   signal?: AbortSignal;
@@ -75,6 +82,8 @@ export interface LevelCounts {
 /** One task run of a job run's summary. */
 export interface TaskRunSummary {
   task_run_id: string;
+  /** The name the application's `task_runs` table gives it, where it has one. */
+  task_name: string | null;
   first: string | null;
   last: string | null;
   counts: LevelCounts;
@@ -103,7 +112,14 @@ export interface JobRunEntry {
 
 /** `GET /stream/status`: the server's feed and its clients. */
 export interface StreamStatus {
+  /** The feed holds a `LISTEN` on the writers' channel. */
   listening: boolean;
+  /** `notify` (woken by the writers' notifications, and polling now and then) or `poll` (only polling: no channel, or a hot standby). */
+  mode: 'notify' | 'poll';
+  /** The server reads a hot standby. */
+  standby: boolean;
+  /** How often the feed looks for new rows without a notification. */
+  poll_interval_ms: number;
   channel: string | null;
   /** The highest log id the feed has seen. */
   last_id: number;

@@ -3,7 +3,8 @@ import { LogApiError, LogStreamingService, type LogPage } from '../src/index.js'
 import { event, json, log, scriptedFetch, sse } from './fakes.js';
 
 function page(ids: number[], nextCursor: string | null): LogPage {
-  return { logs: ids.map((id) => JSON.parse(log(id))), limit: 2, offset: 0, has_more: nextCursor !== null, next_cursor: nextCursor };
+  return { logs: ids.map((id) => JSON.parse(log(id))), limit: 2, offset: 0, has_more: nextCursor !== null, next_cursor: nextCursor,
+    prev_cursor: null };
 }
 
 describe('LogStreamingService', () => {

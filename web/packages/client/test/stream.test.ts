@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LogEventStream, LogApiError, type LogMessage } from '../src/index.js';
+import { LogEventStream, LogApiError, StreamClosedError, type LogMessage, type StreamClosed } from '../src/index.js';
 import { event, json, scriptedFetch, sse } from './fakes.js';
 
 const noWait = () => Promise.resolve();
@@ -23,6 +23,28 @@ describe('LogEventStream', () => {
     expect(got.messages.map((m) => m.message)).toEqual(['six', 'seven']);
     expect(opened).toHaveBeenCalledTimes(1);
     expect(got.errors).toEqual([]);
+  });
+
+  it('tells why the server closed the stream, and reconnects after the last row', async () => {
+    const close = 'event: close\ndata: {"error": "the server is stopping"}\n\n';
+    const { fetch, requests } = scriptedFetch([sse(event(1), close), sse(event(2), close), sse(event(3))]);
+    const got = collect();
+    const closes: StreamClosed[] = [];
+    const stream = new LogEventStream({ url: 'http://x/s', headers: {}, fetch }, { ...got.handlers, onClose: (c) => closes.push(c) }, noWait);
+    await vi.waitFor(() => expect(got.messages.map((m) => m.id)).toEqual([1, 2, 3]));
+    stream.close();
+    expect(closes).toEqual([{ reason: 'the server is stopping', willReconnect: true }, { reason: 'the server is stopping', willReconnect: true }]);
+    expect(requests[1]?.headers['last-event-id']).toBe('1');
+    expect(got.errors).toEqual([]);
+
+    // without onClose, the reason reaches onError
+    const other = scriptedFetch([sse(event(1), 'event: close\ndata: {"error": "fell behind"}\n\n')]);
+    const without = collect();
+    const second = new LogEventStream({ url: 'http://x/s', headers: {}, fetch: other.fetch }, without.handlers, noWait);
+    await vi.waitFor(() => expect(without.errors).toHaveLength(1));
+    second.close();
+    expect(without.errors[0]).toBeInstanceOf(StreamClosedError);
+    expect((without.errors[0] as StreamClosedError).closed.reason).toBe('fell behind');
   });
 
   it('reconnects with Last-Event-ID and delivers a row the server sends again only once', async () => {

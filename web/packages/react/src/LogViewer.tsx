@@ -70,6 +70,8 @@ export function formatTime(timestamp: string | null, zone: 'utc' | 'local'): str
 
 interface RowProps {
   log: LogMessage;
+  /** The task run's name, where the summary gives one. */
+  taskName: string | undefined;
   query: string | undefined;
   zone: 'utc' | 'local';
   expanded: boolean;
@@ -77,7 +79,7 @@ interface RowProps {
   onSelect(id: number): void;
 }
 
-function Row({ log, query, zone, expanded, onToggle, onSelect }: RowProps): ReactNode {
+function Row({ log, taskName, query, zone, expanded, onToggle, onSelect }: RowProps): ReactNode {
   const hasMetadata = log.metadata !== null && log.metadata !== undefined && Object.keys(log.metadata).length > 0;
   return (
     <>
@@ -87,7 +89,7 @@ function Row({ log, query, zone, expanded, onToggle, onSelect }: RowProps): Reac
           onSelect(log.id);
         }}>{formatTime(log.timestamp, zone)}</a>
       <span className={`stratal-level stratal-level-${log.level}`}>{log.level}</span>
-      {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{log.task_run_id.slice(0, 8)}</span> : null}
+      {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{taskName ?? log.task_run_id.slice(0, 8)}</span> : null}
       <span className={`stratal-message stratal-stream-${log.stream}`}>
         <span className="stratal-text"><AnsiText text={log.message} query={query} /></span>
         {hasMetadata ? (
@@ -127,6 +129,8 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     onSelectLine?.(id);
   }, [onSelectLine]);
   const summary = useSummary(service, 'jobRunId' in selection ? selection.jobRunId : undefined, loaded.length);
+  const taskNames = useMemo(() => new Map((summary?.tasks ?? []).flatMap((task) => (task.task_name ? [[task.task_run_id, task.task_name] as const] : []))),
+    [summary]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const toggle = useCallback((taskRunId: string) => setCollapsed((c) => {
     const next = new Set(c);
@@ -231,7 +235,8 @@ export function LogViewer(props: LogViewerProps): ReactNode {
               <div key={log.id} className={`stratal-line${filters.q && item.index === current ? ' stratal-current' : ''}${log.id === picked ? ' stratal-picked' : ''}`}
                 data-index={item.index} data-id={log.id} data-level={log.level} ref={virtualizer.measureElement}
                 style={{ transform: `translateY(${item.start}px)` }}>
-                <Row log={log} query={filters.q} zone={zone} expanded={expanded.has(log.id)} onToggle={toggleMetadata}
+                <Row log={log} taskName={log.task_run_id ? taskNames.get(log.task_run_id) : undefined} query={filters.q} zone={zone}
+                  expanded={expanded.has(log.id)} onToggle={toggleMetadata}
                   onSelect={select} />
               </div>
             );

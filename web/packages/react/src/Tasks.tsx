@@ -53,7 +53,7 @@ export function Tasks({ summary, collapsed, onToggle }: TasksProps): ReactNode {
               {open ? '▾' : '▸'}
             </button>
             {task.counts.error > 0 ? <span className="stratal-error-mark" title="has errors">✖</span> : <span className="stratal-ok-mark">✓</span>}
-            <span className="stratal-task" title={task.task_run_id}>{task.task_run_id.slice(0, 8)}</span>
+            <span className="stratal-task" title={task.task_run_id}>{task.task_name ?? task.task_run_id.slice(0, 8)}</span>
             <span className="stratal-task-counts">
               {lines} {lines === 1 ? 'line' : 'lines'}
               {task.counts.error > 0 ? `, ${task.counts.error} ${task.counts.error === 1 ? 'error' : 'errors'}` : ''}

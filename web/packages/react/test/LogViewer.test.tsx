@@ -24,8 +24,9 @@ beforeAll(() => {
 afterEach(cleanup);
 
 const SUMMARY = json({ job_run_id: 'j', first: null, last: null, counts: { debug: 0, info: 3, warn: 0, error: 1 }, tasks: [
-  { task_run_id: 't0000000-1', first: null, last: null, counts: { debug: 0, info: 2, warn: 0, error: 1 }, streams: { stdout: 3 } },
-  { task_run_id: 't0000000-2', first: null, last: null, counts: { debug: 0, info: 1, warn: 0, error: 0 }, streams: { stdout: 1 } },
+  { task_run_id: 't0000000-1', task_name: 'fetch-orders', first: null, last: null, counts: { debug: 0, info: 2, warn: 0, error: 1 },
+    streams: { stdout: 3 } },
+  { task_run_id: 't0000000-2', task_name: null, first: null, last: null, counts: { debug: 0, info: 1, warn: 0, error: 0 }, streams: { stdout: 1 } },
 ] });
 const ROUTES = { '/summary': SUMMARY };
 
@@ -118,7 +119,10 @@ describe('LogViewer', () => {
     render(<LogViewer jobRunId="j" live={false} service={new LogStreamingService({ baseUrl: 'http://x', fetch })} />);
     const tasks = await screen.findByRole('list', { name: 'Tasks' });
     const items = within(tasks).getAllByRole('listitem');
-    expect(items.map((item) => item.textContent)).toEqual(['▾✖t00000003 lines, 1 error', '▾✓t00000001 line']);
+    // a task with a name in task_runs is shown by it, one without by its id's start
+    expect(items.map((item) => item.textContent)).toEqual(['▾✖fetch-orders3 lines, 1 error', '▾✓t00000001 line']);
+    await waitFor(() => expect(document.querySelector('.stratal-line[data-id="1"] .stratal-task')?.textContent).toBe('fetch-orders'));
+    expect(document.querySelector('.stratal-line[data-id="4"] .stratal-task')?.textContent).toBe('t0000000');
     fireEvent.click(within(tasks).getByRole('button', { name: 'Fold task t0000000-1' }));
     await waitFor(() => expect(screen.getByTestId('line-count').textContent).toBe('4 lines, 1 shown'));
     expect([...document.querySelectorAll('.stratal-line')].map((e) => e.getAttribute('data-id'))).toEqual(['4']);

@@ -9,8 +9,10 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -72,13 +74,18 @@ public final class JobRuns {
      * One task run of a summary.
      *
      * @param taskRunId the task run
+     * @param name      its name where {@code task_runs} records one ({@code task_name}), else {@code null}
      * @param first     its first row's timestamp (UTC), or {@code null}
      * @param last      its last row's timestamp (UTC), or {@code null}
      * @param counts    its rows by level
      * @param streams   its rows by stream word
      */
-    public record TaskSummary(UUID taskRunId, LocalDateTime first, LocalDateTime last, Counts counts,
+    public record TaskSummary(UUID taskRunId, String name, LocalDateTime first, LocalDateTime last, Counts counts,
                               Map<String, Long> streams) {
+
+        TaskSummary named(String taskName) {
+            return new TaskSummary(taskRunId, taskName, first, last, counts, streams);
+        }
     }
 
     /**
@@ -94,6 +101,7 @@ public final class JobRuns {
     }
 
     private static final Counts ZERO = new Counts(0, 0, 0, 0);
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     /** The opt-in job-run index's tables, beside the logs table ({@code db/optional/000005_job-run-index}). */
     private static final String JOB_RUN_INDEX_TABLE = "stratal_job_runs";
@@ -103,6 +111,7 @@ public final class JobRuns {
     private final String table;
     private final String jobRunIndex;
     private final String jobRunTasks;
+    private final String taskRuns;
 
     /**
      * The job runs of {@code table}.
@@ -115,6 +124,7 @@ public final class JobRuns {
         this.table = table.qualified();
         this.jobRunIndex = table.sibling(JOB_RUN_INDEX_TABLE);
         this.jobRunTasks = table.sibling(JOB_RUN_TASKS_TABLE);
+        this.taskRuns = table.sibling("task_runs");
     }
 
     /**
@@ -244,18 +254,53 @@ public final class JobRuns {
                     last = later(last, groupLast);
                     counts = counts.plus(level, n);
                     if (task != null) {
-                        TaskSummary before = tasks.getOrDefault(task, new TaskSummary(task, null, null, ZERO, Map.of()));
+                        TaskSummary before = tasks.getOrDefault(task, new TaskSummary(task, null, null, null, ZERO, Map.of()));
                         Map<String, Long> streams = new LinkedHashMap<>(before.streams());
                         streams.merge(rs.getString("stream"), n, Long::sum);
-                        tasks.put(task, new TaskSummary(task, earlier(before.first(), groupFirst), later(before.last(), groupLast),
+                        tasks.put(task, new TaskSummary(task, null, earlier(before.first(), groupFirst), later(before.last(), groupLast),
                                 before.counts().plus(level, n), streams));
                     }
                 }
+            }
+            if (!tasks.isEmpty()) {
+                taskNames(connection, tasks.keySet()).forEach((task, name) -> tasks.computeIfPresent(task, (k, t) -> t.named(name)));
             }
         }
         List<TaskSummary> ordered = new ArrayList<>(tasks.values());
         ordered.sort((a, b) -> a.first() == null ? (b.first() == null ? 0 : 1) : b.first() == null ? -1 : a.first().compareTo(b.first()));
         return new Summary(jobRunId, first, last, counts, List.copyOf(ordered));
+    }
+
+    /**
+     * The names {@code task_runs} gives these task runs ({@code task_name}), where that table and column exist
+     * beside the logs table: the application's own run tables are optional.
+     */
+    private Map<UUID, String> taskNames(Connection connection, Set<UUID> taskRunIds) throws SQLException {
+        try (PreparedStatement check = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_attribute"
+                + " WHERE attrelid = to_regclass(?) AND attname = 'task_name' AND NOT attisdropped)")) {
+            check.setString(1, taskRuns);
+            try (ResultSet rs = check.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return Map.of();
+                }
+            }
+        }
+        Map<UUID, String> names = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT id, task_name::text FROM " + taskRuns + " WHERE id = ANY (?)")) {
+            statement.setArray(1, connection.createArrayOf("uuid", taskRunIds.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    names.put(rs.getObject(1, UUID.class), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                throw e;
+            }
+            return Map.of(); // a reader that may not see the application's run tables gets the ids alone
+        }
+        return names;
     }
 
     private static LocalDateTime earlier(LocalDateTime a, LocalDateTime b) {

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -89,7 +90,40 @@ public final class LogReader {
             rows = rows.subList(0, request.limit());
         }
         Cursor next = hasMore ? Cursor.after(rows.get(rows.size() - 1), request.descending()) : null;
-        return new LogPage(rows, request.limit(), request.offset(), hasMore, next);
+        return new LogPage(rows, request.limit(), request.offset(), hasMore, next, previous(rows, request));
+    }
+
+    /** The rows before the page's first, in the other order: none to read when the page starts its selection. */
+    private static Cursor previous(List<StoredLog> rows, PageRequest request) {
+        if (rows.isEmpty() || (request.cursor() == null && request.offset() == 0)) {
+            return null;
+        }
+        return Cursor.after(rows.get(0), !request.descending());
+    }
+
+    /**
+     * Where a page starts at the row with id {@code id}: a cursor that puts it first, in either order. The page
+     * holds the row when the selection does, and otherwise starts where it would stand. For a link to one
+     * line that opens the view around it.
+     *
+     * @param id         a row's id
+     * @param descending whether the page goes newest first
+     * @return the cursor, or {@code null} when no row has that id
+     * @throws SQLException when the database cannot answer
+     */
+    public Cursor cursorAt(long id, boolean descending) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement("SELECT timestamp FROM " + table + " WHERE id = ?")) {
+            statement.setLong(1, id);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                LocalDateTime timestamp = rs.getObject(1, LocalDateTime.class);
+                // keyset order is (timestamp, id) with ids whole numbers: just before the row, or just after it
+                return descending ? new Cursor(timestamp, id + 1, true) : new Cursor(timestamp, id - 1, false);
+            }
+        }
     }
 
     /**
@@ -134,10 +168,12 @@ public final class LogReader {
         matches.sort(request.descending() ? pageOrder.reversed() : pageOrder);
         if (matches.size() > request.limit()) {
             List<StoredLog> rows = matches.subList(0, request.limit());
-            return new LogPage(rows, request.limit(), 0, true, Cursor.after(rows.get(rows.size() - 1), request.descending()));
+            return new LogPage(rows, request.limit(), 0, true, Cursor.after(rows.get(rows.size() - 1), request.descending()),
+                    previous(rows, request));
         }
         boolean more = read >= maxRowsScanned; // the bound was reached: the selection may go on
-        return new LogPage(matches, request.limit(), 0, more, more ? Cursor.after(lastRead, request.descending()) : null);
+        return new LogPage(matches, request.limit(), 0, more, more ? Cursor.after(lastRead, request.descending()) : null,
+                previous(matches, request));
     }
 
     /**

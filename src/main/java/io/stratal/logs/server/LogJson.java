@@ -34,7 +34,7 @@ final class LogJson {
         return render(generator -> writeLog(generator, log));
     }
 
-    /** A page: {@code {"logs": [...], "limit", "offset", "has_more", "next_cursor"}}. */
+    /** A page: {@code {"logs": [...], "limit", "offset", "has_more", "next_cursor", "prev_cursor"}}. */
     public static String toJson(LogPage page) {
         return render(generator -> {
             generator.writeStartObject();
@@ -47,6 +47,7 @@ final class LogJson {
             generator.writeNumberField("offset", page.offset());
             generator.writeBooleanField("has_more", page.hasMore());
             generator.writeStringField("next_cursor", page.nextCursor() == null ? null : page.nextCursor().encode());
+            generator.writeStringField("prev_cursor", page.prevCursor() == null ? null : page.prevCursor().encode());
             generator.writeEndObject();
         });
     }
@@ -87,6 +88,7 @@ final class LogJson {
             for (JobRuns.TaskSummary task : summary.tasks()) {
                 generator.writeStartObject();
                 generator.writeStringField("task_run_id", text(task.taskRunId()));
+                generator.writeStringField("task_name", task.name());
                 generator.writeStringField("first", timestamp(task.first()));
                 generator.writeStringField("last", timestamp(task.last()));
                 writeCounts(generator, task.counts());

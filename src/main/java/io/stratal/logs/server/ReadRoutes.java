@@ -4,6 +4,7 @@ import io.stratal.logs.internal.util.Durations;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.stratal.logs.query.Cursor;
 import io.stratal.logs.query.InvalidParameterException;
 import io.stratal.logs.query.JobRuns;
 import io.stratal.logs.query.LogConditions;
@@ -89,10 +90,27 @@ final class ReadRoutes {
         LogDownload.write(reader, filter, descending, format, ctx.outputStream());
     }
 
+    /** {@code request} starting at the row {@code from_id} names, in its order: a link to one line. */
+    private PageRequest startingAt(PageRequest request, String fromId) throws SQLException {
+        if (request.cursor() != null || request.offset() > 0) {
+            throw new InvalidParameterException("from_id", "goes without cursor and offset");
+        }
+        long id = PageRequest.parseWhole("from_id", fromId);
+        Cursor at = reader.cursorAt(id, request.descending());
+        if (at == null) {
+            throw new InvalidParameterException("from_id", "no log has id " + id);
+        }
+        return new PageRequest(request.limit(), 0, at, request.descending());
+    }
+
     private void page(Context ctx, LogFilter selection) throws SQLException {
         LogFilter filter = filtered(ctx, selection);
         PageRequest request = PageRequest.parse(ctx.queryParam("limit"), ctx.queryParam("offset"), ctx.queryParam("cursor"),
                 ctx.queryParam("order"));
+        String fromId = ctx.queryParam("from_id");
+        if (fromId != null && !fromId.isEmpty()) {
+            request = startingAt(request, fromId);
+        }
         LogPage page = reader.page(filter, request);
         Gate.send(ctx, HttpStatus.OK, LogJson.toJson(page));
     }

@@ -150,10 +150,21 @@ class JobRunsIT {
         assertThat(summary.last()).isEqualTo(T0.plusMinutes(16));
         assertThat(summary.counts()).isEqualTo(new JobRuns.Counts(1, 2, 1, 3));
         assertThat(summary.tasks()).containsExactly(
-                new JobRuns.TaskSummary(task1, T0.plusMinutes(11), T0.plusMinutes(13), new JobRuns.Counts(0, 1, 1, 1),
+                new JobRuns.TaskSummary(task1, "t1", T0.plusMinutes(11), T0.plusMinutes(13), new JobRuns.Counts(0, 1, 1, 1),
                         Map.of("stdout", 1L, "stderr", 2L)),
-                new JobRuns.TaskSummary(task2, T0.plusMinutes(14), T0.plusMinutes(15), new JobRuns.Counts(1, 0, 0, 1),
+                new JobRuns.TaskSummary(task2, "t2", T0.plusMinutes(14), T0.plusMinutes(15), new JobRuns.Counts(1, 0, 0, 1),
                         Map.of("stdout", 1L, "stderr", 1L)));
         assertThat(jobRuns.summary(UUID.randomUUID()).tasks()).isEmpty();
+    }
+
+    @Test
+    void aSummaryNamesTasksOnlyWhereTheTaskRunsTableHasANameColumn() throws Exception {
+        db.execute("ALTER TABLE task_runs RENAME COLUMN task_name TO title");
+        try {
+            assertThat(jobRuns.summary(late).tasks()).extracting(JobRuns.TaskSummary::name).containsOnlyNulls().hasSize(2);
+        } finally {
+            db.execute("ALTER TABLE task_runs RENAME COLUMN title TO task_name");
+        }
+        assertThat(jobRuns.summary(late).tasks()).extracting(JobRuns.TaskSummary::name).containsExactly("t1", "t2");
     }
 }

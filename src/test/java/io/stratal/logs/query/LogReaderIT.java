@@ -141,6 +141,44 @@ class LogReaderIT {
     }
 
     @Test
+    void aWindowGrowsAtBothEndsByTheCursorsOfItsEdgePages() throws Exception {
+        insertMixedRows();
+        List<String> all = messages(reader.page(LogFilter.jobRun(jobA), PageRequest.first(100)));
+        LogPage first = reader.page(LogFilter.jobRun(jobA), PageRequest.first(3));
+        assertThat(first.prevCursor()).as("the first page has nothing before it").isNull();
+        LogPage second = reader.page(LogFilter.jobRun(jobA), new PageRequest(3, 0, first.nextCursor()));
+        assertThat(second.prevCursor().descending()).as("the way back reads newest first").isTrue();
+
+        LogPage back = reader.page(LogFilter.jobRun(jobA), new PageRequest(3, 0, second.prevCursor()));
+        assertThat(messages(back)).as("the rows before the second page, newest first").containsExactlyElementsOf(
+                List.of(all.get(2), all.get(1), all.get(0)));
+        assertThat(back.hasMore()).isFalse();
+
+        LogPage newest = reader.page(LogFilter.jobRun(jobA), new PageRequest(3, 0, null, true));
+        assertThat(newest.prevCursor()).isNull();
+        LogPage older = reader.page(LogFilter.jobRun(jobA), new PageRequest(3, 0, newest.nextCursor()));
+        LogPage forward = reader.page(LogFilter.jobRun(jobA), new PageRequest(3, 0, older.prevCursor()));
+        List<String> newestOldestFirst = new ArrayList<>(messages(newest));
+        java.util.Collections.reverse(newestOldestFirst);
+        assertThat(messages(forward)).as("from an older page forward again, oldest first")
+                .containsExactlyElementsOf(newestOldestFirst);
+    }
+
+    @Test
+    void aPageCanStartAtOneLineInEitherOrderEvenWithoutATimestamp() throws Exception {
+        insertMixedRows();
+        List<StoredLog> all = reader.page(LogFilter.jobRun(jobA), PageRequest.first(100)).logs();
+        for (StoredLog at : List.of(all.get(3), all.get(all.size() - 1))) {
+            LogPage forward = reader.page(LogFilter.jobRun(jobA), new PageRequest(2, 0, reader.cursorAt(at.id(), false)));
+            assertThat(forward.logs().get(0).id()).as("oldest first from %s", at.message()).isEqualTo(at.id());
+            LogPage backward = reader.page(LogFilter.jobRun(jobA), new PageRequest(2, 0, reader.cursorAt(at.id(), true), true));
+            assertThat(backward.logs().get(0).id()).as("newest first from %s", at.message()).isEqualTo(at.id());
+            assertThat(forward.prevCursor()).as("what lies before it can be read").isNotNull();
+        }
+        assertThat(reader.cursorAt(Long.MAX_VALUE, false)).isNull();
+    }
+
+    @Test
     void aCursorPageIsNotShiftedByRowsAddedBeforeIt() throws Exception {
         insertMixedRows();
         LogPage first = reader.page(LogFilter.jobRun(jobA), PageRequest.first(3));

@@ -44,7 +44,7 @@ class LogJsonTest {
     @Test
     void aPageCarriesItsPagingFieldsAndTheNextCursor() throws Exception {
         StoredLog log = new StoredLog(9, "task", job, job, LocalDateTime.of(2026, 1, 1, 0, 0), "error", "stderr", "boom", "{}");
-        JsonNode json = mapper.readTree(LogJson.toJson(new LogPage(List.of(log), 1, 40, true, Cursor.after(log))));
+        JsonNode json = mapper.readTree(LogJson.toJson(new LogPage(List.of(log), 1, 40, true, Cursor.after(log), null)));
 
         assertThat(json.get("logs")).hasSize(1);
         assertThat(json.get("limit").asInt()).isEqualTo(1);
@@ -52,7 +52,7 @@ class LogJsonTest {
         assertThat(json.get("has_more").asBoolean()).isTrue();
         assertThat(Cursor.decode("cursor", json.get("next_cursor").asText())).isEqualTo(Cursor.after(log));
 
-        JsonNode last = mapper.readTree(LogJson.toJson(new LogPage(List.of(), 100, 0, false, null)));
+        JsonNode last = mapper.readTree(LogJson.toJson(new LogPage(List.of(), 100, 0, false, null, null)));
         assertThat(last.get("logs")).isEmpty();
         assertThat(last.get("next_cursor").isNull()).isTrue();
     }

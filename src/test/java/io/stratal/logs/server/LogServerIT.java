@@ -141,6 +141,27 @@ class LogServerIT {
     }
 
     @Test
+    void aPageCanStartAtALinkedLineAndGoBackFromIt() throws Exception {
+        start();
+        JsonNode all = ok("/api/v1/logs/task-runs/" + task + "?limit=1000");
+        long line100 = all.get("logs").get(99).get("id").asLong();
+        JsonNode at = ok("/api/v1/logs/task-runs/" + task + "?limit=10&from_id=" + line100);
+        assertThat(at.get("logs").get(0).get("message").asText()).isEqualTo("line 100");
+        String back = at.get("prev_cursor").asText();
+        JsonNode before = ok("/api/v1/logs/task-runs/" + task + "?limit=3&order=desc&cursor="
+                + URLEncoder.encode(back, StandardCharsets.UTF_8));
+        assertThat(before.get("logs")).extracting(log -> log.get("message").asText())
+                .containsExactly("line 99", "line 98", "line 97");
+        JsonNode newestFirst = ok("/api/v1/logs/task-runs/" + task + "?limit=2&order=desc&from_id=" + line100);
+        assertThat(newestFirst.get("logs")).extracting(log -> log.get("message").asText()).containsExactly("line 100", "line 99");
+        assertThat(all.get("prev_cursor").isNull()).as("the first page has nothing before it").isTrue();
+
+        assertBadRequest("/api/v1/logs/task-runs/" + task + "?from_id=" + Long.MAX_VALUE, "from_id");
+        assertBadRequest("/api/v1/logs/task-runs/" + task + "?from_id=ten", "from_id");
+        assertBadRequest("/api/v1/logs/task-runs/" + task + "?offset=5&from_id=" + line100, "from_id");
+    }
+
+    @Test
     void systemAndTypeEndpointsSelectTheirRows() throws Exception {
         start();
         JsonNode system = ok("/api/v1/logs/system");
