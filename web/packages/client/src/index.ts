@@ -6,5 +6,5 @@ export { LogApiError } from './errors.js';
 export { filterParams, pageParams, selectionPath } from './query.js';
 export type {
   JobRunEntry, JobRunPage, JobRunSummary, LevelCounts, LogFilters, LogLevel, LogMessage, LogPage, LogStream, LogType, PageOptions, Selection,
-  StreamStatus, TaskRunSummary,
+  LogStats, StreamStatus, TaskRunSummary,
 } from './types.js';

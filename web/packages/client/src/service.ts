@@ -1,7 +1,7 @@
 import { LogApiError } from './errors.js';
 import { filterParams, pageParams, selectionPath } from './query.js';
 import { LogEventStream, type StreamHandle, type StreamHandlers } from './stream.js';
-import type { JobRunPage, JobRunSummary, StreamStatus, LogFilters, LogMessage, LogPage, LogType, PageOptions, Selection } from './types.js';
+import type { JobRunPage, JobRunSummary, StreamStatus, LogFilters, LogMessage, LogPage, LogStats, LogType, PageOptions, Selection } from './types.js';
 
 /** Where the server is and how to reach it. */
 export interface LogStreamingOptions {
@@ -99,6 +99,15 @@ export class LogStreamingService {
   /** A job run's counts by level, and each task run's by level and stream. */
   async getJobRunSummary(jobRunId: string, options: { signal?: AbortSignal } = {}): Promise<JobRunSummary> {
     return this.get<JobRunSummary>(`/job-runs/${encodeURIComponent(jobRunId)}/summary`, options.signal);
+  }
+
+  /**
+   * The monitoring answer: rows by type in the whole table, by level and each job run's error rate in the
+   * last `window` (`1h` by default; `30m`, `1d`...), the table's size, rows per day for a week.
+   */
+  async getStats(options: { window?: string; signal?: AbortSignal } = {}): Promise<LogStats> {
+    const query = options.window ? `?window=${encodeURIComponent(options.window)}` : '';
+    return this.get<LogStats>(`/stats${query}`, options.signal);
   }
 
   /**

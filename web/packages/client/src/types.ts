@@ -129,6 +129,23 @@ export interface StreamStatus {
   last_error: string | null;
 }
 
+/** `GET /stats`: the monitoring queries over a window, and the table's size and growth. */
+export interface LogStats {
+  /** The window as asked, e.g. `1h`. */
+  window: string;
+  /** The window's start, UTC. */
+  since: string;
+  /** Rows of each type in the whole table. */
+  by_type: Record<string, number>;
+  /** Rows of each level in the window. */
+  by_level: Record<string, number>;
+  /** Job runs with logs in the window, the highest error rate first. */
+  error_rates: { job_run_id: string; errors: number; total_logs: number; error_rate: number }[];
+  table: { total_bytes: number; table_bytes: number; index_bytes: number };
+  /** The last 7 UTC days, oldest first. */
+  rows_per_day: { day: string; rows: number }[];
+}
+
 /** `GET /job-runs`: job runs with logs, newest activity first. */
 export interface JobRunPage {
   job_runs: JobRunEntry[];

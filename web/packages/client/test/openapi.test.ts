@@ -21,6 +21,7 @@ const PAIRS: Record<string, string> = {
   JobRunEntry: 'JobRun',
   JobRunPage: 'JobRunPage',
   StreamStatus: 'StreamStatus',
+  LogStats: 'Stats',
 };
 
 interface Schema {

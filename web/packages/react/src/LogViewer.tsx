@@ -1,19 +1,22 @@
+'use client';
+
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { LogStreamingService, type LogFilters, type LogMessage, type LogType } from '@stratal/logs-client';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { AnsiText } from './ansi.js';
 import { Tasks, useSummary } from './Tasks.js';
 import { Toolbar } from './Toolbar.js';
-import { useLogRows, type ViewerSelection } from './useLogRows.js';
+import { useLineCount } from './useLineCount.js';
+import { useLogWindow, type Opening, type ViewerSelection } from './useLogWindow.js';
 
 export interface LogViewerProps {
-  /** The logs of one type (the seed's prop). */
+  /** The logs of one type. */
   filterType?: LogType;
-  /** One job run's logs, its own and its tasks' (the seed's prop). */
+  /** One job run's logs, its own and its tasks'. */
   jobRunId?: string;
   /** One task run's logs. */
   taskRunId?: string;
-  /** The viewer's height, e.g. "400px" (the seed's prop); 400px by default. */
+  /** The viewer's height, e.g. "400px"; 400px by default. */
   height?: string | number;
   /** The log server, e.g. "http://localhost:8080"; the page's origin by default. */
   baseUrl?: string;
@@ -21,11 +24,11 @@ export interface LogViewerProps {
   token?: string;
   /** Follow new rows as they are written (default true). */
   live?: boolean;
-  /** Server-side filters to start with; the toolbar changes them. */
+  /** Server-side filters; the toolbar changes them, and a new value from the page replaces them. */
   filters?: LogFilters;
   /** Show the filter toolbar (default true). */
   toolbar?: boolean;
-  /** A line to show and mark once it is loaded (e.g. from the page's address). */
+  /** A line to show and mark (e.g. from the page's address): the view opens around it. */
   selectedLine?: number;
   /** Called when the user picks a line (clicks its time), to put it in the address. */
   onSelectLine?(id: number): void;
@@ -34,12 +37,27 @@ export interface LogViewerProps {
 }
 
 const ROW_HEIGHT = 20;
+/** Rows from an end of the window at which the next page there is read. */
+const EDGE_ROWS = 200;
+
+/** What makes the viewer work without its stylesheet: the scroller, the rows' place in it. */
+const SCROLLER: CSSProperties = { overflow: 'auto', position: 'relative' };
+const SPACER: CSSProperties = { position: 'relative', width: '100%' };
+const LINE: CSSProperties = { position: 'absolute', top: 0, left: 0, width: '100%', display: 'flex', gap: '8px',
+  boxSizing: 'border-box', whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' };
+const TIME: CSSProperties = { flex: 'none' };
+const NEW_LINES: CSSProperties = { position: 'absolute', right: '16px', bottom: '12px' };
 
 function selectionOf(props: LogViewerProps): ViewerSelection {
   if (props.taskRunId) return { taskRunId: props.taskRunId };
   if (props.jobRunId) return { jobRunId: props.jobRunId };
   if (props.filterType) return { type: props.filterType };
   return { all: true };
+}
+
+/** A run opens at its first line (as a build log does), a type or everything at the newest (as a tail does). */
+function defaultOpening(selection: ViewerSelection): Opening {
+  return 'jobRunId' in selection || 'taskRunId' in selection ? { at: 'start' } : { at: 'end' };
 }
 
 /** What the server can download for a selection: a job run, a task run, or the system logs. */
@@ -68,6 +86,8 @@ export function formatTime(timestamp: string | null, zone: 'utc' | 'local'): str
     + `${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
 interface RowProps {
   log: LogMessage;
   /** The task run's name, where the summary gives one. */
@@ -80,17 +100,17 @@ interface RowProps {
 }
 
 function Row({ log, taskName, query, zone, expanded, onToggle, onSelect }: RowProps): ReactNode {
-  const hasMetadata = log.metadata !== null && log.metadata !== undefined && Object.keys(log.metadata).length > 0;
+  const hasMetadata = log.metadata !== null && Object.keys(log.metadata).length > 0;
   return (
     <>
-      <a className="stratal-time" href={`#line=${log.id}`} title={`line ${log.id}${zone === 'utc' ? ' (UTC)' : ''}`}
+      <a className="stratal-time" style={TIME} href={`#line=${log.id}`} title={`line ${log.id}${zone === 'utc' ? ' (UTC)' : ''}`}
         onClick={(e) => {
           e.preventDefault();
           onSelect(log.id);
         }}>{formatTime(log.timestamp, zone)}</a>
-      <span className={`stratal-level stratal-level-${log.level}`}>{log.level}</span>
-      {log.task_run_id ? <span className="stratal-task" title={log.task_run_id}>{taskName ?? log.task_run_id.slice(0, 8)}</span> : null}
-      <span className={`stratal-message stratal-stream-${log.stream}`}>
+      <span className={`stratal-level stratal-level-${log.level}`} style={TIME}>{log.level}</span>
+      {log.task_run_id ? <span className="stratal-task" style={TIME} title={log.task_run_id}>{taskName ?? log.task_run_id.slice(0, 8)}</span> : null}
+      <span className={`stratal-message stratal-stream-${log.stream}`} style={{ minWidth: 0 }}>
         <span className="stratal-text"><AnsiText text={log.message} query={query} /></span>
         {hasMetadata ? (
           <button type="button" className="stratal-metadata-toggle" aria-expanded={expanded} aria-label="Metadata"
@@ -103,17 +123,28 @@ function Row({ log, taskName, query, zone, expanded, onToggle, onSelect }: RowPr
 }
 
 /**
- * The seed's `<LogViewer>`: the stored logs of a job run, a task run or a type, every page of them, in a
- * virtualised list, then the new ones live. While the user is at the bottom it follows the newest line;
- * scrolled up it stays put and counts the new lines, and a click jumps back. Several on one page are
- * independent. All text goes in as text.
+ * The logs of a job run, a task run or a type in a virtualised list that never holds all of a long
+ * selection: it opens a run at its first line and a type at its newest, reads pages around what is on
+ * screen in both directions as the user scrolls, lets far rows go, and reads them again on return. A link
+ * to one line opens the view around it. New rows come live while the view holds the newest: at the bottom it
+ * follows them; scrolled up, or away from the end, it counts them, and a click goes to the newest. Several
+ * on one page are independent. All text goes in as text. Every prop may change after mount.
  */
 export function LogViewer(props: LogViewerProps): ReactNode {
-  const { baseUrl, token, live = true, toolbar = true } = props;
+  const { baseUrl, token, live = true, toolbar = true, onSelectLine } = props;
   const service = useMemo(() => props.service ?? new LogStreamingService({ baseUrl, token }), [props.service, baseUrl, token]);
-  const selection = selectionOf(props);
+  const selectionKey = JSON.stringify(selectionOf(props));
+  const selection = useMemo(() => selectionOf(props), [selectionKey]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // filters from the page replace the toolbar's when they change
+  const givenFilters = JSON.stringify(props.filters ?? {});
   const [filters, setFilters] = useState<LogFilters>(props.filters ?? {});
-  const { rows: loaded, loading, live: connected, error } = useLogRows(service, selection, filters, live);
+  useEffect(() => setFilters(JSON.parse(givenFilters) as LogFilters), [givenFilters]);
+
+  const opening: Opening = props.selectedLine !== undefined ? { at: 'line', id: props.selectedLine } : defaultOpening(selection);
+  const view = useLogWindow(service, selection, filters, live, opening);
+  const { rows: loaded } = view;
+
   const [current, setCurrent] = useState(0);
   const [zone, setZone] = useState<'utc' | 'local'>('utc');
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
@@ -123,15 +154,17 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     if (!next.delete(id)) next.add(id);
     return next;
   }), []);
-  const { onSelectLine } = props;
   const select = useCallback((id: number) => {
     setPicked(id);
     onSelectLine?.(id);
   }, [onSelectLine]);
-  const summary = useSummary(service, 'jobRunId' in selection ? selection.jobRunId : undefined, loaded.length);
+
+  const summary = useSummary(service, 'jobRunId' in selection ? selection.jobRunId : undefined, view.revision);
   const taskNames = useMemo(() => new Map((summary?.tasks ?? []).flatMap((task) => (task.task_name ? [[task.task_run_id, task.task_name] as const] : []))),
     [summary]);
+  const total = useLineCount(service, selection, filters, summary, loaded);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => setCollapsed(new Set()), [selectionKey]);
   const toggle = useCallback((taskRunId: string) => setCollapsed((c) => {
     const next = new Set(c);
     if (!next.delete(taskRunId)) next.add(taskRunId);
@@ -147,34 +180,106 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 30,
+    getItemKey: (index) => rows[index]!.id,
+    overscan: 20,
   });
+
+  // the row at the top of the view and how far it is scrolled in, so rows added or let go above it move nothing
+  const anchor = useRef<{ id: number; within: number } | undefined>(undefined);
+  const remember = useCallback(() => {
+    const element = scroller.current;
+    const first = virtualizer.getVirtualItems().find((item) => item.end > (element?.scrollTop ?? 0));
+    anchor.current = first && element ? { id: rows[first.index]!.id, within: element.scrollTop - first.start } : undefined;
+  }, [virtualizer, rows]);
+
+  const { older, newer, atStart, atEnd, loading } = view;
+  /** Reads the next page at whichever end of the window the view comes near (by where it is scrolled now). */
+  const growTowardsView = useCallback(() => {
+    const element = scroller.current;
+    if (!element || rows.length === 0 || loading) return;
+    const first = virtualizer.getVirtualItemForOffset(element.scrollTop)?.index ?? 0;
+    const last = virtualizer.getVirtualItemForOffset(element.scrollTop + element.clientHeight)?.index ?? rows.length - 1;
+    if (!atStart && first < EDGE_ROWS) older();
+    else if (!atEnd && last > rows.length - EDGE_ROWS) newer();
+  }, [virtualizer, loading, atStart, atEnd, older, newer, rows.length]);
 
   const onScroll = useCallback(() => {
     const element = scroller.current;
     if (!element) return;
-    const atBottom = element.scrollTop + element.clientHeight >= element.scrollHeight - ROW_HEIGHT;
-    setFollowing(atBottom);
-  }, []);
+    remember();
+    setFollowing(atEnd && element.scrollTop + element.clientHeight >= element.scrollHeight - ROW_HEIGHT);
+    growTowardsView();
+  }, [remember, atEnd, growTowardsView]);
 
+  // after each change: keep the rows on screen in place when rows came or went above them, then read on if
+  // the view is still near an end (a short first page, a fast scroll)
   useLayoutEffect(() => {
-    if (following && rows.length > 0 && (picked === undefined || shownPick.current === picked)) {
+    const element = scroller.current;
+    const held = anchor.current;
+    if (element && held && view.shiftedAtTop !== 0) {
+      const index = rows.findIndex((row) => row.id === held.id);
+      if (index >= 0) {
+        virtualizer.scrollToOffset(virtualizer.measurementsCache[index]!.start + held.within);
+      }
+    }
+  }, [view.revision]); // eslint-disable-line react-hooks/exhaustive-deps
+  // rows opened afresh are shown from where they were opened: a run from its top, a type at its bottom (a
+  // line is shown by the picked line's own effect)
+  const openedAt = view.opened;
+  useLayoutEffect(() => {
+    if (!openedAt || rows.length === 0) return;
+    if (openedAt.at.at === 'start') {
+      virtualizer.scrollToOffset(0);
+    } else if (openedAt.at.at === 'end') {
       virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
     }
-  }, [following, rows.length, virtualizer]);
+  }, [openedAt?.revision]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    growTowardsView();
+  }, [view.revision, growTowardsView]);
+
+  useLayoutEffect(() => {
+    if (following && atEnd && rows.length > 0 && (picked === undefined || shownPick.current === picked)) {
+      virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    }
+  }, [following, atEnd, rows.length, virtualizer]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
-    if (following) {
-      setSeenCount(rows.length);
-    }
+    if (following) setSeenCount(rows.length);
   }, [following, rows.length]);
 
-  const jumpToNewest = () => {
+  const open = view.open;
+  const jumpToEnd = useCallback(() => {
     setFollowing(true);
-    virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
-  };
+    setPicked(undefined);
+    if (atEnd) {
+      virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    } else {
+      open({ at: 'end' });
+    }
+  }, [atEnd, open, rows.length, virtualizer]);
+  const jumpToStart = useCallback(() => {
+    setFollowing(false);
+    setPicked(undefined);
+    if (atStart) {
+      virtualizer.scrollToIndex(0, { align: 'start' });
+    } else {
+      open({ at: 'start' });
+    }
+  }, [atStart, open, virtualizer]);
 
-  // the line picked (or given in the address) is shown once it is loaded, and following stops there
+  // a line given from outside later (a #line= link followed) is shown: where it is held, or the view opens
+  // around it; the first one is where the view opened
+  const givenLine = useRef(props.selectedLine);
+  useEffect(() => {
+    if (props.selectedLine === undefined || props.selectedLine === givenLine.current) return;
+    givenLine.current = props.selectedLine;
+    setPicked(props.selectedLine);
+    if (!loaded.some((row) => row.id === props.selectedLine)) {
+      open({ at: 'line', id: props.selectedLine });
+    }
+  }, [props.selectedLine]); // eslint-disable-line react-hooks/exhaustive-deps
+
   const pickedIndex = picked === undefined ? -1 : rows.findIndex((row) => row.id === picked);
   const shownPick = useRef<number | undefined>(undefined);
   useLayoutEffect(() => {
@@ -210,42 +315,52 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     setFollowing(true);
   }, []);
 
-  const newLines = following ? 0 : rows.length - seenCount;
+  const newLines = !atEnd ? view.newSinceAway : following ? 0 : Math.max(0, rows.length - seenCount);
   const height = typeof props.height === 'number' ? `${props.height}px` : props.height ?? '400px';
+  const complete = atStart && atEnd;
+  const count = total !== undefined ? plural(total, 'line') : `${plural(loaded.length, 'line')}${complete ? '' : '+'}`;
+  const paged = !('all' in selection);
   return (
-    <section className="stratal-log-viewer" aria-label={title(selection)}>
+    <section className="stratal-log-viewer" aria-label={title(selection)} style={{ position: 'relative' }}>
       <header className="stratal-header">
         <span className="stratal-title">{title(selection)}</span>
         <span className="stratal-count" data-testid="line-count">
-          {loaded.length.toLocaleString('en')} {loaded.length === 1 ? 'line' : 'lines'}
+          {count}
           {rows.length < loaded.length ? `, ${rows.length.toLocaleString('en')} shown` : ''}
           {loading ? ', loading…' : ''}
         </span>
-        {live ? <span className={connected ? 'stratal-live stratal-live-on' : 'stratal-live'}>{connected ? 'live' : 'connecting'}</span> : null}
-        {error ? <span className="stratal-error" role="alert">{error.message}</span> : null}
+        {paged && !complete ? (
+          <span className="stratal-jumps">
+            <button type="button" onClick={jumpToStart}>First line</button>
+            <button type="button" onClick={jumpToEnd}>Last line</button>
+          </span>
+        ) : null}
+        {live ? <span className={view.live ? 'stratal-live stratal-live-on' : 'stratal-live'}>{view.live ? 'live' : 'connecting'}</span> : null}
+        {view.error ? <span className="stratal-error" role="alert">{view.error.message}</span> : null}
       </header>
       {summary ? <Tasks summary={summary} collapsed={collapsed} onToggle={toggle} /> : null}
       {toolbar ? <Toolbar filters={filters} onChange={changeFilters} matches={filters.q ? rows.length : 0} current={current}
         onStep={step} zone={zone} onZone={setZone} onDownload={downloadable(selection) ? download : undefined} /> : null}
-      <div ref={scroller} className="stratal-lines" data-height={height} style={{ height }} onScroll={onScroll} role="log">
-        <div className="stratal-spacer" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+      <div ref={scroller} className="stratal-lines" data-height={height} style={{ ...SCROLLER, height }} onScroll={onScroll} role="log"
+        data-at-start={atStart} data-at-end={atEnd} data-rows={loaded.length} data-first-id={loaded[0]?.id}
+        data-last-id={loaded[loaded.length - 1]?.id}>
+        <div className="stratal-spacer" style={{ ...SPACER, height: `${virtualizer.getTotalSize()}px` }}>
           {virtualizer.getVirtualItems().map((item) => {
             const log = rows[item.index]!;
             return (
               <div key={log.id} className={`stratal-line${filters.q && item.index === current ? ' stratal-current' : ''}${log.id === picked ? ' stratal-picked' : ''}`}
                 data-index={item.index} data-id={log.id} data-level={log.level} ref={virtualizer.measureElement}
-                style={{ transform: `translateY(${item.start}px)` }}>
+                style={{ ...LINE, transform: `translateY(${item.start}px)` }}>
                 <Row log={log} taskName={log.task_run_id ? taskNames.get(log.task_run_id) : undefined} query={filters.q} zone={zone}
-                  expanded={expanded.has(log.id)} onToggle={toggleMetadata}
-                  onSelect={select} />
+                  expanded={expanded.has(log.id)} onToggle={toggleMetadata} onSelect={select} />
               </div>
             );
           })}
         </div>
       </div>
       {newLines > 0 ? (
-        <button type="button" className="stratal-new-lines" onClick={jumpToNewest}>
-          {newLines.toLocaleString('en')} new {newLines === 1 ? 'line' : 'lines'}
+        <button type="button" className="stratal-new-lines" style={NEW_LINES} onClick={jumpToEnd}>
+          {plural(newLines, 'new line')}
         </button>
       ) : null}
     </section>

@@ -129,7 +129,9 @@ class ViewerIT {
         WebElement error = rows().get(1);
         assertThat(error.getAttribute("data-level")).isEqualTo("error");
         assertThat(error.findElement(By.cssSelector(".stratal-message")).getAttribute("class")).contains("stderr");
-        assertThat(error.findElement(By.cssSelector(".stratal-task")).getText()).isEqualTo(task.toString().substring(0, 8));
+        // the task by the name task_runs gives it, once the run's summary is in (its id's start until then)
+        waiting().until(d -> rows().get(1).findElement(By.cssSelector(".stratal-task")).getText().equals("load"));
+        assertThat(rows().get(1).findElement(By.cssSelector(".stratal-task")).getAttribute("title")).isEqualTo(task.toString());
         rows().get(0).findElement(By.cssSelector("button[aria-label=Metadata]")).click();
         waiting().until(d -> !d.findElements(By.cssSelector(".stratal-metadata")).isEmpty());
         assertThat(browser.findElement(By.cssSelector(".stratal-metadata")).getText()).contains("\"attempt\": 2");
