@@ -1,34 +1,21 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, createDatabase, freePort, startServe, type Serve, type TestDatabase } from '../packages/client/test/serve.js';
+import { browserReady, CHROMIUM } from './browser.js';
+import { createDatabase, freePort, startServe, type Serve, type TestDatabase } from '../packages/client/test/serve.js';
 import { serveStatic } from './static.js';
 
 /**
  * The seed's SystemDashboard (apps/dashboard, built by Vite) in Debian's headless Chromium, driven by
  * playwright-core (no browser download), reading a real `serve` on a real PostgreSQL from another origin.
  */
-const CHROMIUM = process.env.STRATAL_CHROMIUM ?? '/usr/bin/chromium';
 const TOKEN = 'e2e-token';
 const SCREENSHOTS = fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 const APP = fileURLToPath(new URL('../apps/dashboard/dist/', import.meta.url));
 
-function browserAvailable(): boolean {
-  if (!available()) {
-    return false;
-  }
-  if (!existsSync(CHROMIUM) || !existsSync(APP)) {
-    if (process.env.STRATAL_REQUIRE_SERVER === 'true') {
-      throw new Error(`the browser tests need ${CHROMIUM} and a built ${APP} (npm run build -w apps/dashboard)`);
-    }
-    return false;
-  }
-  return true;
-}
-
-describe.skipIf(!browserAvailable())('the dashboard in Chromium', () => {
+describe.skipIf(!browserReady('STRATAL_REQUIRE_SERVER', [APP], `a built ${APP} (npm run build -w apps/dashboard)`))('the dashboard in Chromium', () => {
   let db: TestDatabase;
   let serve: Serve;
   let app: Server;

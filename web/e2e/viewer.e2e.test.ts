@@ -2,17 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, createDatabase, freePort, startServe, type Serve, type TestDatabase } from '../packages/client/test/serve.js';
+import { browserReady, CHROMIUM } from './browser.js';
+import { createDatabase, freePort, startServe, type Serve, type TestDatabase } from '../packages/client/test/serve.js';
 
 /**
  * The viewer `serve` itself serves at `/` (the committed build of apps/viewer, inside the CLI jar), in
  * Debian's headless Chromium: the run picker, a job run with its tasks, a task run; screenshots of each.
  */
-const CHROMIUM = process.env.STRATAL_CHROMIUM ?? '/usr/bin/chromium';
 const TOKEN = 'viewer-e2e';
 const SCREENSHOTS = fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 
-describe.skipIf(!available())('the served viewer in Chromium', () => {
+describe.skipIf(!browserReady('STRATAL_REQUIRE_SERVER'))('the served viewer in Chromium', () => {
   let db: TestDatabase;
   let serve: Serve;
   let browser: Browser;

@@ -3,7 +3,6 @@ export type { LogStreamingOptions, ListOptions } from './service.js';
 export { LogEventStream, StreamClosedError } from './stream.js';
 export type { StreamClosed, StreamHandle, StreamHandlers, StreamTarget } from './stream.js';
 export { LogApiError } from './errors.js';
-export { filterParams, pageParams, selectionPath } from './query.js';
 export type {
   JobRunEntry, JobRunPage, JobRunSummary, LevelCounts, LogFilters, LogLevel, LogMessage, LogPage, LogStream, LogType, PageOptions, Selection,
   LogStats, StreamStatus, TaskRunSummary,

@@ -188,8 +188,8 @@ export function LogViewer(props: LogViewerProps): ReactNode {
   const anchor = useRef<{ id: number; within: number } | undefined>(undefined);
   const remember = useCallback(() => {
     const element = scroller.current;
-    const first = virtualizer.getVirtualItems().find((item) => item.end > (element?.scrollTop ?? 0));
-    anchor.current = first && element ? { id: rows[first.index]!.id, within: element.scrollTop - first.start } : undefined;
+    const first = element && rows.length > 0 ? virtualizer.getVirtualItemForOffset(element.scrollTop) : undefined;
+    anchor.current = first && element && rows[first.index] ? { id: rows[first.index]!.id, within: element.scrollTop - first.start } : undefined;
   }, [virtualizer, rows]);
 
   const { older, newer, atStart, atEnd, loading } = view;
@@ -213,16 +213,20 @@ export function LogViewer(props: LogViewerProps): ReactNode {
 
   // after each change: keep the rows on screen in place when rows came or went above them, then read on if
   // the view is still near an end (a short first page, a fast scroll)
+  const restored = useRef(0);
   useLayoutEffect(() => {
     const element = scroller.current;
     const held = anchor.current;
-    if (element && held && view.shiftedAtTop !== 0) {
+    if (element && held && view.shiftedAtTop !== 0 && restored.current !== view.revision && !(following && atEnd)) {
+      restored.current = view.revision;
       const index = rows.findIndex((row) => row.id === held.id);
       if (index >= 0) {
         virtualizer.scrollToOffset(virtualizer.measurementsCache[index]!.start + held.within);
       }
     }
-  }, [view.revision]); // eslint-disable-line react-hooks/exhaustive-deps
+    // where the view stands now, for the next change (also when nothing scrolled since)
+    remember();
+  });
   // rows opened afresh are shown from where they were opened: a run from its top, a type at its bottom (a
   // line is shown by the picked line's own effect)
   const openedAt = view.opened;
@@ -238,11 +242,13 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     growTowardsView();
   }, [view.revision, growTowardsView]);
 
+  // following: the newest row stays in view as rows come (also when old ones go at the top and the count stays)
+  const newestId = rows[rows.length - 1]?.id;
   useLayoutEffect(() => {
     if (following && atEnd && rows.length > 0 && (picked === undefined || shownPick.current === picked)) {
       virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
     }
-  }, [following, atEnd, rows.length, virtualizer]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [following, atEnd, newestId, virtualizer]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     if (following) setSeenCount(rows.length);
