@@ -145,7 +145,7 @@ export function LogViewer(props: LogViewerProps): ReactNode {
   const view = useLogWindow(service, selection, filters, live, opening);
   const { rows: loaded } = view;
 
-  const [current, setCurrent] = useState(0);
+  const [currentId, setCurrentId] = useState<number>();
   const [zone, setZone] = useState<'utc' | 'local'>('utc');
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const [picked, setPicked] = useState<number | undefined>(props.selectedLine);
@@ -182,6 +182,8 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (index) => rows[index]!.id,
     overscan: 20,
+    // React 19 warns of a flushSync inside an effect (our scrolls to a row are): let React batch the re-render
+    useFlushSync: false,
   });
 
   // the row at the top of the view and how far it is scrolled in, so rows added or let go above it move nothing
@@ -296,14 +298,44 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     }
   }, [pickedIndex, picked, virtualizer]);
 
-  // with a search, every loaded line matches (the server selected them): next and previous step through them
+  // with a search, every line the server sends matches: next and previous step through them by id, so the
+  // current one stays put as the window moves. A step past the window's edge reads the next page first; a
+  // step past the selection's last (or first) match goes round to its first (or last), opened there.
+  const currentIndex = currentId === undefined ? -1 : rows.findIndex((row) => row.id === currentId);
+  const current = Math.max(currentIndex, 0);
+  const pendingStep = useRef<{ by: 1 | -1 } | { edge: 'first' | 'last' } | undefined>(undefined);
+  const goTo = (index: number) => {
+    setCurrentId(rows[index]!.id);
+    setFollowing(false);
+    virtualizer.scrollToIndex(index, { align: 'center' });
+  };
   const step = (by: 1 | -1) => {
     if (rows.length === 0) return;
-    const next = (current + by + rows.length) % rows.length;
-    setCurrent(next);
-    setFollowing(false);
-    virtualizer.scrollToIndex(next, { align: 'center' });
+    if (loading) {
+      pendingStep.current = { by }; // taken when the page being read is in
+      return;
+    }
+    const next = current + by;
+    if (next >= 0 && next < rows.length) goTo(next);
+    else if (next >= rows.length && !atEnd) {
+      pendingStep.current = { by };
+      newer();
+    } else if (next < 0 && !atStart) {
+      pendingStep.current = { by };
+      older();
+    } else if (atStart && atEnd) goTo((next + rows.length) % rows.length);
+    else {
+      pendingStep.current = { edge: by === 1 ? 'first' : 'last' };
+      open({ at: by === 1 ? 'start' : 'end' });
+    }
   };
+  useEffect(() => {
+    const pending = pendingStep.current;
+    if (!pending || loading || rows.length === 0) return;
+    pendingStep.current = undefined;
+    if ('edge' in pending) goTo(pending.edge === 'first' ? 0 : rows.length - 1);
+    else step(pending.by);
+  }, [view.revision]); // eslint-disable-line react-hooks/exhaustive-deps
   const download = async (format: 'ndjson' | 'text') => {
     const target = downloadable(selection);
     if (!target) return;
@@ -317,7 +349,7 @@ export function LogViewer(props: LogViewerProps): ReactNode {
   };
   const changeFilters = useCallback((next: LogFilters) => {
     setFilters(next);
-    setCurrent(0);
+    setCurrentId(undefined);
     setFollowing(true);
   }, []);
 
@@ -345,7 +377,8 @@ export function LogViewer(props: LogViewerProps): ReactNode {
         {view.error ? <span className="stratal-error" role="alert">{view.error.message}</span> : null}
       </header>
       {summary ? <Tasks summary={summary} collapsed={collapsed} onToggle={toggle} /> : null}
-      {toolbar ? <Toolbar filters={filters} onChange={changeFilters} matches={filters.q ? rows.length : 0} current={current}
+      {toolbar ? <Toolbar filters={filters} onChange={changeFilters} matches={filters.q ? rows.length : 0}
+        moreMatches={!complete} current={current}
         onStep={step} zone={zone} onZone={setZone} onDownload={downloadable(selection) ? download : undefined} /> : null}
       <div ref={scroller} className="stratal-lines" data-height={height} style={{ ...SCROLLER, height }} onScroll={onScroll} role="log"
         data-at-start={atStart} data-at-end={atEnd} data-rows={loaded.length} data-first-id={loaded[0]?.id}

@@ -48,7 +48,7 @@ export function Tasks({ summary, collapsed, onToggle }: TasksProps): ReactNode {
         const lines = task.counts.debug + task.counts.info + task.counts.warn + task.counts.error;
         return (
           <li key={task.task_run_id} className={task.counts.error > 0 ? 'stratal-task-row stratal-task-failed' : 'stratal-task-row'}>
-            <button type="button" aria-expanded={open} aria-label={`${open ? 'Fold' : 'Unfold'} task ${task.task_run_id}`}
+            <button type="button" aria-expanded={open} aria-label={`${open ? 'Fold' : 'Unfold'} task ${task.task_name ?? task.task_run_id}`}
               onClick={() => onToggle(task.task_run_id)}>
               {open ? '▾' : '▸'}
             </button>

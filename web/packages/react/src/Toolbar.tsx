@@ -7,8 +7,9 @@ const STREAMS: LogStream[] = ['stdout', 'stderr', 'system'];
 export interface ToolbarProps {
   filters: LogFilters;
   onChange(filters: LogFilters): void;
-  /** Matches of the search among the loaded lines, and which one is shown. */
+  /** Matches of the search among the lines held, whether the selection has more, and which one is current. */
   matches: number;
+  moreMatches: boolean;
   current: number;
   onStep(step: 1 | -1): void;
   zone: 'utc' | 'local';
@@ -19,9 +20,9 @@ export interface ToolbarProps {
 
 /**
  * The viewer's filters, all applied by the server: levels, a stream, a time range and a text search (typed
- * text waits 300 ms before it is sent). Next and previous step through the loaded matches.
+ * text waits 300 ms before it is sent). Next and previous step through the matches, reading on past the lines held.
  */
-export function Toolbar({ filters, onChange, matches, current, onStep, zone, onZone, onDownload }: ToolbarProps): ReactNode {
+export function Toolbar({ filters, onChange, matches, moreMatches, current, onStep, zone, onZone, onDownload }: ToolbarProps): ReactNode {
   const [text, setText] = useState(filters.q ?? '');
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -59,7 +60,7 @@ export function Toolbar({ filters, onChange, matches, current, onStep, zone, onZ
         <span className="stratal-matches">
           <button type="button" aria-label="Previous match" disabled={matches === 0} onClick={() => onStep(-1)}>↑</button>
           <button type="button" aria-label="Next match" disabled={matches === 0} onClick={() => onStep(1)}>↓</button>
-          <span data-testid="match-position">{matches === 0 ? 'no matches' : `${current + 1} of ${matches}`}</span>
+          <span data-testid="match-position">{matches === 0 ? 'no matches' : `${current + 1} of ${matches.toLocaleString('en')}${moreMatches ? '+' : ''}`}</span>
         </span>
       ) : null}
       <select aria-label="Time zone" value={zone} onChange={(e) => onZone(e.target.value as 'utc' | 'local')}>

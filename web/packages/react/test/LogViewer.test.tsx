@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { LogStreamingService } from '@stratal/logs-client';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LogViewer } from '../src/index.js';
@@ -10,6 +10,8 @@ import { json, log, scriptedFetch } from '../../client/test/fakes.js';
 import { fakeServer, row, rows } from './fakeServer.js';
 
 beforeAll(() => {
+  // a loaded machine (CI runs test files side by side on two cores) may take longer than the default second
+  configure({ asyncUtilTimeout: 5000 });
   // jsdom lays nothing out: give the list a size so the virtualiser renders rows
   globalThis.ResizeObserver ??= class {
     observe() {}
@@ -85,9 +87,11 @@ describe('LogViewer', () => {
     fireEvent.click(screen.getByRole('button', { name: 'First line' }));
     await waitFor(() => expect(ids()[0]).toBe(1));
     expect(scroller().getAttribute('data-at-start')).toBe('true');
+    const before = server.requests.length;
     fireEvent.click(screen.getByRole('button', { name: 'Last line' }));
     await waitFor(() => expect(ids()).toContain(20_000));
-    expect(new URL(server.requests[server.requests.length - 1]!.url).searchParams.get('order')).toBe('desc');
+    // read from the end backwards (the page above it may follow, as the view is near the window's top)
+    expect(new URL(server.requests[before]!.url).searchParams.get('order')).toBe('desc');
 
     // scrolled back up from the end, the window reads the older rows it let go, by the cursor it holds
     for (let i = 0; i < 40 && scroller().getAttribute('data-at-start') !== 'true'; i++) {
@@ -277,6 +281,33 @@ describe('LogViewer', () => {
     expect(Object.fromEntries(new URL(server.requests[server.requests.length - 1]!.url).searchParams)).toMatchObject({ level: 'error', q: 'timeout' });
   });
 
+  it('steps through the matches of a long search past the lines it holds, and round from the last to the first', async () => {
+    const server = fakeServer(rows(1, 3000));
+    const { container } = render(<LogViewer jobRunId="j" live={false} filters={{ q: 'line' }}
+      service={new LogStreamingService({ baseUrl: 'http://x', fetch: server.fetch })} />);
+    const current = () => container.querySelector('.stratal-current')?.getAttribute('data-id');
+    await waitFor(() => expect(screen.getByTestId('match-position').textContent).toBe('1 of 1,000+'));
+    expect(current()).toBe('1');
+    fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    expect(current()).toBe('2');
+    // before the first match: round to the last, which the view opens at
+    fireEvent.click(screen.getByRole('button', { name: 'Previous match' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Previous match' }));
+    await waitFor(() => expect(current()).toBe('3000'));
+    expect(scroller().getAttribute('data-at-end')).toBe('true');
+    // the current match stays the same line as the window reads older pages around it
+    fireEvent.click(screen.getByRole('button', { name: 'Previous match' }));
+    await waitFor(() => expect(current()).toBe('2999')); // at once, or when a page being read is in
+    scrollTo('top');
+    await waitFor(() => expect(held()[0]).toBeLessThan(2001));
+    fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    await waitFor(() => expect(current()).toBe('3000'));
+    // past the last: round to the first
+    fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    await waitFor(() => expect(current()).toBe('1'));
+    expect(scroller().getAttribute('data-at-start')).toBe('true');
+  });
+
   it("lists a job run's tasks by name with their counts and an error mark, and folds a task's lines away", async () => {
     const summary = json({ job_run_id: 'j', first: null, last: null, counts: { debug: 0, info: 3, warn: 0, error: 1 }, tasks: [
       { task_run_id: 't0000000-1', task_name: 'fetch-orders', first: null, last: null, counts: { debug: 0, info: 2, warn: 0, error: 1 },
@@ -293,11 +324,13 @@ describe('LogViewer', () => {
     expect(items.map((item) => item.textContent)).toEqual(['▾✖fetch-orders3 lines, 1 error', '▾✓t00000001 line']);
     await waitFor(() => expect(document.querySelector('.stratal-line[data-id="1"] .stratal-task')?.textContent).toBe('fetch-orders'));
     expect(document.querySelector('.stratal-line[data-id="4"] .stratal-task')?.textContent).toBe('t0000000');
-    fireEvent.click(within(tasks).getByRole('button', { name: 'Fold task t0000000-1' }));
+    fireEvent.click(within(tasks).getByRole('button', { name: 'Fold task fetch-orders' }));
     await waitFor(() => expect(count()).toBe('4 lines, 1 shown'));
     expect(ids()).toEqual([4]);
-    fireEvent.click(within(tasks).getByRole('button', { name: 'Unfold task t0000000-1' }));
+    fireEvent.click(within(tasks).getByRole('button', { name: 'Unfold task fetch-orders' }));
     await waitFor(() => expect(count()).toBe('4 lines'));
+    // a task without a name is named by its whole id where it cannot be seen
+    expect(within(tasks).getByRole('button', { name: 'Fold task t0000000-2' }).getAttribute('aria-expanded')).toBe('true');
   });
 
   it('expands metadata as JSON, marks a line given from outside and reports a line the user picks', async () => {
