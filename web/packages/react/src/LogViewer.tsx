@@ -182,8 +182,6 @@ export function LogViewer(props: LogViewerProps): ReactNode {
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (index) => rows[index]!.id,
     overscan: 20,
-    // React 19 warns of a flushSync inside an effect (our scrolls to a row are): let React batch the re-render
-    useFlushSync: false,
   });
 
   // the row at the top of the view and how far it is scrolled in, so rows added or let go above it move nothing

