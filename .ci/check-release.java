@@ -17,7 +17,8 @@ import org.w3c.dom.Node;
 
 /**
  * Checks a release as Maven Central would receive it, in the local repository a dry run deployed to:
- * {@code java .ci/check-release.java <repository> <groupId> <artifactId> <version> [--signed]}.
+ * {@code java .ci/check-release.java <repository> <groupId> <artifactId> <version> [--signed] [--no-cli]}
+ * ({@code --no-cli}: an artifact without a runnable {@code -cli} jar, such as the Spring Boot starter).
  *
  * <p>What Central refuses an upload without (central.sonatype.org/publish/requirements): the POM with name,
  * description, URL, licence, developers and SCM and a release version; a sources and a javadoc jar beside
@@ -32,13 +33,15 @@ public final class CheckRelease {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: java .ci/check-release.java <repository> <groupId> <artifactId> <version> [--signed]");
+            System.err.println("usage: java .ci/check-release.java <repository> <groupId> <artifactId> <version> [--signed] [--no-cli]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]).resolve(args[1].replace('.', '/')).resolve(args[2]).resolve(args[3]);
-        boolean signed = args.length > 4 && args[4].equals("--signed");
+        List<String> flags = List.of(args).subList(4, args.length);
+        boolean signed = flags.contains("--signed");
+        boolean cli = !flags.contains("--no-cli");
         CheckRelease check = new CheckRelease();
-        check.run(dir, args[2] + "-" + args[3], args[3], signed);
+        check.run(dir, args[2] + "-" + args[3], args[3], signed, cli);
         check.passed.forEach(p -> System.out.println("  ok    " + p));
         check.failures.forEach(f -> System.out.println("  FAIL  " + f));
         if (!signed) {
@@ -51,8 +54,11 @@ public final class CheckRelease {
         System.out.println("the release in " + dir + " has what Maven Central requires");
     }
 
-    private void run(Path dir, String base, String version, boolean signed) throws Exception {
-        String[] files = {base + ".pom", base + ".jar", base + "-sources.jar", base + "-javadoc.jar", base + "-cli.jar"};
+    private void run(Path dir, String base, String version, boolean signed, boolean cli) throws Exception {
+        List<String> files = new ArrayList<>(List.of(base + ".pom", base + ".jar", base + "-sources.jar", base + "-javadoc.jar"));
+        if (cli) {
+            files.add(base + "-cli.jar");
+        }
         for (String name : files) {
             Path file = dir.resolve(name);
             if (!Files.isRegularFile(file) || Files.size(file) == 0) {
@@ -70,7 +76,9 @@ public final class CheckRelease {
         mainJar(dir.resolve(base + ".jar"));
         sourcesJar(dir.resolve(base + "-sources.jar"), dir.resolve(base + ".jar"));
         javadocJar(dir.resolve(base + "-javadoc.jar"));
-        cliJar(dir.resolve(base + "-cli.jar"));
+        if (cli) {
+            cliJar(dir.resolve(base + "-cli.jar"));
+        }
     }
 
     private void checksum(Path file, String algorithm, String suffix) throws IOException, NoSuchAlgorithmException {

@@ -10,9 +10,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Logs a system line at start-up and a few task lines of a report run, all through SLF4J; the unified
- * appender in logback-spring.xml stores them. Run ids are random here (the appender creates the logs table
- * without foreign keys when job_runs does not exist).
+ * Logs a system line at start-up and a few task lines of a report run, all through SLF4J; the starter
+ * (stratal-logs-spring-boot-starter) stores them, and Spring Boot's own lines, in the application's database.
+ * Run ids are random here (the appender creates the logs table without foreign keys when job_runs does not
+ * exist).
  */
 @SpringBootApplication
 public class ReportApplication {

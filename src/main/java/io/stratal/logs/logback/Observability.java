@@ -33,7 +33,7 @@ final class Observability implements AutoCloseable {
             published.registerJmx(pipeline, contextName, appenderName);
         }
         if (micrometer) {
-            published.bindMicrometer(pipeline, appenderName);
+            published.bindMicrometer(pipeline, contextName, appenderName);
         }
         return published;
     }
@@ -58,15 +58,15 @@ final class Observability implements AutoCloseable {
         }
     }
 
-    private void bindMicrometer(PipelineMXBean pipeline, String appenderName) {
+    private void bindMicrometer(PipelineMXBean pipeline, String contextName, String appenderName) {
         try {
             Class.forName(MICROMETER, false, getClass().getClassLoader());
         } catch (ClassNotFoundException | LinkageError absent) {
             return; // no Micrometer: nothing to bind
         }
         try {
-            Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, String.class);
-            micrometer = (AutoCloseable) bind.invoke(null, pipeline, appenderName);
+            Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, String.class, String.class);
+            micrometer = (AutoCloseable) bind.invoke(null, pipeline, appenderName, String.valueOf(contextName));
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             status.warn("could not bind Micrometer meters: " + e);
         }

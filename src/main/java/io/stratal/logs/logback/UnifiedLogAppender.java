@@ -9,6 +9,7 @@ import io.stratal.logs.names.TableName;
 import io.stratal.logs.writer.LogWriter;
 import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.pipeline.OverflowPolicy;
+import io.stratal.logs.pipeline.PipelineMXBean;
 import io.stratal.logs.pipeline.PipelineStats;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -238,6 +239,15 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
     public PipelineStats getStats() {
         LogWriter w = writer;
         return w == null ? null : w.stats();
+    }
+
+    /**
+     * {@return the live counters and state of this appender's pipeline (queue, spool, database availability,
+     * last write), as its JMX bean shows them, or {@code null} before start}
+     */
+    public PipelineMXBean getPipeline() {
+        LogWriter w = writer;
+        return w == null ? null : w.mxBean();
     }
 
     /** {@return records queued and not yet written; 0 before start} */

@@ -11,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The appender's counters as Micrometer meters, tagged {@code appender=<name>}:
+ * The appender's counters as Micrometer meters, tagged {@code appender=<name>} and, where it is known,
+ * {@code context=<logback context>} (so that appenders of one name in two contexts of one JVM do not collide):
  * {@code stratal.logs.records{state=enqueued|written|spooled|replayed|repaired}},
  * {@code stratal.logs.records.dropped{reason=...}}, {@code stratal.logs.calls.blocked}, {@code stratal.logs.retries}, {@code stratal.logs.batches},
  * and the gauges {@code stratal.logs.queue.size}, {@code stratal.logs.queue.bytes},
@@ -37,8 +38,24 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      * @param appenderName the {@code appender} tag
      */
     public StratalLogMetrics(PipelineMXBean pipeline, String appenderName) {
+        this(pipeline, Tags.of("appender", appenderName));
+    }
+
+    /**
+     * Meters over {@code pipeline}'s counters, tagged {@code appender=<appenderName>} and
+     * {@code context=<contextName>}; bind them to a registry.
+     *
+     * @param pipeline     the counters, as {@code LogWriter.mxBean()} gives them
+     * @param appenderName the {@code appender} tag
+     * @param contextName  the {@code context} tag: the logback context's name, or the application's
+     */
+    public StratalLogMetrics(PipelineMXBean pipeline, String appenderName, String contextName) {
+        this(pipeline, Tags.of("appender", appenderName, "context", contextName));
+    }
+
+    private StratalLogMetrics(PipelineMXBean pipeline, Tags tags) {
         this.pipeline = pipeline;
-        this.tags = Tags.of("appender", appenderName);
+        this.tags = tags;
     }
 
     @Override
@@ -94,10 +111,11 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      *
      * @param pipeline     the counters to publish
      * @param appenderName the {@code appender} tag
+     * @param contextName  the {@code context} tag
      * @return what removes the meters again when closed
      */
-    public static AutoCloseable bindGlobal(PipelineMXBean pipeline, String appenderName) {
-        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, appenderName);
+    public static AutoCloseable bindGlobal(PipelineMXBean pipeline, String appenderName, String contextName) {
+        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, appenderName, contextName);
         metrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
         return metrics;
     }

@@ -66,4 +66,30 @@ class ObservabilityIT {
         assertThat(server.isRegistered(name)).isFalse();
         assertThat(registry.find("stratal.logs.records").meters()).isEmpty();
     }
+
+    @Test
+    void appendersOfOneNameInTwoContextsEachHaveTheirMeters() {
+        LoggerContext first = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "10"));
+        LoggerContext second = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "10"));
+        try {
+            for (int i = 0; i < 30; i++) {
+                first.getLogger("com.example.First").info("line {}", i);
+            }
+            for (int i = 0; i < 20; i++) {
+                second.getLogger("com.example.Second").info("line {}", i);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> written(first) == 30 && written(second) == 20);
+            assertThat(registry.get("stratal.logs.records").tag("context", first.getName()).tag("state", "written")
+                    .functionCounter().count()).isEqualTo(30.0);
+            assertThat(registry.get("stratal.logs.records").tag("context", second.getName()).tag("state", "written")
+                    .functionCounter().count()).isEqualTo(20.0);
+        } finally {
+            first.stop();
+            second.stop();
+        }
+    }
+
+    private static long written(LoggerContext context) {
+        return ((UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED")).getPipeline().getRecordsWritten();
+    }
 }
