@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorCustomizer;
 import org.springframework.boot.task.SimpleAsyncTaskSchedulerCustomizer;
 import org.springframework.boot.task.ThreadPoolTaskExecutorCustomizer;
@@ -16,6 +17,7 @@ import org.springframework.boot.task.ThreadPoolTaskSchedulerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.support.CompositeTaskDecorator;
 
@@ -25,7 +27,8 @@ import org.springframework.core.task.support.CompositeTaskDecorator;
  * <ul>
  *   <li>the appender's meters ({@code stratal.logs.*}) in the application's {@code MeterRegistry};
  *   <li>the {@code stratalLogs} health contributor, on Spring Boot 3 and 4;
- *   <li>job and task scopes that follow work handed to the executors and schedulers Spring Boot builds.
+ *   <li>job and task scopes that follow work handed to the executors and schedulers Spring Boot builds;
+ *   <li>on request, the read API, the live streams and the log viewer on a port of their own.
  * </ul>
  */
 @AutoConfiguration
@@ -48,6 +51,17 @@ public class StratalLogsAutoConfiguration {
         StratalLogMetrics stratalLogsMetrics() {
             String context = LoggerFactory.getILoggerFactory() instanceof LoggerContext logback ? logback.getName() : "default";
             return new StratalLogMetrics(new AttachedPipeline(), StratalLogsLoggingListener.APPENDER_NAME, context);
+        }
+    }
+
+    /** The read API and the viewer beside the application, when asked for ({@code stratal.logs.server.enabled}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = StratalLogsProperties.PREFIX + ".server", name = "enabled", havingValue = "true")
+    static class ReadApi {
+
+        @Bean
+        StratalLogsServer stratalLogsServer(StratalLogsProperties properties, Environment environment) {
+            return new StratalLogsServer(properties, StratalLogsLoggingListener.Database.of(properties, Binder.get(environment)));
         }
     }
 

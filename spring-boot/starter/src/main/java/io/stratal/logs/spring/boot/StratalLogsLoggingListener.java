@@ -82,6 +82,7 @@ final class StratalLogsLoggingListener implements GenericApplicationListener {
         }
         Database database = Database.of(properties, binder);
         if (database == null) {
+            log.warn("{}: logs are not stored in PostgreSQL: {}", StratalLogsProperties.PREFIX, Database.missing(binder));
             return;
         }
         boolean springStopsLogging = binder.bind("logging.register-shutdown-hook", Boolean.class).orElse(true);
@@ -199,20 +200,20 @@ final class StratalLogsLoggingListener implements GenericApplicationListener {
             }
             String url = p.getUrl() != null && !p.getUrl().isBlank() ? p.getUrl()
                     : binder.bind("spring.datasource.url", String.class).orElse(null);
-            if (url == null || url.isBlank()) {
-                log.warn("{}: logs are not stored in PostgreSQL: neither stratal.logs.url nor spring.datasource.url is set",
-                        StratalLogsProperties.PREFIX);
-                return null;
-            }
-            if (!url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
-                log.warn("{}: logs are not stored in PostgreSQL: spring.datasource.url is not a PostgreSQL URL; set "
-                        + "stratal.logs.url (or stratal.logs.enabled=false)", StratalLogsProperties.PREFIX);
-                return null;
+            if (url == null || url.isBlank() || !url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+                return null; // the listener says why (missing())
             }
             return new Database(url.trim(),
                     p.getUsername() != null ? p.getUsername() : binder.bind("spring.datasource.username", String.class).orElse(null),
                     p.getPassword() != null ? p.getPassword() : binder.bind("spring.datasource.password", String.class).orElse(null),
                     null);
+        }
+
+        /** Why {@link #of} found no database: neither URL is set, or the application's is not PostgreSQL. */
+        static String missing(Binder binder) {
+            return binder.bind("spring.datasource.url", String.class).isBound()
+                    ? "spring.datasource.url is not a PostgreSQL URL; set stratal.logs.url (or stratal.logs.enabled=false)"
+                    : "neither stratal.logs.url nor spring.datasource.url is set";
         }
 
         void applyTo(UnifiedLogAppender appender) {

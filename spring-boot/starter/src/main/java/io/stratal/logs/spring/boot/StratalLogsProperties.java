@@ -124,8 +124,195 @@ public class StratalLogsProperties {
     /** MDC key of the stream. */
     private String streamKey = "stream";
 
+    /** The read API, the live streams and the log viewer, served beside the application. */
+    private final Server server = new Server();
+
     /** Properties at their defaults, for Spring Boot to bind. */
     public StratalLogsProperties() {
+    }
+
+    /** {@return the read API's properties} */
+    public Server getServer() {
+        return server;
+    }
+
+    /**
+     * The read API, the live streams and the log viewer ({@code LogServer}, as {@code serve} runs it) on a port of
+     * their own beside the application, under the same safety rules: loopback only unless a token is set.
+     * Needs Javalin on the class path ({@code io.javalin:javalin}).
+     */
+    public static class Server {
+
+        /** Serve the read API and the viewer beside the application. */
+        private boolean enabled;
+
+        /** Port to listen on; 0 picks a free one. */
+        private int port = 8090;
+
+        /** Address to listen on: loopback by default; any other needs a token. */
+        private String bind = "127.0.0.1";
+
+        /** Bearer token every API request must carry; required off loopback. */
+        private String token;
+
+        /** Serve an address other than loopback without a token, on purpose. */
+        private boolean allowNoToken;
+
+        /** Host names (besides loopback ones) the server answers to, when it listens on another address. */
+        private List<String> allowedHosts = new ArrayList<>();
+
+        /** Origins of web pages that may read the API (CORS) and open its WebSocket. */
+        private List<String> allowedOrigins = new ArrayList<>();
+
+        /** Live stream clients served at once. */
+        private int maxStreamClients = 100;
+
+        /** How often the live streams look for new rows when no notification comes. */
+        private Duration pollInterval = Duration.ofSeconds(2);
+
+        /** Read API properties at their defaults. */
+        public Server() {
+        }
+
+        /** {@return whether the read API is served} */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /**
+         * Sets whether the read API is served.
+         *
+         * @param enabled whether the read API is served
+         */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** {@return the port} */
+        public int getPort() {
+            return port;
+        }
+
+        /**
+         * Sets the port.
+         *
+         * @param port 0 to 65535; 0 picks a free one
+         */
+        public void setPort(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("server.port must be a port number 0..65535, got " + port);
+            }
+            this.port = port;
+        }
+
+        /** {@return the address} */
+        public String getBind() {
+            return bind;
+        }
+
+        /**
+         * Sets the address.
+         *
+         * @param bind an address or host name of this machine
+         */
+        public void setBind(String bind) {
+            if (bind == null || bind.isBlank()) {
+                throw new IllegalArgumentException("server.bind must name an address, such as 127.0.0.1");
+            }
+            this.bind = bind.trim();
+        }
+
+        /** {@return the token, or {@code null}} */
+        public String getToken() {
+            return token;
+        }
+
+        /**
+         * Sets the token.
+         *
+         * @param token the bearer token; not blank
+         */
+        public void setToken(String token) {
+            if (token != null && token.isBlank()) {
+                throw new IllegalArgumentException("server.token is blank; give a real token, or leave it unset to "
+                        + "serve loopback without one");
+            }
+            this.token = token;
+        }
+
+        /** {@return whether an address other than loopback may be served without a token} */
+        public boolean isAllowNoToken() {
+            return allowNoToken;
+        }
+
+        /**
+         * Sets whether an address other than loopback may be served without a token.
+         *
+         * @param allowNoToken whether an address other than loopback may be served without a token
+         */
+        public void setAllowNoToken(boolean allowNoToken) {
+            this.allowNoToken = allowNoToken;
+        }
+
+        /** {@return the host names answered to} */
+        public List<String> getAllowedHosts() {
+            return allowedHosts;
+        }
+
+        /**
+         * Sets the host names answered to.
+         *
+         * @param allowedHosts host names besides the loopback ones
+         */
+        public void setAllowedHosts(List<String> allowedHosts) {
+            this.allowedHosts = allowedHosts == null ? new ArrayList<>() : allowedHosts;
+        }
+
+        /** {@return the origins that may read the API} */
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
+
+        /**
+         * Sets the origins that may read the API.
+         *
+         * @param allowedOrigins origins such as https://dashboard.example.com
+         */
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins == null ? new ArrayList<>() : allowedOrigins;
+        }
+
+        /** {@return the stream clients served at once} */
+        public int getMaxStreamClients() {
+            return maxStreamClients;
+        }
+
+        /**
+         * Sets the stream clients served at once.
+         *
+         * @param maxStreamClients at least 1
+         */
+        public void setMaxStreamClients(int maxStreamClients) {
+            this.maxStreamClients = atLeast("server.max-stream-clients", maxStreamClients, 1);
+        }
+
+        /** {@return how often streams look for new rows} */
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        /**
+         * Sets how often streams look for new rows.
+         *
+         * @param pollInterval 10 ms to 10 s
+         */
+        public void setPollInterval(Duration pollInterval) {
+            if (pollInterval == null || pollInterval.compareTo(Duration.ofMillis(10)) < 0
+                    || pollInterval.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("server.poll-interval must be 10ms to 10s, got " + pollInterval);
+            }
+            this.pollInterval = pollInterval;
+        }
     }
 
     private static int atLeast(String property, int value, int min) {

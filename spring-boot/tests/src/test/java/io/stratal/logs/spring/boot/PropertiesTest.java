@@ -192,6 +192,14 @@ class PropertiesTest {
         assertThat(documented.get("stratal.logs.enabled").path("defaultValue").asBoolean()).isTrue();
         assertThat(documented.get("stratal.logs.table").path("defaultValue").asText()).isEqualTo("logs");
         assertThat(documented.get("stratal.logs.redact-keys").path("defaultValue")).hasSize(10);
+        for (String name : Arrays.stream(BeanUtils.getPropertyDescriptors(StratalLogsProperties.Server.class))
+                .filter(d -> d.getWriteMethod() != null).map(PropertyDescriptor::getName).toList()) {
+            JsonNode property = documented.get("stratal.logs.server." + kebab(name));
+            assertThat(property).as("server." + name).isNotNull();
+            assertThat(property.path("description").asText()).as("server." + name + "'s description").isNotBlank();
+        }
+        assertThat(documented.get("stratal.logs.server.enabled").path("defaultValue").asBoolean()).isFalse();
+        assertThat(documented.get("stratal.logs.server.bind").path("defaultValue").asText()).isEqualTo("127.0.0.1");
     }
 
     @Test
