@@ -2,6 +2,7 @@ package io.stratal.logs.context;
 
 import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogStream;
+import io.stratal.logs.internal.ScopeEnds;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -30,7 +31,7 @@ public final class JobRunLogger implements AutoCloseable {
      * @param metadata key-value pairs stored in {@code metadata} with their JSON types, or {@code null}
      */
     public void logJob(LogLevel level, String message, Map<String, ?> metadata) {
-        try (LogContext.Scope scope = LogContext.job(jobRunId)) {
+        try (LogContext.Scope scope = LogContext.Scope.open(jobRunId.toString(), null, null)) {
             owner.emit(level, message, metadata);
         }
     }
@@ -66,9 +67,13 @@ public final class JobRunLogger implements AutoCloseable {
         logTask(taskRunId, level, message, stream == null ? null : stream.dbValue(), metadata);
     }
 
-    /** Ends this logger; the next {@code getJobRunLogger} of this id returns a new one. */
+    /**
+     * Ends this logger and the run's logging: what sampling left out of the run so far is summarised now. The
+     * next {@code getJobRunLogger} of this id returns a new one.
+     */
     @Override
     public void close() {
         owner.forget(this);
+        ScopeEnds.ended(jobRunId.toString());
     }
 }

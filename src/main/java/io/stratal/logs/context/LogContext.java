@@ -1,6 +1,7 @@
 package io.stratal.logs.context;
 
 import io.stratal.logs.LogStream;
+import io.stratal.logs.internal.ScopeEnds;
 import io.stratal.logs.names.Names;
 import java.util.Objects;
 import java.util.UUID;
@@ -117,7 +118,8 @@ public final class LogContext {
      * @param jobRunId the job run
      */
     public static Scope job(UUID jobRunId) {
-        return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(), null, null);
+        String id = Objects.requireNonNull(jobRunId, "jobRunId").toString();
+        return Scope.open(id, null, null).endingRun(id);
     }
 
     /**
@@ -126,7 +128,8 @@ public final class LogContext {
      * @param taskRunId the task run
      */
     public static Scope task(UUID taskRunId) {
-        return Scope.open(MDC.get(jobRunIdKey), Objects.requireNonNull(taskRunId, "taskRunId").toString(), null);
+        String id = Objects.requireNonNull(taskRunId, "taskRunId").toString();
+        return Scope.open(MDC.get(jobRunIdKey), id, null).endingRun(id);
     }
 
     /**
@@ -136,8 +139,8 @@ public final class LogContext {
      * @param stream the stream, or {@code null} to let the level decide (stdout, stderr for WARN and ERROR)
      */
     public static Scope task(UUID taskRunId, LogStream stream) {
-        return Scope.open(MDC.get(jobRunIdKey), Objects.requireNonNull(taskRunId, "taskRunId").toString(),
-                Objects.requireNonNull(stream, "stream").dbValue());
+        String id = Objects.requireNonNull(taskRunId, "taskRunId").toString();
+        return Scope.open(MDC.get(jobRunIdKey), id, Objects.requireNonNull(stream, "stream").dbValue()).endingRun(id);
     }
 
     /**
@@ -147,8 +150,8 @@ public final class LogContext {
      * @param taskRunId the task run
      */
     public static Scope task(UUID jobRunId, UUID taskRunId) {
-        return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(),
-                Objects.requireNonNull(taskRunId, "taskRunId").toString(), null);
+        String id = Objects.requireNonNull(taskRunId, "taskRunId").toString();
+        return Scope.open(Objects.requireNonNull(jobRunId, "jobRunId").toString(), id, null).endingRun(id);
     }
 
     /** {@return the current run ids and the rest of the MDC, to apply on another thread} */
@@ -228,6 +231,7 @@ public final class LogContext {
         private final String previousTaskRunId;
         private final String previousStream;
         private boolean closed;
+        private String run;
 
         private Scope(String previousJobRunId, String previousTaskRunId, String previousStream) {
             this.previousJobRunId = previousJobRunId;
@@ -252,6 +256,15 @@ public final class LogContext {
             set(jobRunIdKey, previousJobRunId);
             set(taskRunIdKey, previousTaskRunId);
             set(streamKey, previousStream);
+            if (run != null && !run.equals(previousJobRunId) && !run.equals(previousTaskRunId)) {
+                ScopeEnds.ended(run);
+            }
+        }
+
+        /** Marks this scope as the span of {@code runId}'s work: its close tells the samplers the run ended. */
+        Scope endingRun(String runId) {
+            this.run = runId;
+            return this;
         }
 
         private static void set(String key, String value) {

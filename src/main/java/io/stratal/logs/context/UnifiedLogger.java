@@ -54,6 +54,17 @@ public final class UnifiedLogger {
     }
 
     /**
+     * The unified logger logging through {@code logger}: for an SLF4J logger the application already has, or
+     * one of a logging context other than SLF4J's default.
+     *
+     * @param logger the SLF4J logger
+     * @return the logger
+     */
+    public static UnifiedLogger of(Logger logger) {
+        return new UnifiedLogger(Objects.requireNonNull(logger, "logger"));
+    }
+
+    /**
      * A system log: no job or task, whatever scope the calling thread is in.
      *
      * @param level the level

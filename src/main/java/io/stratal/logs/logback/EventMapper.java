@@ -10,7 +10,9 @@ import io.stratal.logs.LogStream;
 import io.stratal.logs.LogType;
 import io.stratal.logs.internal.MetadataBuilder;
 import io.stratal.logs.internal.Redaction;
+import io.stratal.logs.internal.sampling.Sampler;
 import io.stratal.logs.internal.util.Uuids;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -117,10 +119,50 @@ final class EventMapper {
     private final ThreadLocal<Scratch> scratch;
 
     LogRecord map(ILoggingEvent event) {
-        return map(event, scratch.get());
+        return map(event, scratch.get(), null);
     }
 
-    private LogRecord map(ILoggingEvent event, Scratch local) {
+    /** @param sample what a line kept by a sampling rule carries as {@code log.sample}, or {@code null} */
+    LogRecord map(ILoggingEvent event, Map<String, Object> sample) {
+        return map(event, scratch.get(), sample);
+    }
+
+    /**
+     * The row that stands for the lines a sampling rule left out of one key's window: the type, ids, stream,
+     * logger and thread of the first of them, the highest level among them, a message that counts them, and
+     * {@code log.sampled}. Stamped now, when the window closed.
+     */
+    LogRecord summary(Sampler.Summary<ILoggingEvent> summary) {
+        ILoggingEvent line = summary.representative();
+        Scratch local = scratch.get();
+        MetadataBuilder metadata = local.metadata.reset();
+        Map<String, String> mdc = mdcOf(line);
+        String rawJobRunId = presentOrNull(mdc.get(jobRunIdKey));
+        String rawTaskRunId = presentOrNull(mdc.get(taskRunIdKey));
+        LogType type = rawTaskRunId != null ? LogType.TASK : rawJobRunId != null ? LogType.JOB : LogType.SYSTEM;
+        UUID jobRunId = parseId(rawJobRunId, "job_run_id", metadata);
+        UUID taskRunId = parseId(rawTaskRunId, "task_run_id", metadata);
+        LogStream stream = stream(presentOrNull(mdc.get(streamKey)), type, summary.level(), metadata);
+        metadata.putLog("sampled", summary.metadata());
+        String logger = local.origin(line.getLoggerName(), "logger", true);
+        String thread = local.origin(line.getThreadName(), "thread", false);
+        String message = metadata.safeField(summary.message(), "message");
+        return new LogRecord(type, jobRunId, taskRunId, Instant.now(), summary.level(), stream, message, logger, thread,
+                metadata.build());
+    }
+
+    /** The task run id of {@code event}'s MDC, else its job run id, else {@code null}: a sampling key's run. */
+    String runOf(Map<String, String> mdc) {
+        String task = presentOrNull(mdc.get(taskRunIdKey));
+        return task != null ? task : presentOrNull(mdc.get(jobRunIdKey));
+    }
+
+    /** The job run id of {@code event}'s MDC, or {@code null}. */
+    String jobRunOf(Map<String, String> mdc) {
+        return presentOrNull(mdc.get(jobRunIdKey));
+    }
+
+    private LogRecord map(ILoggingEvent event, Scratch local, Map<String, Object> sample) {
         Map<String, String> mdc = mdcOf(event);
         List<KeyValuePair> pairs = event.getKeyValuePairs();
         MetadataBuilder metadata = local.metadata.reset();
@@ -170,6 +212,9 @@ final class EventMapper {
         if (!markers.isEmpty()) {
             metadata.putLog("markers", markers);
         }
+        if (sample != null) {
+            metadata.putLog("sample", sample);
+        }
         IThrowableProxy throwable = event.getThrowableProxy();
         if (throwable != null) {
             metadata.putLog("exception", exception(throwable, metadata));
@@ -186,7 +231,7 @@ final class EventMapper {
      * The event's MDC. A {@code LoggerContext} created by hand has no MDC adapter, and logback then throws
      * from {@code getMDCPropertyMap()}: such an event is still stored, without MDC.
      */
-    private static Map<String, String> mdcOf(ILoggingEvent event) {
+    static Map<String, String> mdcOf(ILoggingEvent event) {
         try {
             Map<String, String> mdc = event.getMDCPropertyMap();
             return mdc == null ? Map.of() : mdc;

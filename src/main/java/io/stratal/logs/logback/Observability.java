@@ -2,6 +2,7 @@ package io.stratal.logs.logback;
 
 import io.stratal.logs.pipeline.StatusListener;
 import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.pipeline.SamplingMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import javax.management.JMException;
@@ -20,68 +21,89 @@ final class Observability implements AutoCloseable {
 
     private final StatusListener status;
     private ObjectName objectName;
+    private ObjectName samplingName;
     private AutoCloseable micrometer;
 
     private Observability(StatusListener status) {
         this.status = status;
     }
 
-    static Observability publish(PipelineMXBean pipeline, String contextName, String appenderName, boolean jmx,
-                                 boolean micrometer, StatusListener status) {
+    /** @param sampling the sampling counters, or {@code null} when no rule is set */
+    static Observability publish(PipelineMXBean pipeline, SamplingMXBean sampling, String contextName, String appenderName,
+                                 boolean jmx, boolean micrometer, StatusListener status) {
         Observability published = new Observability(status);
         if (jmx) {
-            published.registerJmx(pipeline, contextName, appenderName);
+            published.objectName = published.register(pipeline, objectName(contextName, appenderName, "UnifiedLogAppender"));
+            if (sampling != null) {
+                published.samplingName = published.register(sampling, objectName(contextName, appenderName, "Sampling"));
+            }
         }
         if (micrometer) {
-            published.bindMicrometer(pipeline, contextName, appenderName);
+            published.bindMicrometer(pipeline, sampling, contextName, appenderName);
         }
         return published;
     }
 
     /** {@code io.stratal.logs:type=UnifiedLogAppender,context=<context>,name=<appender>}. */
     static ObjectName objectName(String contextName, String appenderName) throws JMException {
-        return new ObjectName("io.stratal.logs:type=UnifiedLogAppender,context=" + ObjectName.quote(String.valueOf(contextName))
-                + ",name=" + ObjectName.quote(String.valueOf(appenderName)));
+        return objectName(contextName, appenderName, "UnifiedLogAppender");
     }
 
-    private void registerJmx(PipelineMXBean pipeline, String contextName, String appenderName) {
+    /** {@code io.stratal.logs:type=<type>,context=<context>,name=<appender>}; {@code Sampling} for the rules' counters. */
+    static ObjectName objectName(String contextName, String appenderName, String type) {
         try {
-            ObjectName name = objectName(contextName, appenderName);
+            return new ObjectName("io.stratal.logs:type=" + type + ",context=" + ObjectName.quote(String.valueOf(contextName))
+                    + ",name=" + ObjectName.quote(String.valueOf(appenderName)));
+        } catch (JMException e) {
+            throw new IllegalArgumentException(e); // quoted values always make a valid name
+        }
+    }
+
+    private ObjectName register(Object bean, ObjectName name) {
+        try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             if (server.isRegistered(name)) {
                 server.unregisterMBean(name); // a previous start of the same appender that was not stopped
             }
-            server.registerMBean(pipeline, name);
-            objectName = name;
+            server.registerMBean(bean, name);
+            return name;
         } catch (JMException | RuntimeException e) {
-            status.warn("could not register its JMX bean: " + e);
+            status.warn("could not register its JMX bean " + name + ": " + e);
+            return null;
         }
     }
 
-    private void bindMicrometer(PipelineMXBean pipeline, String contextName, String appenderName) {
+    private void bindMicrometer(PipelineMXBean pipeline, SamplingMXBean sampling, String contextName, String appenderName) {
         try {
             Class.forName(MICROMETER, false, getClass().getClassLoader());
         } catch (ClassNotFoundException | LinkageError absent) {
             return; // no Micrometer: nothing to bind
         }
         try {
-            Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, String.class, String.class);
-            micrometer = (AutoCloseable) bind.invoke(null, pipeline, appenderName, String.valueOf(contextName));
+            Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, SamplingMXBean.class,
+                    String.class, String.class);
+            micrometer = (AutoCloseable) bind.invoke(null, pipeline, sampling, appenderName, String.valueOf(contextName));
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             status.warn("could not bind Micrometer meters: " + e);
         }
     }
 
-    @Override
-    public void close() {
-        if (objectName != null) {
+    private static void unregister(ObjectName name) {
+        if (name != null) {
             try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
             } catch (JMException | RuntimeException ignored) {
                 // already gone
             }
-            objectName = null;
         }
+    }
+
+    @Override
+    public void close() {
+        unregister(objectName);
+        objectName = null;
+        unregister(samplingName);
+        samplingName = null;
         if (micrometer != null) {
             try {
                 micrometer.close();

@@ -3,6 +3,7 @@ package io.stratal.logs.logback;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.stratal.logs.internal.Redaction;
 import io.stratal.logs.context.LogContext;
+import io.stratal.logs.internal.sampling.SamplingRule;
 import io.stratal.logs.internal.util.PasswordMask;
 import io.stratal.logs.names.Names;
 import io.stratal.logs.names.TableName;
@@ -11,10 +12,12 @@ import io.stratal.logs.writer.LogWriterConfig;
 import io.stratal.logs.pipeline.OverflowPolicy;
 import io.stratal.logs.pipeline.PipelineMXBean;
 import io.stratal.logs.pipeline.PipelineStats;
+import io.stratal.logs.pipeline.SamplingMXBean;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Writes logback events into the unified {@code logs} table of PostgreSQL.
@@ -44,6 +47,7 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
 
     private volatile LogWriter writer;
     private volatile EventMapper mapper;
+    private volatile SamplingStage samplingStage;
     private String[] mdcKeys;
     private Thread shutdownHook;
     private Observability observability;
@@ -101,6 +105,8 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
             config.notifyChannel(channel);
         }
         int messageLimit = check.atLeast("maxMessageLength", maxMessageLength, 1024, DEFAULT_MAX_MESSAGE_LENGTH);
+        List<SamplingRule> samplingRules = sampling == null ? List.of() : sampling.check(check);
+        int samplingKeys = sampling == null ? Sampling.DEFAULT_MAX_KEYS : sampling.checkedMaxKeys(check);
         if (check.failed()) {
             return;
         }
@@ -119,8 +125,12 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
             if (mute != null) {
                 mute.writer(writer);
             }
-            observability = Observability.publish(writer.mxBean(), getContext() == null ? "default" : getContext().getName(),
-                    getName(), jmx, micrometer, reporter);
+            samplingStage = null;
+            if (!samplingRules.isEmpty()) {
+                samplingStage = new SamplingStage(samplingRules, samplingKeys, getName(), mapper, writer, reporter);
+            }
+            observability = Observability.publish(writer.mxBean(), samplingStage == null ? null : samplingStage.counters(),
+                    getContext() == null ? "default" : getContext().getName(), getName(), jmx, micrometer, reporter);
         } finally {
             OwnLoggingMute.end(mute);
         }
@@ -181,7 +191,15 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
         if (w == null || w.isWriterThread() || isExcluded(event.getLoggerName())) {
             return;
         }
-        w.offer(mapper.map(event));
+        SamplingStage sampled = samplingStage;
+        if (sampled == null) {
+            w.offer(mapper.map(event));
+            return;
+        }
+        Map<String, Object> sample = sampled.decide(event);
+        if (sample != SamplingStage.LEAVE_OUT) {
+            w.offer(mapper.map(event, sample));
+        }
     }
 
     private static boolean isExcluded(String loggerName) {
@@ -211,6 +229,10 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
         LogWriter w = writer;
         OwnLoggingMute mute = OwnLoggingMute.begin(getContext(), getName(), w);
         try {
+            SamplingStage sampled = samplingStage;
+            if (sampled != null) {
+                sampled.stop(); // the summaries of open windows go into the queue before it is drained
+            }
             if (w != null) {
                 w.stop();
             }
@@ -248,6 +270,15 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
     public PipelineMXBean getPipeline() {
         LogWriter w = writer;
         return w == null ? null : w.mxBean();
+    }
+
+    /**
+     * {@return what the sampling rules left out and summarised, by rule, as its JMX bean shows it, or {@code null}
+     * before start and when no rule is set}
+     */
+    public SamplingMXBean getSampling() {
+        SamplingStage sampled = samplingStage;
+        return sampled == null ? null : sampled.counters();
     }
 
     /** {@return records queued and not yet written; 0 before start} */

@@ -50,6 +50,7 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     boolean jmx = true;
     boolean micrometer = true;
     SinkFactory sinkFactory;
+    Sampling sampling;
 
 
     // ---- settings: each documented with its default and its effect in logback-sample.xml and README ----
@@ -350,5 +351,16 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
      */
     public void setStreamKey(String streamKey) {
         this.streamKey = streamKey;
+    }
+
+    /**
+     * Rules that keep the first lines of a noisy message and then one in every so many, storing one summary row
+     * for what they left out ({@code <sampling><rule>...</rule></sampling>}, see {@link Sampling}). Default:
+     * none, every line is stored.
+     *
+     * @param sampling the rules
+     */
+    public void setSampling(Sampling sampling) {
+        this.sampling = sampling;
     }
 }

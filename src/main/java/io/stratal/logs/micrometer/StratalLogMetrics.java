@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.pipeline.SamplingMXBean;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,9 @@ import java.util.List;
  * {@code stratal.logs.records{state=enqueued|written|spooled|replayed|repaired}},
  * {@code stratal.logs.records.dropped{reason=...}}, {@code stratal.logs.calls.blocked}, {@code stratal.logs.retries}, {@code stratal.logs.batches},
  * and the gauges {@code stratal.logs.queue.size}, {@code stratal.logs.queue.bytes},
- * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0).
+ * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0); with sampling rules,
+ * {@code stratal.logs.sampling.left.out{rule}}, {@code stratal.logs.sampling.summaries{rule}} and
+ * {@code stratal.logs.sampling.keys}.
  *
  * <p>The appender binds this to {@code Metrics.globalRegistry} by itself when Micrometer is on the
  * classpath (Spring Boot adds its registry there); bind it to another registry with {@link #bindTo}.
@@ -27,6 +30,7 @@ import java.util.List;
 public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
 
     private final PipelineMXBean pipeline;
+    private final SamplingMXBean sampling;
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
     private final List<MeterRegistry> registries = new ArrayList<>();
@@ -38,7 +42,7 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      * @param appenderName the {@code appender} tag
      */
     public StratalLogMetrics(PipelineMXBean pipeline, String appenderName) {
-        this(pipeline, Tags.of("appender", appenderName));
+        this(pipeline, null, Tags.of("appender", appenderName));
     }
 
     /**
@@ -50,11 +54,26 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      * @param contextName  the {@code context} tag: the logback context's name, or the application's
      */
     public StratalLogMetrics(PipelineMXBean pipeline, String appenderName, String contextName) {
-        this(pipeline, Tags.of("appender", appenderName, "context", contextName));
+        this(pipeline, null, Tags.of("appender", appenderName, "context", contextName));
     }
 
-    private StratalLogMetrics(PipelineMXBean pipeline, Tags tags) {
+    /**
+     * Meters over {@code pipeline}'s counters and, when {@code sampling} is given, the sampling rules' counters:
+     * {@code stratal.logs.sampling.left.out{rule}}, {@code stratal.logs.sampling.summaries{rule}} and the gauge
+     * {@code stratal.logs.sampling.keys}; tagged {@code appender} and {@code context}.
+     *
+     * @param pipeline     the counters, as {@code LogWriter.mxBean()} gives them
+     * @param sampling     the sampling counters, as {@code UnifiedLogAppender.getSampling()} gives them, or {@code null}
+     * @param appenderName the {@code appender} tag
+     * @param contextName  the {@code context} tag: the logback context's name, or the application's
+     */
+    public StratalLogMetrics(PipelineMXBean pipeline, SamplingMXBean sampling, String appenderName, String contextName) {
+        this(pipeline, sampling, Tags.of("appender", appenderName, "context", contextName));
+    }
+
+    private StratalLogMetrics(PipelineMXBean pipeline, SamplingMXBean sampling, Tags tags) {
         this.pipeline = pipeline;
+        this.sampling = sampling;
         this.tags = tags;
     }
 
@@ -85,6 +104,22 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
                 .tags(tags).baseUnit("bytes").description("records waiting on disk").register(registry));
         meters.add(Gauge.builder("stratal.logs.database.available", pipeline, p -> p.isDatabaseAvailable() ? 1 : 0)
                 .tags(tags).description("1 while the last write succeeded").register(registry));
+        if (sampling != null) {
+            bindSampling(registry);
+        }
+    }
+
+    private void bindSampling(MeterRegistry registry) {
+        for (String rule : sampling.getLinesLeftOutByRule().keySet()) {
+            meters.add(FunctionCounter.builder("stratal.logs.sampling.left.out", sampling,
+                            s -> s.getLinesLeftOutByRule().getOrDefault(rule, 0L))
+                    .tags(tags).tag("rule", rule).description("log lines a sampling rule left out").register(registry));
+            meters.add(FunctionCounter.builder("stratal.logs.sampling.summaries", sampling,
+                            s -> s.getSummariesByRule().getOrDefault(rule, 0L))
+                    .tags(tags).tag("rule", rule).description("summary rows stored for lines left out").register(registry));
+        }
+        meters.add(Gauge.builder("stratal.logs.sampling.keys", sampling, SamplingMXBean::getOpenKeys)
+                .tags(tags).description("sampling keys (logger, template, run) counted now").register(registry));
     }
 
     private void counter(MeterRegistry registry, String name, String state,
@@ -115,7 +150,22 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      * @return what removes the meters again when closed
      */
     public static AutoCloseable bindGlobal(PipelineMXBean pipeline, String appenderName, String contextName) {
-        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, appenderName, contextName);
+        return bindGlobal(pipeline, null, appenderName, contextName);
+    }
+
+    /**
+     * Binds the meters, the sampling ones too when {@code sampling} is given, to {@code Metrics.globalRegistry}; the
+     * appender calls it reflectively when Micrometer is present.
+     *
+     * @param pipeline     the counters to publish
+     * @param sampling     the sampling counters, or {@code null}
+     * @param appenderName the {@code appender} tag
+     * @param contextName  the {@code context} tag
+     * @return what removes the meters again when closed
+     */
+    public static AutoCloseable bindGlobal(PipelineMXBean pipeline, SamplingMXBean sampling, String appenderName,
+                                           String contextName) {
+        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, sampling, appenderName, contextName);
         metrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
         return metrics;
     }

@@ -33,7 +33,9 @@ import org.slf4j.MDC;
  * is logback's {@code AsyncAppender} (no discarding, a queue large enough never to block) in front of an
  * appender that does nothing. Both include logback's own work of creating the event. {@code stratal-redact}
  * is the unified appender with {@code redactMessages} on: the same message (which has a {@code :} to look
- * at) and an exception-free call, so the difference is the scan of the message.
+ * at) and an exception-free call, so the difference is the scan of the message. {@code stratal-sampled-kept} has a
+ * sampling rule that takes the line and keeps it (the key counted, {@code log.sample} added);
+ * {@code stratal-sampled-out} one that leaves it out (counted, neither mapped nor queued).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -43,7 +45,7 @@ import org.slf4j.MDC;
 @State(Scope.Benchmark)
 public class AppendCostBenchmark {
 
-    @Param({"stratal", "stratal-redact", "async"})
+    @Param({"stratal", "stratal-redact", "stratal-sampled-kept", "stratal-sampled-out", "async"})
     public String appender;
 
     private LoggerContext context;
@@ -66,7 +68,7 @@ public class AppendCostBenchmark {
         context = new LoggerContext();
         context.setMDCAdapter(MDC.getMDCAdapter());
         Appender<ILoggingEvent> target = appender.startsWith("stratal")
-                ? discardingUnified(context, appender.equals("stratal-redact")) : async(context);
+                ? discardingUnified(context, appender) : async(context);
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(ch.qos.logback.classic.Level.INFO);
         root.addAppender(target);
@@ -85,7 +87,7 @@ public class AppendCostBenchmark {
                 .addArgument(i).addArgument(250).addKeyValue("rows", i).addKeyValue("source", "s3://bucket/key").log();
     }
 
-    private static Appender<ILoggingEvent> discardingUnified(LoggerContext context, boolean redactMessages) {
+    private static Appender<ILoggingEvent> discardingUnified(LoggerContext context, String variant) {
         UnifiedLogAppender unified = new UnifiedLogAppender();
         // discarded: this measures the logging thread, not the database
         unified.setSinkFactory((name, status) -> new BatchSink() {
@@ -102,7 +104,16 @@ public class AppendCostBenchmark {
         unified.setRegisterShutdownHook(false);
         unified.setJmx(false);
         unified.setMicrometer(false);
-        unified.setRedactMessages(redactMessages);
+        unified.setRedactMessages(variant.equals("stratal-redact"));
+        if (variant.startsWith("stratal-sampled")) {
+            io.stratal.logs.logback.Sampling sampling = new io.stratal.logs.logback.Sampling();
+            io.stratal.logs.logback.Sampling.Rule rule = new io.stratal.logs.logback.Sampling.Rule();
+            boolean keep = variant.equals("stratal-sampled-kept");
+            rule.setFirst(keep ? Long.MAX_VALUE : 0);
+            rule.setThenEvery(0);
+            sampling.addRule(rule);
+            unified.setSampling(sampling);
+        }
         unified.start();
         return unified;
     }

@@ -332,6 +332,11 @@ public final class BenchMain {
                 stratal[0] / async[0], stratal[2] / async[2]);
         double[] redact = byAppender.get("stratal-redact");
         System.out.printf("   redactMessages on: %+,.0f ns and %+,.0f B per call against off%n", redact[0] - stratal[0], redact[2] - stratal[2]);
+        double[] kept = byAppender.get("stratal-sampled-kept");
+        double[] out = byAppender.get("stratal-sampled-out");
+        System.out.printf("   sampling: a line a rule keeps %+,.0f ns and %+,.0f B against no rules; a line it leaves out %.2f of"
+                + " a stored one in time (target < 1), %.2f in allocation%n", kept[0] - stratal[0], kept[2] - stratal[2],
+                out[0] / stratal[0], out[2] / stratal[2]);
     }
 
     private static void burst(int events) throws Exception {

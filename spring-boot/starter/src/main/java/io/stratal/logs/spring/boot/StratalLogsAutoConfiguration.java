@@ -1,7 +1,9 @@
 package io.stratal.logs.spring.boot;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.micrometer.StratalLogMetrics;
+import io.stratal.logs.pipeline.SamplingMXBean;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -50,7 +52,9 @@ public class StratalLogsAutoConfiguration {
         @Bean
         StratalLogMetrics stratalLogsMetrics() {
             String context = LoggerFactory.getILoggerFactory() instanceof LoggerContext logback ? logback.getName() : "default";
-            return new StratalLogMetrics(new AttachedPipeline(), StratalLogsLoggingListener.APPENDER_NAME, context);
+            UnifiedLogAppender attached = AttachedPipeline.appender();
+            SamplingMXBean sampling = attached == null || attached.getSampling() == null ? null : new AttachedSampling();
+            return new StratalLogMetrics(new AttachedPipeline(), sampling, StratalLogsLoggingListener.APPENDER_NAME, context);
         }
     }
 

@@ -171,6 +171,21 @@ final class StratalLogsLoggingListener implements GenericApplicationListener {
         appender.setJobRunIdKey(p.getJobRunIdKey());
         appender.setTaskRunIdKey(p.getTaskRunIdKey());
         appender.setStreamKey(p.getStreamKey());
+        if (!p.getSampling().getRules().isEmpty()) {
+            io.stratal.logs.logback.Sampling sampling = new io.stratal.logs.logback.Sampling();
+            sampling.setMaxKeys(p.getSampling().getMaxKeys());
+            for (StratalLogsProperties.Sampling.Rule given : p.getSampling().getRules()) {
+                io.stratal.logs.logback.Sampling.Rule rule = new io.stratal.logs.logback.Sampling.Rule();
+                rule.setName(given.getName());
+                rule.setLogger(given.getLogger());
+                rule.setLevel(given.getLevel());
+                rule.setFirst(given.getFirst());
+                rule.setThenEvery(given.getThenEvery());
+                rule.setWindow(duration(given.getWindow()));
+                sampling.addRule(rule);
+            }
+            appender.setSampling(sampling);
+        }
         return appender;
     }
 

@@ -127,6 +127,9 @@ public class StratalLogsProperties {
     /** The read API, the live streams and the log viewer, served beside the application. */
     private final Server server = new Server();
 
+    /** Counted sampling: rules that keep the first lines of a noisy message, then one in every so many. */
+    private final Sampling sampling = new Sampling();
+
     /** Properties at their defaults, for Spring Boot to bind. */
     public StratalLogsProperties() {
     }
@@ -134,6 +137,177 @@ public class StratalLogsProperties {
     /** {@return the read API's properties} */
     public Server getServer() {
         return server;
+    }
+
+    /** {@return the sampling rules' properties} */
+    public Sampling getSampling() {
+        return sampling;
+    }
+
+    /**
+     * Counted sampling, as the appender's {@code <sampling>} element sets it: each rule keeps the first lines of a
+     * key (logger, message template, run) in each window, then one in every so many, and stores one summary row
+     * for what it left out. No rules (the default): every line is stored.
+     */
+    public static class Sampling {
+
+        /** Keys counted at once; past it the oldest windows close early, with their summaries. */
+        private int maxKeys = 10_000;
+
+        /** The rules, in order; the first that takes a line decides. */
+        private List<Rule> rules = new ArrayList<>();
+
+        /** Sampling properties at their defaults: no rules. */
+        public Sampling() {
+        }
+
+        /** {@return the cap on keys counted at once} */
+        public int getMaxKeys() {
+            return maxKeys;
+        }
+
+        /**
+         * Sets the cap on keys counted at once.
+         *
+         * @param maxKeys 1 or more
+         */
+        public void setMaxKeys(int maxKeys) {
+            this.maxKeys = atLeast("sampling.max-keys", maxKeys, 1);
+        }
+
+        /** {@return the rules, in order} */
+        public List<Rule> getRules() {
+            return rules;
+        }
+
+        /**
+         * Sets the rules.
+         *
+         * @param rules the rules, in order
+         */
+        public void setRules(List<Rule> rules) {
+            this.rules = rules == null ? new ArrayList<>() : rules;
+        }
+
+        /** One rule ({@code stratal.logs.sampling.rules[0].logger=com.example.Poller}, ...). */
+        public static class Rule {
+
+            /** What summaries, log.sample and the meters call the rule; default its logger, or *. */
+            private String name;
+
+            /** Logger name the rule takes, with the loggers below it; default every logger. */
+            private String logger;
+
+            /** Highest level sampled: TRACE, DEBUG, INFO, WARN or ERROR. */
+            private String level = "INFO";
+
+            /** Lines kept per key and window before sampling starts. */
+            private long first = 10;
+
+            /** Then one line kept in every this many; 0 keeps none. */
+            private long thenEvery = 100;
+
+            /** How long a key's count runs; its summary is stored when it ends at the latest. */
+            private Duration window = Duration.ofMinutes(1);
+
+            /** A rule at its defaults. */
+            public Rule() {
+            }
+
+            /** {@return the name, or {@code null}} */
+            public String getName() {
+                return name;
+            }
+
+            /**
+             * Sets the name.
+             *
+             * @param name the name
+             */
+            public void setName(String name) {
+                this.name = name;
+            }
+
+            /** {@return the logger prefix, or {@code null} for every logger} */
+            public String getLogger() {
+                return logger;
+            }
+
+            /**
+             * Sets the logger prefix.
+             *
+             * @param logger a logger name
+             */
+            public void setLogger(String logger) {
+                this.logger = logger;
+            }
+
+            /** {@return the highest level sampled} */
+            public String getLevel() {
+                return level;
+            }
+
+            /**
+             * Sets the highest level sampled.
+             *
+             * @param level TRACE, DEBUG, INFO, WARN or ERROR
+             */
+            public void setLevel(String level) {
+                String upper = level == null ? "" : level.trim().toUpperCase(java.util.Locale.ROOT);
+                if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(upper)) {
+                    throw new IllegalArgumentException("level must be TRACE, DEBUG, INFO, WARN or ERROR, got " + level);
+                }
+                this.level = upper;
+            }
+
+            /** {@return lines kept per key and window before sampling starts} */
+            public long getFirst() {
+                return first;
+            }
+
+            /**
+             * Sets the lines kept per key and window before sampling starts.
+             *
+             * @param first 0 or more
+             */
+            public void setFirst(long first) {
+                if (first < 0) {
+                    throw new IllegalArgumentException("first must be at least 0, got " + first);
+                }
+                this.first = first;
+            }
+
+            /** {@return one line kept in every this many after the first ones} */
+            public long getThenEvery() {
+                return thenEvery;
+            }
+
+            /**
+             * Sets how many lines one kept line stands for after the first ones.
+             *
+             * @param thenEvery 0 (keep none) or more
+             */
+            public void setThenEvery(long thenEvery) {
+                if (thenEvery < 0) {
+                    throw new IllegalArgumentException("then-every must be at least 0, got " + thenEvery);
+                }
+                this.thenEvery = thenEvery;
+            }
+
+            /** {@return the window} */
+            public Duration getWindow() {
+                return window;
+            }
+
+            /**
+             * Sets the window.
+             *
+             * @param window above zero
+             */
+            public void setWindow(Duration window) {
+                this.window = positive("window", window);
+            }
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import java.net.URL;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,6 +42,9 @@ class PropertiesTest {
 
     /** Settings that take objects built in code, not values: no property can carry them. */
     private static final Set<String> CODE_ONLY = Set.of("dataSource", "sinkFactory");
+
+    /** Settings that hold a group of values: a nested group of properties ({@code stratal.logs.sampling.*}). */
+    private static final Set<String> GROUPS = Set.of("sampling");
 
     /** Properties of the starter itself, not the appender's. */
     private static final Set<String> STARTER_ONLY = Set.of("enabled", "propagateScopes");
@@ -67,8 +71,12 @@ class PropertiesTest {
     @Test
     void everyAppenderSettingIsAProperty() {
         Set<String> expected = new TreeSet<>(appenderSettings());
+        expected.removeAll(GROUPS);
         expected.addAll(STARTER_ONLY);
         assertThat(properties()).isEqualTo(expected);
+        for (String group : GROUPS) {
+            assertThat(BeanUtils.getPropertyDescriptor(StratalLogsProperties.class, group).getReadMethod()).as(group).isNotNull();
+        }
     }
 
     @Test
@@ -100,6 +108,14 @@ class PropertiesTest {
         values.put("stratal.logs.job-run-id-key", "job");
         values.put("stratal.logs.task-run-id-key", "task");
         values.put("stratal.logs.stream-key", "out");
+        values.put("stratal.logs.sampling.max-keys", "500");
+        values.put("stratal.logs.sampling.rules[0].name", "poller");
+        values.put("stratal.logs.sampling.rules[0].logger", "com.example.Poller");
+        values.put("stratal.logs.sampling.rules[0].level", "debug");
+        values.put("stratal.logs.sampling.rules[0].first", "5");
+        values.put("stratal.logs.sampling.rules[0].then-every", "60");
+        values.put("stratal.logs.sampling.rules[0].window", "30s");
+        values.put("stratal.logs.sampling.rules[1].logger", "com.example.Importer");
         Binder binder = new Binder(new MapConfigurationPropertySource(values));
         StratalLogsProperties bound = binder.bindOrCreate(StratalLogsProperties.PREFIX, StratalLogsProperties.class);
         UnifiedLogAppender appender = StratalLogsLoggingListener.configure(new LoggerContext(), bound,
@@ -134,6 +150,7 @@ class PropertiesTest {
         expected.put("taskRunIdKey", "task");
         expected.put("streamKey", "out");
         expected.put("jndiName", null);
+        expected.put("sampling", "500: poller com.example.Poller DEBUG 5 60 30000; null com.example.Importer INFO 10 100 60000");
         assertThat(expected.keySet()).containsAll(appenderSettings());
 
         Map<String, Object> actual = new LinkedHashMap<>();
@@ -145,6 +162,11 @@ class PropertiesTest {
                 value = d.getMilliseconds();
             } else if (value instanceof FileSize size) {
                 value = size.getSize();
+            } else if (value instanceof io.stratal.logs.logback.Sampling sampling) {
+                value = sampling.getMaxKeys() + ": " + sampling.getRules().stream()
+                        .map(r -> r.getName() + " " + r.getLogger() + " " + r.getLevel() + " " + r.getFirst() + " "
+                                + r.getThenEvery() + " " + r.getWindow().getMilliseconds())
+                        .collect(Collectors.joining("; "));
             }
             actual.put(name, value);
         }
@@ -180,6 +202,11 @@ class PropertiesTest {
         Map<String, JsonNode> documented = new LinkedHashMap<>();
         for (JsonNode property : metadata.path("properties")) {
             documented.put(property.path("name").asText(), property);
+        }
+        for (String name : List.of("sampling.max-keys", "sampling.rules")) {
+            JsonNode property = documented.get(StratalLogsProperties.PREFIX + "." + name);
+            assertThat(property).as(name).isNotNull();
+            assertThat(property.path("description").asText()).as(name + "'s description").isNotBlank();
         }
         for (String name : properties()) {
             JsonNode property = documented.get(StratalLogsProperties.PREFIX + "." + kebab(name));
@@ -247,6 +274,13 @@ class PropertiesTest {
         assertThatThrownBy(() -> start("stratal.logs.task-run-id-key=job_run_id")).isNotNull();
         assertThat(output).contains("APPLICATION FAILED TO START").contains("stratal.logs.job-run-id-key")
                 .contains("three different MDC keys");
+    }
+
+    @Test
+    void aSamplingRuleWithALevelThatIsNoneStopsTheApplicationNamingItsProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> start("stratal.logs.sampling.rules[0].level=LOUD")).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START").contains("stratal.logs.sampling.rules[0].level")
+                .contains("level must be TRACE, DEBUG, INFO, WARN or ERROR, got LOUD");
     }
 
     private static void start(String property) {
