@@ -38,6 +38,7 @@ module io.stratal.logs {
     exports io.stratal.logs.context;
     exports io.stratal.logs.query;
     exports io.stratal.logs.schema;
+    exports io.stratal.logs.archive;
     exports io.stratal.logs.server;
     exports io.stratal.logs.micrometer;
 }

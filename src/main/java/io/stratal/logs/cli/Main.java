@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The command line: {@code demo}, {@code serve}, {@code migrate}, {@code retention} and {@code stats}. A wrong command line prints usage and exits 2. */
+/** The command line: {@code demo}, {@code serve}, {@code migrate}, {@code retention}, {@code archive}, {@code restore} and {@code stats}. A wrong command line prints usage and exits 2. */
 public final class Main {
 
     static final String USAGE = String.join("\n",
@@ -33,8 +33,19 @@ public final class Main {
             "                                      the monitoring queries: logs by type, by level and the error",
             "                                      rate of each job run with errors, in the last window (UTC)",
             "  retention --older-than <age> --url <jdbc-url> [--username u] [--password p] [--table logs]",
-            "        [--batch-size 10000] [--dry-run]  delete logs older than the age (30d, 12h, 90m, P30D), a batch",
-            "                                      per transaction; --dry-run only counts them",
+            "        [--batch-size 10000] [--archive-to <dir>] [--dry-run]",
+            "                                      delete logs older than the age (30d, 12h, 90m, P30D), a batch per",
+            "                                      transaction; --archive-to archives them first (as archive does),",
+            "                                      reads each file back against its manifest and deletes only what",
+            "                                      the files hold, nothing if any fails; --dry-run only counts them",
+            "  archive --older-than <age> --to <dir> --url <jdbc-url> [--username u] [--password p] [--table logs]",
+            "                                      write the logs older than the age to one file per UTC day,",
+            "                                      logs-YYYY-MM-DD.ndjson.gz (the API's rows, with id), each with a",
+            "                                      manifest (rows, ids, timestamps, SHA-256); again: adds only what a",
+            "                                      day's file lacks",
+            "  restore <file-or-dir> --url <jdbc-url> [--username u] [--password p] [--table logs]",
+            "                                      load archived rows back with their ids; rows already there are",
+            "                                      skipped and counted",
             "  migrate up|down [N] --url <jdbc-url> [--username u] [--password p] [--lean-indexes] [--problem-index]",
             "        [--job-run-index] [--partitioned [--partition-interval day] [--premake 7]]",
             "                                      apply all pending migrations, or revert the newest N (default 1);",
@@ -86,7 +97,13 @@ public final class Main {
                             Set.of()), out);
                 case "retention":
                     return RetentionCommand.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password", "--older-than",
-                            "--table", "--batch-size"), Set.of("--dry-run")), out);
+                            "--table", "--batch-size", "--archive-to"), Set.of("--dry-run")), out);
+                case "archive":
+                    return ArchiveCommand.archive(Args.parse(rest(argv), Set.of("--url", "--username", "--password",
+                            "--older-than", "--table", "--to"), Set.of()), out);
+                case "restore":
+                    return ArchiveCommand.restore(Args.parse(rest(argv), Set.of("--url", "--username", "--password",
+                            "--table"), Set.of()), out);
                 case "migrate":
                     return MigrateCommand.run(Args.parse(rest(argv), Set.of("--url", "--username", "--password",
                             "--partition-interval", "--premake"), MigrateCommand.switches()), out);
@@ -108,6 +125,9 @@ public final class Main {
             return 2;
         } catch (SQLException e) {
             err.println("error: " + mask.apply(e.getMessage()) + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")"));
+            return 1;
+        } catch (io.stratal.logs.archive.ArchiveException | java.io.IOException e) {
+            err.println("error: " + mask.apply(String.valueOf(e.getMessage())));
             return 1;
         } catch (RuntimeException e) {
             err.println("error: " + mask.apply(e.getMessage()));

@@ -1,10 +1,14 @@
 package io.stratal.logs.cli;
 
+import io.stratal.logs.archive.ArchiveException;
+import io.stratal.logs.archive.LogArchive;
 import io.stratal.logs.internal.util.Durations;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.schema.Partitions;
 import io.stratal.logs.schema.Retention;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,13 +17,16 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** {@code retention}: deletes logs older than an age, whole partitions first, then a batch per transaction. */
+/**
+ * {@code retention}: deletes logs older than an age, whole partitions first, then a batch per transaction; with
+ * {@code --archive-to}, archives them first and deletes only what the verified files hold.
+ */
 final class RetentionCommand {
 
     private RetentionCommand() {
     }
 
-    static int run(Args args, PrintStream out) throws Args.UsageException, SQLException {
+    static int run(Args args, PrintStream out) throws Args.UsageException, SQLException, ArchiveException, IOException {
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("retention takes no arguments besides its options");
         }
@@ -48,6 +55,10 @@ final class RetentionCommand {
         }
         Retention retention = new Retention(table, batchSize);
         LocalDateTime cutoff = Retention.cutoff(Instant.now(), age);
+        String archiveTo = args.value("--archive-to");
+        if (archiveTo != null && !args.has("--dry-run")) {
+            return archiveThenPurge(args, out, table, cutoff, ArchiveCommand.destination(archiveTo, "--archive-to needs a directory"));
+        }
         try (Connection connection = DatabaseArgs.connect(args)) {
             if (args.has("--dry-run")) {
                 Partitions partitions = new Partitions(table);
@@ -64,6 +75,31 @@ final class RetentionCommand {
                         + " partition(s) " + result.droppedPartitions() + " holding " + result.droppedRows()
                         + ", deleted " + result.deletedRows() + " in batches"));
             }
+        }
+        return 0;
+    }
+
+    /** {@code --archive-to}: archive, read every file back against its manifest, then delete what the files hold. */
+    private static int archiveThenPurge(Args args, PrintStream out, TableName table, LocalDateTime cutoff, Path dir)
+            throws Args.UsageException, SQLException, ArchiveException, IOException {
+        try {
+            LogArchive.checkWritable(dir);
+        } catch (ArchiveException e) {
+            throw new ArchiveException(e.getMessage() + "; nothing was deleted");
+        }
+        try (Connection connection = DatabaseArgs.connect(args)) {
+            LogArchive.Purge purge;
+            try {
+                purge = new LogArchive(table).archiveAndPurge(connection, cutoff, dir);
+            } catch (ArchiveException | IOException e) {
+                throw new ArchiveException(e.getMessage() + "; nothing was deleted", e);
+            }
+            ArchiveCommand.print(out, purge.archive());
+            out.println("archived to " + dir + " and verified " + purge.archive().days().size() + " day(s); deleted "
+                    + purge.total() + " log(s) from " + table + " older than " + cutoff + " UTC"
+                    + (purge.droppedPartitions().isEmpty() ? "" : ": dropped " + purge.droppedPartitions().size()
+                    + " partition(s) " + purge.droppedPartitions() + " holding " + purge.droppedRows() + ", deleted "
+                    + purge.deletedRows() + " by id") + ArchiveCommand.undated(purge.archive()));
         }
         return 0;
     }

@@ -223,6 +223,27 @@ public final class Partitions {
 
     /** {@link #drop(Connection, Partition)} with its rows counted already. */
     long drop(Connection connection, Partition partition, long rows) throws SQLException {
+        dropLocked(connection, partition, -1);
+        return rows;
+    }
+
+    /**
+     * Drops {@code partition} only if it holds exactly {@code rows} rows, counted while the table is locked against
+     * writes: for a purge that archived those rows first, so that a row logged late into the partition is never
+     * dropped unarchived. Waits for the lock as {@link #drop(Connection, Partition)} does.
+     *
+     * @param connection a connection to the database
+     * @param partition  the partition
+     * @param rows       the rows it must hold
+     * @return whether it was dropped
+     * @throws SQLException when the database cannot answer
+     */
+    public boolean dropIfHolding(Connection connection, Partition partition, long rows) throws SQLException {
+        return dropLocked(connection, partition, rows);
+    }
+
+    /** Drops under the table's lock, retried on a lock timeout; with {@code expectedRows} >= 0, only if it holds that many. */
+    private boolean dropLocked(Connection connection, Partition partition, long expectedRows) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
@@ -231,9 +252,13 @@ public final class Partitions {
                     statement.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
                     // ONLY: the partitioned table itself, not every partition (each would wait on its own readers)
                     statement.execute("LOCK TABLE ONLY " + table.qualified() + " IN ACCESS EXCLUSIVE MODE");
+                    if (expectedRows >= 0 && count(connection, partition) != expectedRows) {
+                        connection.rollback();
+                        return false;
+                    }
                     statement.execute("DROP TABLE " + partition.name());
                     connection.commit();
-                    return rows;
+                    return true;
                 } catch (SQLException e) {
                     connection.rollback();
                     if (!"55P03".equals(e.getSQLState()) || attempt == LOCK_ATTEMPTS) {

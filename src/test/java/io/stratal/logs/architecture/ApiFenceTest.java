@@ -39,7 +39,7 @@ class ApiFenceTest {
 
     static final Set<String> PUBLIC_PACKAGES = Set.of("io.stratal.logs", "io.stratal.logs.names", "io.stratal.logs.pipeline",
             "io.stratal.logs.writer", "io.stratal.logs.logback", "io.stratal.logs.context", "io.stratal.logs.query",
-            "io.stratal.logs.schema", "io.stratal.logs.server", "io.stratal.logs.micrometer");
+            "io.stratal.logs.schema", "io.stratal.logs.archive", "io.stratal.logs.server", "io.stratal.logs.micrometer");
 
     /** Packages of other libraries that public signatures may name: the module requires them transitively. */
     private static final List<String> PASSED_ON = List.of("java.", "javax.sql.", "ch.qos.logback.", "org.slf4j.");
