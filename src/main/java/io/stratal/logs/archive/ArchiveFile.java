@@ -165,8 +165,52 @@ final class ArchiveFile {
         Files.write(manifestTmp(), written.toJson());
         force(manifestTmp());
         Files.move(manifestTmp(), manifest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(data.getParent()); // the manifest's rename reaches the disk before the data's can
         Files.move(dataTmp(), data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory(data.getParent());
+    }
+
+    /** The lock one archive run holds on its directory; closing it lets the next run in. */
+    static final class DirectoryLock implements Closeable {
+        private final FileChannel channel;
+        private final java.nio.channels.FileLock lock;
+
+        private DirectoryLock(FileChannel channel, java.nio.channels.FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * Takes {@code dir/.stratal-archive.lock}, so that two runs (a scheduled archive and a retention, say) never write
+     * or delete from one directory at once.
+     *
+     * @throws ArchiveException when another run holds it
+     */
+    static DirectoryLock lock(Path dir) throws IOException, ArchiveException {
+        Path file = dir.resolve(".stratal-archive.lock");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new ArchiveException("another archive or retention run is writing to " + dir + " (it holds " + file.getFileName()
+                    + "); try again when it has ended");
+        }
+        return new DirectoryLock(channel, lock);
     }
 
     /**

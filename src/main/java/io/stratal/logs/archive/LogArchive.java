@@ -21,7 +21,8 @@ import java.util.List;
  * UTC day in a directory, each with its manifest; running it again adds to a day only the rows its file lacks,
  * and writes nothing for a day that is complete. {@link #archiveAndPurge} then reads every file back against its
  * manifest and deletes (or, on a partitioned table, drops whole partitions of) exactly the rows the verified
- * files hold; when any file fails, nothing is deleted.
+ * files hold; when any file fails, nothing is deleted. One run at a time writes to a directory: a second one
+ * fails at once, naming the lock.
  *
  * <p>Rows without a timestamp are older than no cut-off: they are neither archived nor deleted, and counted in
  * {@link Result#undated()}. The {@code created_at} column is not archived (the read API's rows have none).
@@ -127,6 +128,13 @@ public final class LogArchive {
     public Result archive(Connection connection, LocalDateTime cutoff, Path dir)
             throws ArchiveException, SQLException, IOException {
         checkWritable(dir);
+        try (ArchiveFile.DirectoryLock lock = ArchiveFile.lock(dir)) {
+            return archiveLocked(connection, cutoff, dir);
+        }
+    }
+
+    private Result archiveLocked(Connection connection, LocalDateTime cutoff, Path dir)
+            throws ArchiveException, SQLException, IOException {
         List<Day> days = new ArrayList<>();
         for (LocalDate day : daysBefore(connection, cutoff)) {
             LocalDateTime from = day.atStartOfDay();
@@ -138,8 +146,8 @@ public final class LogArchive {
 
     /**
      * Archives, reads every file back against its manifest, and only then deletes what the files hold: on a
-     * partitioned table, the partitions wholly before the cut-off are dropped when they hold exactly the rows the
-     * files hold for their range (counted under the table's lock), and the other rows are deleted by id.
+     * partitioned table, a partition wholly before the cut-off is dropped when every row it holds is in a file
+     * (checked while the partition is locked against writes), and the other rows are deleted by id.
      *
      * @param connection a connection to the database
      * @param cutoff     rows with an earlier timestamp (UTC) are archived, then deleted
@@ -152,33 +160,100 @@ public final class LogArchive {
      */
     public Purge archiveAndPurge(Connection connection, LocalDateTime cutoff, Path dir)
             throws ArchiveException, SQLException, IOException {
-        Result archived = archive(connection, cutoff, dir);
-        List<ArchiveFile> files = new ArrayList<>();
-        for (Day day : archived.days()) {
-            ArchiveFile file = new ArchiveFile(dir, day.day());
-            ArchiveManifest read = file.verify();
-            if (!read.equals(day.manifest())) {
-                throw new ArchiveException(file.data.getFileName() + " changed while it was being verified");
-            }
-            files.add(file);
+        ArchiveFile.DirectoryLock held;
+        try {
+            checkWritable(dir);
+            held = ArchiveFile.lock(dir);
+        } catch (ArchiveException e) {
+            throw new ArchiveException(e.getMessage() + "; nothing was deleted", e);
         }
-        Partitions partitions = new Partitions(table);
+        try (ArchiveFile.DirectoryLock lock = held) {
+            Result archived;
+            List<ArchiveFile> files = new ArrayList<>();
+            try {
+                archived = archiveLocked(connection, cutoff, dir);
+                for (Day day : archived.days()) {
+                    ArchiveFile file = new ArchiveFile(dir, day.day());
+                    if (!file.verify().equals(day.manifest())) {
+                        throw new ArchiveException(file.data.getFileName() + " changed while it was being verified");
+                    }
+                    files.add(file);
+                }
+            } catch (ArchiveException | IOException e) {
+                throw new ArchiveException(e.getMessage() + "; nothing was deleted", e);
+            }
+            return purgeVerified(connection, cutoff, archived, files);
+        }
+    }
+
+    /** Drops the partitions that hold only archived rows, then deletes the other archived rows by id. */
+    private Purge purgeVerified(Connection connection, LocalDateTime cutoff, Result archived, List<ArchiveFile> files)
+            throws ArchiveException, SQLException, IOException {
         List<String> dropped = new ArrayList<>();
         long droppedRows = 0;
-        if (partitions.isPartitioned(connection)) {
-            for (Partitions.Partition p : partitions.whollyBefore(connection, cutoff)) {
-                long archivedRows = archivedBetween(files, p.from(), p.to());
-                if (partitions.dropIfHolding(connection, p, archivedRows)) {
-                    dropped.add(p.name());
-                    droppedRows += archivedRows;
-                }
-            }
-        }
         long deleted = 0;
-        for (ArchiveFile file : files) {
-            deleted += deleteArchived(connection, file, cutoff);
+        try {
+            Partitions partitions = new Partitions(table);
+            if (partitions.isPartitioned(connection)) {
+                for (Partitions.Partition p : partitions.whollyBefore(connection, cutoff)) {
+                    long rows = partitions.count(connection, p);
+                    loadIds(connection, files, p.from(), p.to());
+                    if (partitions.dropIfArchived(connection, p, ARCHIVED_IDS)) {
+                        dropped.add(p.name());
+                        droppedRows += rows;
+                    }
+                }
+                dropIds(connection);
+            }
+            for (ArchiveFile file : files) {
+                deleted += deleteArchived(connection, file, cutoff);
+            }
+        } catch (SQLException e) {
+            throw new SQLException(e.getMessage() + " (stopped after dropping " + dropped.size() + " partition(s) and deleting "
+                    + deleted + " row(s), all of them archived)", e.getSQLState(), e);
+        } catch (ArchiveException | IOException e) {
+            throw new ArchiveException(e.getMessage() + " (stopped after dropping " + dropped.size() + " partition(s) and deleting "
+                    + deleted + " row(s), all of them archived)", e);
         }
         return new Purge(archived, dropped, droppedRows, deleted);
+    }
+
+    private static final String ARCHIVED_IDS = "stratal_archived_ids";
+
+    /** The ids of the files whose days meet {@code [from, to)} ({@code from} null: from the start), in a temporary table. */
+    private static void loadIds(Connection connection, List<ArchiveFile> files, LocalDateTime from, LocalDateTime to)
+            throws SQLException, IOException, ArchiveException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + ARCHIVED_IDS + " (id bigint NOT NULL)");
+            statement.execute("TRUNCATE " + ARCHIVED_IDS);
+        }
+        org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        for (ArchiveFile file : files) {
+            LocalDateTime dayStart = file.day.atStartOfDay();
+            if ((from != null && !dayStart.plusDays(1).isAfter(from)) || !dayStart.isBefore(to)) {
+                continue;
+            }
+            StringBuilder ids = new StringBuilder();
+            try (ArchiveFile.Rows rows = new ArchiveFile.Rows(file.data)) {
+                for (StoredLog row = rows.next(); row != null; row = rows.next()) {
+                    ids.append(row.id()).append('\n');
+                    if (ids.length() > (1 << 20)) {
+                        copy.copyIn("COPY " + ARCHIVED_IDS + " FROM STDIN", new java.io.StringReader(ids.toString()));
+                        ids.setLength(0);
+                    }
+                }
+            }
+            copy.copyIn("COPY " + ARCHIVED_IDS + " FROM STDIN", new java.io.StringReader(ids.toString()));
+        }
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("ANALYZE " + ARCHIVED_IDS); // a hash anti-join, not a nested loop
+        }
+    }
+
+    private static void dropIds(Connection connection) throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + ARCHIVED_IDS);
+        }
     }
 
     private Day archiveDay(Connection connection, ArchiveFile file, LocalDateTime from, LocalDateTime to)
@@ -275,8 +350,15 @@ public final class LogArchive {
             try (ResultSet rs = select.executeQuery()) {
                 handler.handle(rs);
             }
-        } finally {
             connection.commit();
+        } catch (SQLException | IOException | ArchiveException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw e;
+        } finally {
             connection.setAutoCommit(autoCommit);
         }
     }
@@ -302,31 +384,6 @@ public final class LogArchive {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    /** The rows the verified files hold with a timestamp in {@code [from, to)}. */
-    private static long archivedBetween(List<ArchiveFile> files, LocalDateTime from, LocalDateTime to)
-            throws ArchiveException, IOException {
-        long rows = 0;
-        for (ArchiveFile file : files) {
-            LocalDateTime dayStart = file.day.atStartOfDay();
-            LocalDateTime dayEnd = dayStart.plusDays(1);
-            if (!dayEnd.isAfter(from) || !dayStart.isBefore(to)) {
-                continue;
-            }
-            if (!dayStart.isBefore(from) && !dayEnd.isAfter(to)) {
-                rows += file.readManifest().rows();
-            } else {
-                long[] inRange = {0};
-                file.read(row -> {
-                    if (row.timestamp() != null && !row.timestamp().isBefore(from) && row.timestamp().isBefore(to)) {
-                        inRange[0]++;
-                    }
-                });
-                rows += inRange[0];
-            }
-        }
-        return rows;
     }
 
     /** Deletes the rows the file holds, by id, a batch per transaction; rows logged since stay for the next run. */

@@ -70,8 +70,9 @@ public final class LogRestore {
                     + " task_run_id uuid, timestamp timestamp, level text, stream text, message text, metadata jsonb)");
             for (Path file : files) {
                 LocalDate day = ArchiveFile.dayOf(file);
-                if (day != null && Files.exists(new ArchiveFile(file.getParent(), day).manifest)) {
-                    new ArchiveFile(file.getParent(), day).verify();
+                ArchiveFile archived = day == null ? null : new ArchiveFile(file.toAbsolutePath().getParent(), day);
+                if (archived != null && Files.exists(archived.manifest)) {
+                    archived.verify();
                 }
                 List<StoredLog> chunk = new ArrayList<>(CHUNK);
                 try (ArchiveFile.Rows rows = new ArchiveFile.Rows(file)) {
@@ -124,7 +125,14 @@ public final class LogRestore {
             counts[1] += chunk.size() - inserted;
         } catch (SQLException e) {
             connection.rollback();
-            if (!"23514".equals(e.getSQLState()) || !makeDefaultPartition(connection)) {
+            if ("23503".equals(e.getSQLState())) {
+                throw new SQLException("the archived rows name job or task runs that " + table.sibling("job_runs") + " or "
+                        + table.sibling("task_runs") + " no longer hold, and the table's foreign keys refuse them; restore"
+                        + " those runs first (" + e.getMessage() + ")", e.getSQLState(), e);
+            }
+            // "no partition of relation ... found for row": a partitioned table without a default partition
+            boolean noPartition = "23514".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("no partition");
+            if (!noPartition || !makeDefaultPartition(connection)) {
                 throw e;
             }
             load(connection, chunk, counts); // once more, now that a partition covers every row

@@ -88,12 +88,8 @@ final class RetentionCommand {
             throw new ArchiveException(e.getMessage() + "; nothing was deleted");
         }
         try (Connection connection = DatabaseArgs.connect(args)) {
-            LogArchive.Purge purge;
-            try {
-                purge = new LogArchive(table).archiveAndPurge(connection, cutoff, dir);
-            } catch (ArchiveException | IOException e) {
-                throw new ArchiveException(e.getMessage() + "; nothing was deleted", e);
-            }
+            // its failures say whether anything was deleted: nothing before every file is verified
+            LogArchive.Purge purge = new LogArchive(table).archiveAndPurge(connection, cutoff, dir);
             ArchiveCommand.print(out, purge.archive());
             out.println("archived to " + dir + " and verified " + purge.archive().days().size() + " day(s); deleted "
                     + purge.total() + " log(s) from " + table + " older than " + cutoff + " UTC"

@@ -35,11 +35,15 @@ final class SamplingStage {
                   StatusListener status) {
         this.mapper = mapper;
         this.sampler = new Sampler<>(rules, maxKeys, System::nanoTime, summary -> {
+            String failure;
             try {
-                writer.offer(mapper.summary(summary));
+                failure = writer.offer(mapper.summary(summary)) ? null : "the writer did not take it (counted as dropped)";
             } catch (RuntimeException e) {
-                status.warn("could not store a sampling summary (" + summary.leftOut() + " lines left out by rule \""
-                        + summary.rule().name() + "\"): " + e);
+                failure = e.toString();
+            }
+            if (failure != null) {
+                status.warn("could not store a sampling summary: " + summary.leftOut() + " lines like \"" + summary.template()
+                        + "\" left out by rule \"" + summary.rule().name() + "\" go uncounted in the table; " + failure);
             }
         });
         long shortest = rules.stream().map(SamplingRule::window).min(Duration::compareTo).orElseThrow().toMillis();
@@ -90,7 +94,7 @@ final class SamplingStage {
     void stop() {
         stopped = true;
         ScopeEnds.unlisten(scopeEnds);
-        sweeper.shutdownNow();
+        sweeper.shutdown(); // a sweep under way finishes: its summaries are offered whole, not interrupted
         try {
             sweeper.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

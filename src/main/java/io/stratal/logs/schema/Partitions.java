@@ -223,39 +223,51 @@ public final class Partitions {
 
     /** {@link #drop(Connection, Partition)} with its rows counted already. */
     long drop(Connection connection, Partition partition, long rows) throws SQLException {
-        dropLocked(connection, partition, -1);
+        dropLocked(connection, partition, null);
         return rows;
     }
 
     /**
-     * Drops {@code partition} only if it holds exactly {@code rows} rows, counted while the table is locked against
-     * writes: for a purge that archived those rows first, so that a row logged late into the partition is never
-     * dropped unarchived. Waits for the lock as {@link #drop(Connection, Partition)} does.
+     * Drops {@code partition} only when every row it holds has its id in {@code idTable} (a table, temporary or not,
+     * with a {@code bigint} column {@code id}): for a purge that archived those rows first, so that no row is dropped
+     * unarchived, whatever was logged into the range late. The check runs while the partition alone is locked
+     * against writes (other partitions keep taking rows); the table's strongest lock is taken only for the drop,
+     * waited for as {@link #drop(Connection, Partition)} does.
      *
      * @param connection a connection to the database
      * @param partition  the partition
-     * @param rows       the rows it must hold
+     * @param idTable    the table of the ids that may go, as written in SQL
      * @return whether it was dropped
      * @throws SQLException when the database cannot answer
      */
-    public boolean dropIfHolding(Connection connection, Partition partition, long rows) throws SQLException {
-        return dropLocked(connection, partition, rows);
+    public boolean dropIfArchived(Connection connection, Partition partition, String idTable) throws SQLException {
+        return dropLocked(connection, partition, "SELECT EXISTS (SELECT 1 FROM " + partition.name() + " p WHERE NOT EXISTS"
+                + " (SELECT 1 FROM " + idTable + " a WHERE a.id = p.id))");
     }
 
-    /** Drops under the table's lock, retried on a lock timeout; with {@code expectedRows} >= 0, only if it holds that many. */
-    private boolean dropLocked(Connection connection, Partition partition, long expectedRows) throws SQLException {
+    /**
+     * Drops under the table's lock, retried on a lock timeout. With {@code refusal}, a query run first under a SHARE
+     * lock of the partition: when it answers true, nothing is dropped.
+     */
+    private boolean dropLocked(Connection connection, Partition partition, String refusal) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
             for (int attempt = 1; ; attempt++) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                    if (refusal != null) {
+                        statement.execute("LOCK TABLE " + partition.name() + " IN SHARE MODE");
+                        try (ResultSet rs = statement.executeQuery(refusal)) {
+                            rs.next();
+                            if (rs.getBoolean(1)) {
+                                connection.rollback();
+                                return false;
+                            }
+                        }
+                    }
                     // ONLY: the partitioned table itself, not every partition (each would wait on its own readers)
                     statement.execute("LOCK TABLE ONLY " + table.qualified() + " IN ACCESS EXCLUSIVE MODE");
-                    if (expectedRows >= 0 && count(connection, partition) != expectedRows) {
-                        connection.rollback();
-                        return false;
-                    }
                     statement.execute("DROP TABLE " + partition.name());
                     connection.commit();
                     return true;

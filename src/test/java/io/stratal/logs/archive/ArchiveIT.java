@@ -121,7 +121,7 @@ class ArchiveIT {
         assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(total - old);
         assertThat(db.count("SELECT count(*) FROM logs WHERE timestamp IS NULL")).as("undated rows stay").isEqualTo(undated ? 2 : 0);
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly(
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".stratal-archive.lock")).sorted()).containsExactly(
                     "logs-2026-11-01.manifest.json", "logs-2026-11-01.ndjson.gz", "logs-2026-11-02.manifest.json",
                     "logs-2026-11-02.ndjson.gz", "logs-2026-11-03.manifest.json", "logs-2026-11-03.ndjson.gz",
                     "logs-2026-11-04.manifest.json", "logs-2026-11-04.ndjson.gz");
@@ -293,10 +293,73 @@ class ArchiveIT {
         assertThat(snapshot()).isEqualTo(before);
         assertThat(db.count("SELECT count(*) FROM logs_default")).as("the dropped days' rows").isEqualTo(3 * 1440);
 
+        // a daily run the next day: the partition that straddled the first cut-off now goes whole, although its
+        // file also holds the rows deleted the day before
+        try (Connection c = db.connect()) {
+            LogArchive.Purge next = new LogArchive(LOGS).archiveAndPurge(c, LocalDate.of(2026, 11, 5).atStartOfDay(), dir);
+            assertThat(next.droppedPartitions()).singleElement().asString().endsWith("logs_nov04");
+            assertThat(next.droppedRows()).as("the day, its restored morning too").isEqualTo(1440);
+        }
+        assertThat(db.count("SELECT count(*) FROM logs WHERE timestamp < '2026-11-05'")).isZero();
+
         // without a default partition, restoring makes one
         purge();
         db.execute("DROP TABLE logs_default");
-        assertThat(restore(dir).restored()).isEqualTo(old);
+        assertThat(restore(dir).restored()).isEqualTo(old + 720);
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aPartitionHoldingARowNoFileHoldsIsNotDropped() throws Exception {
+        try (Connection c = db.connect()) {
+            Migrations.applyOptional(c, Migrations.PARTITIONED, true);
+        }
+        db.execute("CREATE TABLE logs_nov01 PARTITION OF logs FOR VALUES FROM ('2026-11-01') TO ('2026-11-02')",
+                "INSERT INTO logs (timestamp, message) SELECT timestamp '2026-11-01' + i * interval '1 minute', 'line'"
+                        + " FROM generate_series(0, 99) i",
+                "CREATE TABLE some_ids AS SELECT id FROM logs ORDER BY id LIMIT 99",
+                "CREATE TABLE all_ids AS SELECT id FROM logs");
+        io.stratal.logs.schema.Partitions partitions = new io.stratal.logs.schema.Partitions(LOGS);
+        try (Connection c = db.connect()) {
+            io.stratal.logs.schema.Partitions.Partition nov01 = partitions.list(c).stream()
+                    .filter(p -> p.name().endsWith("logs_nov01")).findFirst().orElseThrow();
+            assertThat(partitions.dropIfArchived(c, nov01, "some_ids")).as("one row is in no file").isFalse();
+            assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(100);
+            assertThat(partitions.dropIfArchived(c, nov01, "all_ids")).isTrue();
+        }
+        assertThat(db.count("SELECT count(*) FROM logs")).isZero();
+    }
+
+    @Test
+    void aTableConvertedInPlaceHasItsPartitionFromMinvalueArchivedAndDropped() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestDatabase.partitioned(), "the table is partitioned empty in this run");
+        fill(false);
+        String before = snapshot();
+        long rows = db.count("SELECT count(*) FROM logs");
+        try (Connection c = db.connect()) {
+            Migrations.applyOptional(c, Migrations.PARTITIONED, true); // the rows stay in a partition FROM (MINVALUE)
+        }
+        io.stratal.logs.schema.Partitions.Partition first;
+        try (Connection c = db.connect()) {
+            first = new io.stratal.logs.schema.Partitions(LOGS).list(c).stream().filter(p -> !p.isDefault() && p.from() == null)
+                    .findFirst().orElseThrow();
+            LogArchive.Purge purge = new LogArchive(LOGS).archiveAndPurge(c, first.to(), dir);
+            assertThat(purge.droppedPartitions()).containsExactly(first.name());
+            assertThat(purge.droppedRows()).isEqualTo(rows);
+        }
+        assertThat(db.count("SELECT count(*) FROM logs")).isZero();
+        assertThat(restore(dir).restored()).isEqualTo(rows);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void oneRunAtATimeWritesToADirectory() throws Exception {
+        fill(false);
+        try (ArchiveFile.DirectoryLock held = ArchiveFile.lock(dir)) {
+            assertThatThrownBy(this::archive).isInstanceOf(ArchiveException.class)
+                    .hasMessageContaining("another archive or retention run is writing to");
+            assertThatThrownBy(this::purge).isInstanceOf(ArchiveException.class).hasMessageContaining("nothing was deleted");
+        }
+        assertThat(archive().days()).hasSize(4);
     }
 }

@@ -83,7 +83,8 @@ public final class Sampler<E> implements SamplingMXBean {
         }
     }
 
-    private record Key(String logger, String template, String run) {
+    /** The rule is part of the key: a template logged at two levels that two rules take is counted by each apart. */
+    private record Key(String logger, String template, String run, Compiled rule) {
     }
 
     /** The per-rule state: the rule, its two verdicts (made once), its counters. */
@@ -168,6 +169,7 @@ public final class Sampler<E> implements SamplingMXBean {
     private final ConcurrentHashMap<Key, Window<E>> windows = new ConcurrentHashMap<>();
     private final ReentrantLock eviction = new ReentrantLock();
     private final LongAdder closedEarly = new LongAdder();
+    private volatile boolean closed;
 
     /**
      * @param rules     in order; the first that takes a line decides
@@ -201,7 +203,10 @@ public final class Sampler<E> implements SamplingMXBean {
         if (rule == null) {
             return null;
         }
-        Key key = new Key(logger, template == null ? "" : template, run);
+        if (closed) {
+            return null; // stopped: the line is stored, never counted where no summary follows
+        }
+        Key key = new Key(logger, template == null ? "" : template, run, rule);
         while (true) {
             long now = nanoTime.getAsLong();
             Window<E> window = windows.get(key);
@@ -215,8 +220,16 @@ public final class Sampler<E> implements SamplingMXBean {
                 }
             }
             Summary<E> ended = null;
+            boolean stopped = false;
             synchronized (window) {
-                if (!window.closed) {
+                if (closed) {
+                    // closeAll began after the check above: this window may be one it does not see
+                    stopped = true;
+                    if (!window.closed) {
+                        windows.remove(key, window);
+                        ended = window.close(Instant.now());
+                    }
+                } else if (!window.closed) {
                     if (now - window.endNanos < 0) {
                         return window.count(level, line);
                     }
@@ -224,7 +237,10 @@ public final class Sampler<E> implements SamplingMXBean {
                     ended = window.close(Instant.now());
                 }
             }
-            emit(ended); // the window ran out: its summary first, then this line opens the next one
+            emit(ended); // outside the lock; a window that ran out: its summary first, then this line opens the next one
+            if (stopped) {
+                return null;
+            }
         }
     }
 
@@ -251,9 +267,15 @@ public final class Sampler<E> implements SamplingMXBean {
         }
     }
 
-    /** Closes every window, as the appender stops. */
+    /**
+     * Closes every window, as the appender stops; from then on no line is counted ({@link #decide} answers
+     * {@code null}, so the line is stored).
+     */
     public void closeAll() {
-        closeWhere(w -> true, false);
+        closed = true;
+        while (!windows.isEmpty()) { // a caller that passed the check before the flag may still add one
+            closeWhere(w -> true, false);
+        }
     }
 
     private void closeWhere(java.util.function.Predicate<Window<E>> which, boolean early) {

@@ -251,6 +251,28 @@ class SamplerTest {
     }
 
     @Test
+    void afterCloseAllNoLineIsCountedWhereNoSummaryWouldFollow() {
+        Sampler<String> sampler = sampler(100, rule("r", "", LogLevel.INFO, 0, 0, Duration.ofMinutes(1)));
+        sampler.decide("a", LogLevel.INFO, "t", null, null, "x");
+        sampler.closeAll();
+        assertThat(summaries).hasSize(1);
+        assertThat(sampler.decide("a", LogLevel.INFO, "t", null, null, "y")).as("stored, not counted").isNull();
+        assertThat(sampler.getOpenKeys()).isZero();
+        assertThat(sampler.getLinesLeftOutByRule()).isEqualTo(Map.of("r", 1L));
+    }
+
+    @Test
+    void twoRulesThatTakeOneTemplateAtTwoLevelsCountItApart() {
+        Sampler<String> sampler = sampler(100, rule("debug", "", LogLevel.DEBUG, 1, 0, Duration.ofMinutes(1)),
+                rule("info", "", LogLevel.INFO, 2, 0, Duration.ofMinutes(1)));
+        assertThat(sampler.decide("a", LogLevel.DEBUG, "t", null, null, "x").rule().name()).isEqualTo("debug");
+        assertThat(kept(sampler.decide("a", LogLevel.INFO, "t", null, null, "x"))).isTrue();
+        assertThat(kept(sampler.decide("a", LogLevel.INFO, "t", null, null, "x"))).as("info's own count: 2 kept").isTrue();
+        assertThat(sampler.decide("a", LogLevel.DEBUG, "t", null, null, "x")).isSameAs(Sampler.LEFT_OUT);
+        assertThat(sampler.getOpenKeys()).isEqualTo(2);
+    }
+
+    @Test
     void aRuleRefusesNegativeCountsAndAnEmptyWindow() {
         assertThatThrownBy(() -> rule("r", "", LogLevel.INFO, -1, 0, Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> rule("r", "", LogLevel.INFO, 0, -1, Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);

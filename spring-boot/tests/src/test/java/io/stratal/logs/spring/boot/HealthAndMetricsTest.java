@@ -50,6 +50,15 @@ class HealthAndMetricsTest {
         if (app != null) {
             app.close();
         }
+        // Spring Boot stops logging only when the JVM exits: stop the appender now, so that its spool lets go of the
+        // test's temporary directory before JUnit deletes it, and the next test starts its own
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            io.stratal.logs.logback.UnifiedLogAppender appender = StratalLogsLoggingListener.attached(context);
+            if (appender != null) {
+                context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+                appender.stop();
+            }
+        }
         proxy.close();
         db.close();
     }
