@@ -2,15 +2,11 @@ package io.stratal.logs.archive;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.stratal.logs.query.StoredLog;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.channels.FileChannel;
@@ -26,8 +22,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
-import java.util.UUID;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -170,49 +164,6 @@ final class ArchiveFile {
         forceDirectory(data.getParent());
     }
 
-    /** The lock one archive run holds on its directory; closing it lets the next run in. */
-    static final class DirectoryLock implements Closeable {
-        private final FileChannel channel;
-        private final java.nio.channels.FileLock lock;
-
-        private DirectoryLock(FileChannel channel, java.nio.channels.FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                lock.release();
-            } finally {
-                channel.close();
-            }
-        }
-    }
-
-    /**
-     * Takes {@code dir/.stratal-archive.lock}, so that two runs (a scheduled archive and a retention, say) never write
-     * or delete from one directory at once.
-     *
-     * @throws ArchiveException when another run holds it
-     */
-    static DirectoryLock lock(Path dir) throws IOException, ArchiveException {
-        Path file = dir.resolve(".stratal-archive.lock");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
-            lock = null;
-        }
-        if (lock == null) {
-            channel.close();
-            throw new ArchiveException("another archive or retention run is writing to " + dir + " (it holds " + file.getFileName()
-                    + "); try again when it has ended");
-        }
-        return new DirectoryLock(channel, lock);
-    }
-
     /**
      * Finishes what a killed run left: a manifest in place whose data is still {@code .tmp} (the data renamed when
      * its hash matches the manifest), and removes {@code .tmp} files that no manifest names (a run killed while
@@ -296,90 +247,10 @@ final class ArchiveFile {
     }
 
     static void read(Path file, RowConsumer rows) throws IOException, ArchiveException {
-        try (Rows in = new Rows(file)) {
+        try (ArchiveRows in = new ArchiveRows(file)) {
             for (StoredLog row = in.next(); row != null; row = in.next()) {
                 rows.accept(row);
             }
-        }
-    }
-
-    /** A data file's rows, one at a time: what a merge with the table's rows pulls from. */
-    static final class Rows implements Closeable {
-        private final String name;
-        private final BufferedReader lines;
-        private long number;
-
-        Rows(Path file) throws IOException {
-            this.name = file.getFileName().toString();
-            InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16);
-            this.lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-        }
-
-        /** {@return the next row, or {@code null} at the end of the file} */
-        StoredLog next() throws IOException, ArchiveException {
-            try {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    number++;
-                    if (!line.isEmpty()) {
-                        return parse(line, name, number);
-                    }
-                }
-                return null;
-            } catch (java.util.zip.ZipException | java.io.EOFException e) {
-                throw new ArchiveException(name + " is not a whole gzip file: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            lines.close();
-        }
-    }
-
-    private static StoredLog parse(String line, String name, long number) throws ArchiveException {
-        long id = -1;
-        String type = null;
-        String job = null;
-        String task = null;
-        String ts = null;
-        String level = null;
-        String stream = null;
-        String message = null;
-        String metadata = null;
-        try (JsonParser p = JSON.createParser(line)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new ArchiveException(name + " line " + number + " is not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "id" -> id = p.getLongValue();
-                    case "type" -> type = p.getValueAsString();
-                    case "job_run_id" -> job = p.getValueAsString();
-                    case "task_run_id" -> task = p.getValueAsString();
-                    case "timestamp" -> ts = p.getValueAsString();
-                    case "level" -> level = p.getValueAsString();
-                    case "stream" -> stream = p.getValueAsString();
-                    case "message" -> message = p.getValueAsString();
-                    case "metadata" -> {
-                        if (value == JsonToken.START_OBJECT) {
-                            int from = (int) p.currentTokenLocation().getCharOffset();
-                            p.skipChildren();
-                            int to = (int) p.currentLocation().getCharOffset();
-                            metadata = line.substring(from, to);
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (id < 0 || type == null) {
-                throw new ArchiveException(name + " line " + number + " has no id or type");
-            }
-            return new StoredLog(id, type, job == null ? null : UUID.fromString(job), task == null ? null : UUID.fromString(task),
-                    parseTimestamp(ts), level, stream, message, metadata);
-        } catch (IOException | RuntimeException e) {
-            throw new ArchiveException(name + " line " + number + " is not a log row: " + e.getMessage(), e);
         }
     }
 

@@ -2,11 +2,9 @@ package io.stratal.logs.archive;
 
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.query.StoredLog;
-import io.stratal.logs.schema.Partitions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +29,6 @@ import java.util.List;
 public final class LogArchive {
 
     private static final int FETCH = 5000;
-    private static final int DELETE_BATCH = 10_000;
 
     private final TableName table;
 
@@ -128,7 +125,7 @@ public final class LogArchive {
     public Result archive(Connection connection, LocalDateTime cutoff, Path dir)
             throws ArchiveException, SQLException, IOException {
         checkWritable(dir);
-        try (ArchiveFile.DirectoryLock lock = ArchiveFile.lock(dir)) {
+        try (ArchiveLock lock = ArchiveLock.take(dir)) {
             return archiveLocked(connection, cutoff, dir);
         }
     }
@@ -160,14 +157,14 @@ public final class LogArchive {
      */
     public Purge archiveAndPurge(Connection connection, LocalDateTime cutoff, Path dir)
             throws ArchiveException, SQLException, IOException {
-        ArchiveFile.DirectoryLock held;
+        ArchiveLock held;
         try {
             checkWritable(dir);
-            held = ArchiveFile.lock(dir);
+            held = ArchiveLock.take(dir);
         } catch (ArchiveException e) {
             throw new ArchiveException(e.getMessage() + "; nothing was deleted", e);
         }
-        try (ArchiveFile.DirectoryLock lock = held) {
+        try (ArchiveLock lock = held) {
             Result archived;
             List<ArchiveFile> files = new ArrayList<>();
             try {
@@ -182,77 +179,7 @@ public final class LogArchive {
             } catch (ArchiveException | IOException e) {
                 throw new ArchiveException(e.getMessage() + "; nothing was deleted", e);
             }
-            return purgeVerified(connection, cutoff, archived, files);
-        }
-    }
-
-    /** Drops the partitions that hold only archived rows, then deletes the other archived rows by id. */
-    private Purge purgeVerified(Connection connection, LocalDateTime cutoff, Result archived, List<ArchiveFile> files)
-            throws ArchiveException, SQLException, IOException {
-        List<String> dropped = new ArrayList<>();
-        long droppedRows = 0;
-        long deleted = 0;
-        try {
-            Partitions partitions = new Partitions(table);
-            if (partitions.isPartitioned(connection)) {
-                for (Partitions.Partition p : partitions.whollyBefore(connection, cutoff)) {
-                    long rows = partitions.count(connection, p);
-                    loadIds(connection, files, p.from(), p.to());
-                    if (partitions.dropIfArchived(connection, p, ARCHIVED_IDS)) {
-                        dropped.add(p.name());
-                        droppedRows += rows;
-                    }
-                }
-                dropIds(connection);
-            }
-            for (ArchiveFile file : files) {
-                deleted += deleteArchived(connection, file, cutoff);
-            }
-        } catch (SQLException e) {
-            throw new SQLException(e.getMessage() + " (stopped after dropping " + dropped.size() + " partition(s) and deleting "
-                    + deleted + " row(s), all of them archived)", e.getSQLState(), e);
-        } catch (ArchiveException | IOException e) {
-            throw new ArchiveException(e.getMessage() + " (stopped after dropping " + dropped.size() + " partition(s) and deleting "
-                    + deleted + " row(s), all of them archived)", e);
-        }
-        return new Purge(archived, dropped, droppedRows, deleted);
-    }
-
-    private static final String ARCHIVED_IDS = "stratal_archived_ids";
-
-    /** The ids of the files whose days meet {@code [from, to)} ({@code from} null: from the start), in a temporary table. */
-    private static void loadIds(Connection connection, List<ArchiveFile> files, LocalDateTime from, LocalDateTime to)
-            throws SQLException, IOException, ArchiveException {
-        try (java.sql.Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + ARCHIVED_IDS + " (id bigint NOT NULL)");
-            statement.execute("TRUNCATE " + ARCHIVED_IDS);
-        }
-        org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-        for (ArchiveFile file : files) {
-            LocalDateTime dayStart = file.day.atStartOfDay();
-            if ((from != null && !dayStart.plusDays(1).isAfter(from)) || !dayStart.isBefore(to)) {
-                continue;
-            }
-            StringBuilder ids = new StringBuilder();
-            try (ArchiveFile.Rows rows = new ArchiveFile.Rows(file.data)) {
-                for (StoredLog row = rows.next(); row != null; row = rows.next()) {
-                    ids.append(row.id()).append('\n');
-                    if (ids.length() > (1 << 20)) {
-                        copy.copyIn("COPY " + ARCHIVED_IDS + " FROM STDIN", new java.io.StringReader(ids.toString()));
-                        ids.setLength(0);
-                    }
-                }
-            }
-            copy.copyIn("COPY " + ARCHIVED_IDS + " FROM STDIN", new java.io.StringReader(ids.toString()));
-        }
-        try (java.sql.Statement statement = connection.createStatement()) {
-            statement.execute("ANALYZE " + ARCHIVED_IDS); // a hash anti-join, not a nested loop
-        }
-    }
-
-    private static void dropIds(Connection connection) throws SQLException {
-        try (java.sql.Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS " + ARCHIVED_IDS);
+            return new ArchivePurge(table).purge(connection, cutoff, archived, files);
         }
     }
 
@@ -302,7 +229,7 @@ public final class LogArchive {
     private long merge(Connection connection, ArchiveFile file, LocalDateTime from, LocalDateTime to, ArchiveFile.Output out)
             throws ArchiveException, SQLException, IOException {
         long[] missing = {0};
-        try (ArchiveFile.Rows archived = new ArchiveFile.Rows(file.data)) {
+        try (ArchiveRows archived = new ArchiveRows(file.data)) {
             selectDay(connection, from, to, rs -> {
                 StoredLog kept = archived.next();
                 boolean more = rs.next();
@@ -386,48 +313,7 @@ public final class LogArchive {
         }
     }
 
-    /** Deletes the rows the file holds, by id, a batch per transaction; rows logged since stay for the next run. */
-    private long deleteArchived(Connection connection, ArchiveFile file, LocalDateTime cutoff)
-            throws ArchiveException, SQLException, IOException {
-        LocalDateTime from = file.day.atStartOfDay();
-        LocalDateTime to = min(from.plusDays(1), cutoff);
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(true);
-        long[] deleted = {0};
-        // the timestamp range lets a partitioned table look in the day's partitions only
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table.qualified()
-                + " WHERE id = ANY (?) AND timestamp >= ? AND timestamp < ?")) {
-            List<Long> ids = new ArrayList<>(DELETE_BATCH);
-            try (ArchiveFile.Rows rows = new ArchiveFile.Rows(file.data)) {
-                for (StoredLog row = rows.next(); row != null; row = rows.next()) {
-                    ids.add(row.id());
-                    if (ids.size() == DELETE_BATCH) {
-                        deleted[0] += deleteIds(connection, delete, ids, from, to);
-                    }
-                }
-            }
-            if (!ids.isEmpty()) {
-                deleted[0] += deleteIds(connection, delete, ids, from, to);
-            }
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
-        return deleted[0];
-    }
-
-    private static int deleteIds(Connection connection, PreparedStatement delete, List<Long> ids, LocalDateTime from,
-                                 LocalDateTime to) throws SQLException {
-        Array array = connection.createArrayOf("bigint", ids.toArray());
-        delete.setArray(1, array);
-        delete.setObject(2, from);
-        delete.setObject(3, to);
-        int n = delete.executeUpdate();
-        array.free();
-        ids.clear();
-        return n;
-    }
-
-    private static LocalDateTime min(LocalDateTime a, LocalDateTime b) {
+    static LocalDateTime min(LocalDateTime a, LocalDateTime b) {
         return a.isBefore(b) ? a : b;
     }
 }

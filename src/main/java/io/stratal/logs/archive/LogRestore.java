@@ -75,7 +75,7 @@ public final class LogRestore {
                     archived.verify();
                 }
                 List<StoredLog> chunk = new ArrayList<>(CHUNK);
-                try (ArchiveFile.Rows rows = new ArchiveFile.Rows(file)) {
+                try (ArchiveRows rows = new ArchiveRows(file)) {
                     for (StoredLog row = rows.next(); row != null; row = rows.next()) {
                         chunk.add(row);
                         if (chunk.size() == CHUNK) {

@@ -2,6 +2,7 @@ package io.stratal.logs.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.schema.Migrations;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -226,15 +228,13 @@ class ArchiveIT {
                 + " repeat('x', 200), jsonb_build_object('i', i) FROM generate_series(1, 400000) i");
         Path other = Files.createDirectory(dir.resolve("killed"));
         CliProcess cli = CliProcess.start("archive", "--older-than", "1d", "--to", other.toString(), "--url", db.url());
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && !tmpExists(other)) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(200);
+        ArchiveFile october = new ArchiveFile(other, LocalDate.of(2026, 10, 1));
+        // killed once the day's file is well under way (its gzip stream writes 64 KB at a time)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> sizeOrZero(october.dataTmp()) > 256 * 1024);
         ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(other.toString()))
                 .forEach(ProcessHandle::destroyForcibly);
         cli.awaitExit(30);
-        ArchiveFile october = new ArchiveFile(other, LocalDate.of(2026, 10, 1));
         if (Files.exists(october.data)) {
             october.verify(); // if it got that far, what is under the name is whole
         }
@@ -245,9 +245,11 @@ class ArchiveIT {
         assertThat(new ArchiveFile(other, DAY1).verify().rows()).isEqualTo(1440);
     }
 
-    private static boolean tmpExists(Path dir) throws Exception {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(f -> f.toString().endsWith(".tmp"));
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException gone) {
+            return 0;
         }
     }
 
@@ -355,7 +357,7 @@ class ArchiveIT {
     @Test
     void oneRunAtATimeWritesToADirectory() throws Exception {
         fill(false);
-        try (ArchiveFile.DirectoryLock held = ArchiveFile.lock(dir)) {
+        try (ArchiveLock held = ArchiveLock.take(dir)) {
             assertThatThrownBy(this::archive).isInstanceOf(ArchiveException.class)
                     .hasMessageContaining("another archive or retention run is writing to");
             assertThatThrownBy(this::purge).isInstanceOf(ArchiveException.class).hasMessageContaining("nothing was deleted");
