@@ -19,6 +19,7 @@ module io.stratal.logs {
     requires org.jctools.core;
 
     requires static micrometer.core;
+    requires static micrometer.registry.prometheus;
     requires static io.javalin;
     requires static jakarta.servlet;
     requires static org.eclipse.jetty.ee10.servlet;

@@ -22,6 +22,21 @@ public enum LogLevel {
         return dbValue;
     }
 
+    /**
+     * Reads a database word.
+     *
+     * @param value {@code debug}, {@code info}, {@code warn} or {@code error}
+     * @return the level, or {@code null} for any other word
+     */
+    public static LogLevel fromDbValue(String value) {
+        for (LogLevel level : values()) {
+            if (level.dbValue.equals(value)) {
+                return level;
+            }
+        }
+        return null;
+    }
+
     /** {@return true for WARN and ERROR, the levels whose task output defaults to {@code stderr}} */
     public boolean isProblem() {
         return this == WARN || this == ERROR;

@@ -134,6 +134,9 @@ final class Demo {
         out.println("Log viewer, the sample job:  " + base + "/?job_run_id=" + jobRunId);
         out.println("Log viewer, live:            " + base + "/?job_run_id=" + ticker + "   (a line a second)");
         out.println("Read API:                    " + base + "/api/v1/logs/system");
+        if (server.servesMetrics()) {
+            out.println("Prometheus metrics:          " + base + "/metrics   (the server's and the appender's)");
+        }
         out.println("Server, viewer and database stay up until you press Ctrl-C.");
         LogServer running = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

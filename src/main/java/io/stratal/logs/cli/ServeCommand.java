@@ -2,6 +2,7 @@ package io.stratal.logs.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.stratal.logs.internal.util.Durations;
 import io.stratal.logs.schema.LogsSchema;
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.server.LogServer;
@@ -38,6 +39,8 @@ final class ServeCommand {
         }
         int maxClients = positive("--max-stream-clients", args.valueOrEnv("--max-stream-clients", "STRATAL_MAX_STREAM_CLIENTS"), 100);
         Duration pollInterval = pollInterval(args.valueOrEnv("--poll-interval", "STRATAL_POLL_INTERVAL"));
+        Duration metricsWindow = metricsWindow(args.valueOrEnv("--metrics-window", "STRATAL_METRICS_WINDOW"));
+        boolean metrics = !args.has("--no-metrics");
         Properties credentials = DatabaseArgs.credentials(args);
 
         HikariConfig pool = new HikariConfig();
@@ -60,6 +63,7 @@ final class ServeCommand {
             }
             LogServer.Builder builder = LogServer.builder(dataSource).host(bind).port(port).token(token).allowNoToken(open)
                     .table(logs.qualified()).maxStreamClients(maxClients).pollInterval(pollInterval)
+                    .metrics(metrics).metricsWindow(metricsWindow)
                     .allowedHosts(args.listOrEnv("--allowed-hosts", "STRATAL_ALLOWED_HOSTS"))
                     .allowedOrigins(args.listOrEnv("--allowed-origins", "STRATAL_ALLOWED_ORIGINS"))
                     .listenConnections(() -> DriverManager.getConnection(url, credentials)); // outside the pool
@@ -139,6 +143,18 @@ final class ServeCommand {
             }
         }
         throw new Args.UsageException("--poll-interval takes 10ms to 10s, like 500ms or 2s, got " + text);
+    }
+
+    /** {@code --metrics-window}: 15m by default; the window of the job-run gauges at /metrics. */
+    private static Duration metricsWindow(String text) throws Args.UsageException {
+        if (text == null) {
+            return Duration.ofMinutes(15);
+        }
+        try {
+            return Durations.parseAge(text);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--metrics-window: " + e.getMessage());
+        }
     }
 
     private static int positive(String flag, String text, int byDefault) throws Args.UsageException {

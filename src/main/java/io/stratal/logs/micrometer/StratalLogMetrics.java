@@ -17,7 +17,8 @@ import java.util.List;
  * {@code stratal.logs.records{state=enqueued|written|spooled|replayed|repaired}},
  * {@code stratal.logs.records.dropped{reason=...}}, {@code stratal.logs.calls.blocked}, {@code stratal.logs.retries}, {@code stratal.logs.batches},
  * and the gauges {@code stratal.logs.queue.size}, {@code stratal.logs.queue.bytes},
- * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0); with sampling rules,
+ * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0),
+ * {@code stratal.logs.last.commit.age} (seconds since a batch was last committed, or since the start); with sampling rules,
  * {@code stratal.logs.sampling.left.out{rule}}, {@code stratal.logs.sampling.summaries{rule}} and
  * {@code stratal.logs.sampling.keys}.
  *
@@ -104,6 +105,9 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
                 .tags(tags).baseUnit("bytes").description("records waiting on disk").register(registry));
         meters.add(Gauge.builder("stratal.logs.database.available", pipeline, p -> p.isDatabaseAvailable() ? 1 : 0)
                 .tags(tags).description("1 while the last write succeeded").register(registry));
+        meters.add(Gauge.builder("stratal.logs.last.commit.age", pipeline, PipelineMXBean::getSecondsSinceLastCommit)
+                .tags(tags).baseUnit("seconds").description("time since a batch was last committed, or since the start")
+                .register(registry));
         if (sampling != null) {
             bindSampling(registry);
         }

@@ -58,4 +58,17 @@ public interface PipelineMXBean {
 
     /** {@return when a batch was last committed (ISO-8601), or {@code null}} */
     String getLastWriteTime();
+
+    /**
+     * Seconds since a batch was last committed, or since the writer started when none has been yet. Growing while
+     * records wait (in the queue or the spool) means the writer is stalled: {@code StratalLogsAppenderStalled}.
+     * An idle writer's age grows too, with nothing waiting.
+     *
+     * @return seconds, from {@link #getLastWriteTime()} in this default, {@code NaN} before the first commit
+     */
+    default double getSecondsSinceLastCommit() {
+        String last = getLastWriteTime();
+        return last == null ? Double.NaN
+                : java.time.Duration.between(java.time.Instant.parse(last), java.time.Instant.now()).toNanos() / 1e9;
+    }
 }

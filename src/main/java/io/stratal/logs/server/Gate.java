@@ -33,20 +33,26 @@ final class Gate {
     private final BearerToken token;
     private final StreamHub hub;
     private final String api;
+    private final String metrics;
 
-    /** @param token {@code null} for a server without one */
-    Gate(AccessPolicy policy, BearerToken token, StreamHub hub, String api) {
+    /**
+     * @param token   {@code null} for a server without one
+     * @param api     the prefix of the API's paths
+     * @param metrics the metrics path, guarded as the API is
+     */
+    Gate(AccessPolicy policy, BearerToken token, StreamHub hub, String api, String metrics) {
         this.policy = policy;
         this.token = token;
         this.hub = hub;
         this.api = api;
+        this.metrics = metrics;
     }
 
     /** Before every HTTP request: headers, then the checks. */
     void beforeRequest(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer"); // a token can be in the page's address
-        boolean apiRequest = ctx.path().startsWith(api);
+        boolean apiRequest = ctx.path().startsWith(api) || ctx.path().equals(metrics);
         if (apiRequest) {
             ctx.header("Cache-Control", "no-store");
         } else {

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the database goes away it reconnects with backoff and goes on from the last id it read, so the
  * rows written meanwhile still reach the clients.
+ *
+ * <p>For {@code GET /metrics} it counts every row it reads into a {@link RowTally}, notes when it last caught up
+ * with the table, and reads the table's size on its own connection at most once per {@code sizeInterval}; a
+ * scrape reads only these numbers.
  */
 final class LogFeed implements AutoCloseable {
 
@@ -46,6 +50,12 @@ final class LogFeed implements AutoCloseable {
     private final LogTail tail;
     private final StreamHub hub;
     private final Thread thread;
+    private final RowTally tally;
+    private final String sizeQuery;
+    private final long sizeIntervalNanos;
+    private volatile long tableBytes = -1;
+    private long sizeReadNanos;
+    private volatile long caughtUpNanos = System.nanoTime();
     private final CountDownLatch firstStart = new CountDownLatch(1);
     private final AtomicLong notifications = new AtomicLong();
     private final AtomicLong polls = new AtomicLong();
@@ -56,15 +66,26 @@ final class LogFeed implements AutoCloseable {
     private volatile long lastId = -1;
     private volatile Connection connection;
 
-    /** @param pageRows rows read at a time, at most {@link #MAX_ROWS_PER_POLL} (and no more than a client's queue holds) */
+    /**
+     * @param pageRows     rows read at a time, at most {@link #MAX_ROWS_PER_POLL} (and no more than a client's queue holds)
+     * @param tally        where the rows read are counted, or {@code null} for a server without metrics
+     * @param sizeInterval how often the table's size is read, with a tally
+     */
     LogFeed(ConnectionOpener opener, TableName table, String channel, Duration pollInterval, Duration holeHold,
-            int pageRows, StreamHub hub) {
+            int pageRows, StreamHub hub, RowTally tally, Duration sizeInterval) {
         this.opener = opener;
         this.channel = channel;
         this.pollMillis = Math.max(1, pollInterval.toMillis());
         this.pageRows = Math.min(pageRows, MAX_ROWS_PER_POLL);
         this.tail = new LogTail(table, this.pageRows, holeHold.toNanos());
         this.hub = hub;
+        this.tally = tally;
+        // Every partition's size on a partitioned table, whose parent itself holds nothing (pg_partition_tree has
+        // no rows for a plain table)
+        String relation = "'" + table.qualified() + "'::regclass";
+        this.sizeQuery = "SELECT pg_total_relation_size(" + relation + ") + coalesce((SELECT sum(pg_total_relation_size(relid))"
+                + " FROM pg_partition_tree(" + relation + ") WHERE relid <> " + relation + "), 0)";
+        this.sizeIntervalNanos = sizeInterval.toNanos();
         this.thread = new Thread(this::run, "stratal-log-feed");
         this.thread.setDaemon(true);
     }
@@ -136,7 +157,9 @@ final class LogFeed implements AutoCloseable {
                 return;
             }
             List<StoredLog> rows = poll(c);
+            readSizeWhenDue(c);
             if (!tail.behind(rows)) {
+                caughtUpNanos = System.nanoTime();
                 PGNotification[] received = pg.getNotifications((int) pollMillis); // waits for one, or times out
                 if (received != null) {
                     notifications.addAndGet(received.length);
@@ -146,11 +169,27 @@ final class LogFeed implements AutoCloseable {
     }
 
     private List<StoredLog> poll(Connection c) throws SQLException {
-        List<StoredLog> rows = tail.poll(c, System.nanoTime());
+        long now = System.nanoTime();
+        List<StoredLog> rows = tail.poll(c, now);
         polls.incrementAndGet();
+        if (tally != null) {
+            tally.count(rows, now);
+        }
         lastId = tail.lastId();
         hub.publish(rows, tail.settledThrough());
         return rows;
+    }
+
+    private void readSizeWhenDue(Connection c) throws SQLException {
+        long now = System.nanoTime();
+        if (tally == null || (tableBytes >= 0 && now - sizeReadNanos < sizeIntervalNanos)) {
+            return;
+        }
+        try (Statement statement = c.createStatement(); ResultSet rs = statement.executeQuery(sizeQuery)) {
+            rs.next();
+            tableBytes = rs.getLong(1);
+        }
+        sizeReadNanos = now;
     }
 
     private void sleep(long millis) {
@@ -186,6 +225,16 @@ final class LogFeed implements AutoCloseable {
 
     long lastId() {
         return lastId;
+    }
+
+    /** {@return the table's bytes with its indexes and TOAST, as last read; -1 before the first read} */
+    long tableBytes() {
+        return tableBytes;
+    }
+
+    /** {@return nanoseconds since the feed last read everything committed (it may still wait for holes)} */
+    long nanosSinceCaughtUp() {
+        return System.nanoTime() - caughtUpNanos;
     }
 
     long notifications() {

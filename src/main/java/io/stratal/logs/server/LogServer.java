@@ -40,6 +40,8 @@ public final class LogServer implements AutoCloseable {
     /** Everything under it is the API: the token, the site checks and {@code no-store} apply. */
     static final String API_ROOT = "/api/";
     static final String OPENAPI = "/api/v1/openapi.json";
+    /** How often the feed reads the table's size for {@code /metrics}: the one query metrics cost. */
+    static final Duration TABLE_SIZE_INTERVAL = Duration.ofMinutes(1);
 
     /** Opens a connection of the stream feed's own, which it keeps to LISTEN. */
     @FunctionalInterface
@@ -57,6 +59,7 @@ public final class LogServer implements AutoCloseable {
     private final LogReader reader;
     private final StreamHub hub;
     private final LogFeed feed;
+    private final ServerMetrics metrics;
     private final String host;
     private final int requestedPort;
 
@@ -67,10 +70,12 @@ public final class LogServer implements AutoCloseable {
         this.hub = new StreamHub(reader, builder.clientCapacity, builder.maxStreamClients, builder.clientStallLimit,
                 builder.heartbeatInterval);
         ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
+        RowTally tally = builder.servesMetrics() ? new RowTally(builder.metricsWindow.toNanos(), RowTally.DEFAULT_MAX_RUNS) : null;
         this.feed = new LogFeed(opener::open, builder.table, builder.notifyChannel, builder.pollInterval,
-                builder.holeHold, builder.clientCapacity, hub);
+                builder.holeHold, builder.clientCapacity, hub, tally, TABLE_SIZE_INTERVAL);
+        this.metrics = tally == null ? null : new ServerMetrics(tally, feed, hub);
         Gate gate = new Gate(new AccessPolicy(AccessPolicy.isLoopback(builder.host), builder.allowedHosts, builder.allowedOrigins),
-                builder.token == null ? null : new BearerToken(builder.token), hub, API_ROOT);
+                builder.token == null ? null : new BearerToken(builder.token), hub, API_ROOT, ServerMetrics.PATH);
         StreamRoutes streams = new StreamRoutes(hub, feed, gate);
         ReadRoutes reads = new ReadRoutes(reader, new JobRuns(builder.dataSource, builder.table),
                 new LogStats(builder.dataSource, builder.table));
@@ -80,6 +85,9 @@ public final class LogServer implements AutoCloseable {
             config.routes.wsBeforeUpgrade(gate::beforeUpgrade);
             reads.register(config, API);
             streams.register(config, API);
+            if (metrics != null) {
+                metrics.register(config);
+            }
             byte[] description = OpenApi.document();
             config.routes.get(OPENAPI, ctx -> ctx.contentType("application/json").result(description));
             ServerSetup.errorAnswers(config, API_ROOT);
@@ -110,6 +118,7 @@ public final class LogServer implements AutoCloseable {
         } catch (RuntimeException e) {
             feed.close();
             hub.close();
+            closeMetrics();
             throw bindFailure(e);
         }
         return this;
@@ -173,6 +182,36 @@ public final class LogServer implements AutoCloseable {
         app.stop();
         hub.close();
         feed.close();
+        closeMetrics();
+    }
+
+    private void closeMetrics() {
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    /**
+     * True when Micrometer's Prometheus registry is on the class path. Asked here, not of {@link ServerMetrics}:
+     * loading that class needs the library.
+     */
+    static boolean prometheusRegistryPresent() {
+        try {
+            Class.forName("io.micrometer.prometheusmetrics.PrometheusMeterRegistry", false, LogServer.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** {@return the feed's polls so far, for tests that wait for it to look again} */
+    long feedPolls() {
+        return feed.polls();
+    }
+
+    /** {@return true when it serves {@code GET /metrics}} */
+    public boolean servesMetrics() {
+        return metrics != null;
     }
 
     /** What to serve and where; {@link #start()} builds and starts the server. */
@@ -194,6 +233,8 @@ public final class LogServer implements AutoCloseable {
         private int maxStreamClients = 100;
         private Duration clientStallLimit = Duration.ofSeconds(10);
         private int maxRowsScanned = LogReader.DEFAULT_MAX_ROWS_SCANNED;
+        private Boolean metrics;
+        private Duration metricsWindow = Duration.ofMinutes(15);
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -397,6 +438,35 @@ public final class LogServer implements AutoCloseable {
         }
 
         /**
+         * Whether to serve {@code GET /metrics} in Prometheus's text format, under the API's token and
+         * {@code Host} rules. By default it does when {@code io.micrometer:micrometer-registry-prometheus} is on the
+         * class path (the command line's jar has it).
+         *
+         * @param serve true to serve it (the library must then be there), false never to
+         * @return this
+         */
+        public Builder metrics(boolean serve) {
+            this.metrics = serve;
+            return this;
+        }
+
+        /**
+         * The window of {@code stratal_logs_job_runs_active} and {@code stratal_logs_job_runs_with_errors}: a run
+         * counts while it logged (an error) this recently. Default 15 minutes.
+         *
+         * @param window above zero
+         * @return this
+         */
+        public Builder metricsWindow(Duration window) {
+            this.metricsWindow = Checks.positive("metricsWindow", window);
+            return this;
+        }
+
+        private boolean servesMetrics() {
+            return metrics == null ? prometheusRegistryPresent() : metrics;
+        }
+
+        /**
          * Builds and starts the server.
          *
          * @return the running server; close it to stop
@@ -407,6 +477,10 @@ public final class LogServer implements AutoCloseable {
             if (token == null && !allowNoToken && !AccessPolicy.isLoopback(host)) {
                 throw new IllegalStateException("refusing to serve " + host + " without a token: anyone who reaches"
                         + " this address could read every log; set a token, or allowNoToken(true) to serve it open on purpose");
+            }
+            if (Boolean.TRUE.equals(metrics) && !prometheusRegistryPresent()) {
+                throw new IllegalStateException("metrics: serving /metrics needs io.micrometer:micrometer-registry-prometheus"
+                        + " on the class path; add it, or leave metrics off");
             }
             if (pollInterval.multipliedBy(3).compareTo(holeHold) > 0) {
                 throw new IllegalStateException("pollInterval " + pollInterval + " is more than a third of holeHold "

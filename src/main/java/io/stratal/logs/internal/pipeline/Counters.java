@@ -26,6 +26,7 @@ final class Counters implements PipelineStats {
     private volatile Instant lastWriteTime;
     private final LongAdder blocked = new LongAdder();
     private volatile long lastProgressNanos = System.nanoTime();
+    private volatile long lastCommitNanos = System.nanoTime();
 
     Counters() {
         for (DropReason reason : DropReason.values()) {
@@ -42,6 +43,7 @@ final class Counters implements PipelineStats {
         batches.increment();
         lastWriteTime = Instant.now();
         lastProgressNanos = System.nanoTime();
+        lastCommitNanos = lastProgressNanos;
     }
 
     void recordRetry(String error) {
@@ -147,6 +149,11 @@ final class Counters implements PipelineStats {
     @Override
     public String lastError() {
         return lastError;
+    }
+
+    /** {@return nanoseconds since a batch was last committed, or since these counters began} */
+    long nanosSinceLastCommit() {
+        return System.nanoTime() - lastCommitNanos;
     }
 
     @Override

@@ -105,6 +105,11 @@ final class PipelineView implements PipelineMXBean {
     }
 
     @Override
+    public double getSecondsSinceLastCommit() {
+        return stats.nanosSinceLastCommit() / 1e9;
+    }
+
+    @Override
     public String getLastWriteTime() {
         Instant last = stats.lastWriteTime();
         return last == null ? null : last.toString();

@@ -110,4 +110,9 @@ final class AttachedPipeline implements PipelineMXBean {
     public String getLastWriteTime() {
         return read(PipelineMXBean::getLastWriteTime, null);
     }
+
+    @Override
+    public double getSecondsSinceLastCommit() {
+        return read(PipelineMXBean::getSecondsSinceLastCommit, Double.NaN);
+    }
 }
