@@ -10,10 +10,18 @@ function when(timestamp: string | null): string {
   return timestamp === null ? '—' : `${timestamp.slice(0, 10)} ${timestamp.slice(11, 19)} UTC`;
 }
 
-/** The job runs with logs, newest activity first, with their error counts; more on request. */
-function RunPicker({ service }: { service: LogStreamingService }): ReactNode {
+/** With `errorsOnly`, pages read on their own until this many runs with errors show, or this many pages were read. */
+const ERROR_RUNS_WANTED = 20;
+const MAX_PAGES_UNASKED = 10;
+
+/**
+ * The job runs with logs, newest activity first, with their error counts; more on request. With `errorsOnly`
+ * only the runs that logged errors show, and it reads on by itself (up to 10 pages of 50) until 20 of them do.
+ */
+function RunPicker({ service, errorsOnly }: { service: LogStreamingService; errorsOnly: boolean }): ReactNode {
   const [runs, setRuns] = useState<JobRunEntry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [pages, setPages] = useState(0);
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
   const load = (after?: string) => {
@@ -21,6 +29,7 @@ function RunPicker({ service }: { service: LogStreamingService }): ReactNode {
     service.getJobRuns({ limit: 50, cursor: after }).then((page) => {
       setRuns((r) => (after ? r.concat(page.job_runs) : page.job_runs));
       setCursor(page.next_cursor);
+      setPages((n) => n + 1);
       setLoading(false);
     }, (e: unknown) => {
       setError(e instanceof Error ? e.message : String(e));
@@ -28,17 +37,30 @@ function RunPicker({ service }: { service: LogStreamingService }): ReactNode {
     });
   };
   useEffect(() => load(), [service]); // eslint-disable-line react-hooks/exhaustive-deps
+  const shown = errorsOnly ? runs.filter((run) => run.errors > 0) : runs;
+  useEffect(() => {
+    if (errorsOnly && !loading && !error && cursor && shown.length < ERROR_RUNS_WANTED && pages < MAX_PAGES_UNASKED) {
+      load(cursor);
+    }
+  }, [errorsOnly, loading, error, cursor, shown.length, pages]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <section aria-label="Job runs" className="runs">
-      <h2>Job runs</h2>
+      <h2>{errorsOnly ? 'Job runs with errors' : 'Job runs'}</h2>
+      <p className="runs-filter">
+        {errorsOnly
+          ? <a id="all-runs" href={addressOf({ kind: 'runs' })}>Show every job run</a>
+          : <a id="error-runs" href={addressOf({ kind: 'runs', errorsOnly: true })}>Only the runs with errors</a>}
+      </p>
       {error ? <p role="alert" className="error">{error}</p> : null}
       {!loading && !error && runs.length === 0 ? <p>No job run has logs yet.</p> : null}
+      {!loading && !error && runs.length > 0 && shown.length === 0
+        ? <p id="no-error-runs">{`None of the ${runs.length} most recent job runs logged an error.`}</p> : null}
       <table>
         <thead>
           <tr><th>Job run</th><th>Last log</th><th>Logs</th><th>Errors</th><th>Warnings</th><th>Tasks</th></tr>
         </thead>
         <tbody>
-          {runs.map((run) => (
+          {shown.map((run) => (
             <tr key={run.job_run_id} className={run.errors > 0 ? 'failed' : undefined}>
               <td><a href={addressOf({ kind: 'job', id: run.job_run_id })}>{run.job_run_id}</a></td>
               <td>{when(run.last)}</td>
@@ -104,7 +126,7 @@ export function App(): ReactNode {
             {`"${badId}" is not a run id (a UUID like 123e4567-e89b-12d3-a456-426614174000)`}
           </p>
         ) : view.kind === 'runs' ? (
-          <RunPicker service={service} />
+          <RunPicker service={service} errorsOnly={view.errorsOnly === true} />
         ) : (
           <LogViewer
             service={service}

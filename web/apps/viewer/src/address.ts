@@ -2,7 +2,7 @@ import type { LogType } from '@stratal/logs-client';
 
 /** What the address asks to show. */
 export type View =
-  | { kind: 'runs' }
+  | { kind: 'runs'; errorsOnly?: boolean }
   | { kind: 'job'; id: string }
   | { kind: 'task'; id: string }
   | { kind: 'type'; type: LogType }
@@ -17,7 +17,8 @@ export function isRunId(id: string): boolean {
 /**
  * The view of an address: `?job_run_id=<id>`, `?task_run_id=<id>`, `?view=system|type/job|type/task|all`,
  * `?view=job-runs&id=<id>` and `?view=task-runs&id=<id>` (the addresses the demo and older viewers print);
- * anything else is the run picker.
+ * `?errors=only` is the run picker with the runs that logged errors (the alerts link there); anything else is
+ * the run picker.
  */
 export function viewOf(search: string): View {
   const query = new URLSearchParams(search);
@@ -33,6 +34,7 @@ export function viewOf(search: string): View {
   if (view === 'type/job') return { kind: 'type', type: 'job' };
   if (view === 'type/task') return { kind: 'type', type: 'task' };
   if (view === 'all') return { kind: 'all' };
+  if (query.get('errors') === 'only') return { kind: 'runs', errorsOnly: true };
   return { kind: 'runs' };
 }
 
@@ -43,7 +45,7 @@ export function addressOf(view: View): string {
     case 'task': return `?task_run_id=${encodeURIComponent(view.id)}`;
     case 'type': return view.type === 'system' ? '?view=system' : `?view=type/${view.type}`;
     case 'all': return '?view=all';
-    default: return '?';
+    default: return view.errorsOnly ? '?errors=only' : '?';
   }
 }
 

@@ -17,9 +17,13 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -220,6 +224,11 @@ class MetricsIT {
                 assertThat(metrics.samples(name, "appender", "UNIFIED")).as(name).isNotEmpty();
             }
             assertThat(metrics.value("stratal_logs_database_available", "appender", "UNIFIED")).isEqualTo(1);
+            Matcher named = Pattern.compile("\\bstratal_logs_[a-z_]+").matcher(
+                    Files.readString(Path.of("ops/prometheus/stratal-logs.rules.yml")));
+            while (named.find()) {
+                assertThat(metrics.names()).as("the rules use %s", named.group()).contains(named.group());
+            }
             assertThat(metrics.value("stratal_logs_last_commit_age_seconds", "appender", "UNIFIED")).isBetween(0.0, 20.0);
         } finally {
             context.stop();

@@ -246,6 +246,22 @@ class ViewerIT {
     }
 
     @Test
+    void theAlertsLinkShowsOnlyTheRunsThatLoggedErrors() {
+        UUID quiet = (UUID) db.scalar("INSERT INTO job_runs (job_name) VALUES ('quiet') RETURNING id");
+        db.execute("INSERT INTO logs (type, job_run_id, timestamp, message) VALUES ('job', '" + quiet + "', timestamp '2026-11-29 09:00', 'fine')");
+        db.execute("INSERT INTO logs (type, job_run_id, timestamp, level, message) VALUES ('job', '" + job
+                + "', timestamp '2026-11-29 08:00', 'error', 'failed')");
+        open("/?errors=only");
+        waiting().until(d -> d.findElements(By.cssSelector(".runs tbody tr")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector(".runs h2")).getText()).isEqualTo("Job runs with errors");
+        assertThat(browser.findElement(By.cssSelector(".runs tbody tr")).getText()).startsWith(job.toString()).contains("✖ 1");
+
+        browser.findElement(By.id("all-runs")).click();
+        waiting().until(d -> d.findElements(By.cssSelector(".runs tbody tr")).size() == 2);
+        assertThat(browser.findElements(By.cssSelector(".runs tbody tr")).get(0).getText()).startsWith(quiet.toString());
+    }
+
+    @Test
     void withATokenInTheAddressTheViewerReadsAProtectedServer() {
         server.close();
         server = LogServer.builder(db.dataSource()).port(0).token("viewer-secret").start();
