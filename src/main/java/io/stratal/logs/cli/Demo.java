@@ -116,9 +116,9 @@ final class Demo {
     private void serveUntilStopped(DataSource dataSource, String url, UUID jobRunId) throws SQLException, InterruptedException {
         LogServer server;
         try {
-            server = LogServer.builder(dataSource).port(8080).start();
+            server = LogServer.builder(dataSource).port(8080).metrics(true).start();
         } catch (RuntimeException portTaken) {
-            server = LogServer.builder(dataSource).port(0).start();
+            server = LogServer.builder(dataSource).port(0).metrics(true).start();
         }
         String base = "http://127.0.0.1:" + server.port();
         LoggerContext logging = configureLogging(url);

@@ -1,5 +1,7 @@
 package io.stratal.logs.pipeline;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -69,6 +71,6 @@ public interface PipelineMXBean {
     default double getSecondsSinceLastCommit() {
         String last = getLastWriteTime();
         return last == null ? Double.NaN
-                : java.time.Duration.between(java.time.Instant.parse(last), java.time.Instant.now()).toNanos() / 1e9;
+                : Duration.between(Instant.parse(last), Instant.now()).toNanos() / 1e9;
     }
 }

@@ -52,7 +52,7 @@ final class Gate {
     void beforeRequest(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer"); // a token can be in the page's address
-        boolean apiRequest = ctx.path().startsWith(api) || ctx.path().equals(metrics);
+        boolean apiRequest = guarded(ctx.path());
         if (apiRequest) {
             ctx.header("Cache-Control", "no-store");
         } else {
@@ -69,6 +69,18 @@ final class Gate {
         }
         checkQueryString(ctx.queryString());
         authorize(ctx);
+    }
+
+    /**
+     * True for a path of the API or the metrics. Compared as the router matches it: Javalin ignores trailing
+     * slashes ({@code /metrics/}), and a doubled slash must not slip a guarded path past the checks either.
+     */
+    boolean guarded(String path) {
+        String normalized = path.replaceAll("/{2,}", "/");
+        while (normalized.length() > 1 && normalized.endsWith("/")) {
+            normalized = normalized.substring(0, normalized.length() - 1);
+        }
+        return normalized.startsWith(api) || (normalized + "/").equals(api) || normalized.equals(metrics);
     }
 
     /**

@@ -51,10 +51,7 @@ final class LogFeed implements AutoCloseable {
     private final StreamHub hub;
     private final Thread thread;
     private final RowTally tally;
-    private final String sizeQuery;
-    private final long sizeIntervalNanos;
-    private volatile long tableBytes = -1;
-    private long sizeReadNanos;
+    private final TableSize tableSize;
     private volatile long caughtUpNanos = System.nanoTime();
     private final CountDownLatch firstStart = new CountDownLatch(1);
     private final AtomicLong notifications = new AtomicLong();
@@ -80,12 +77,7 @@ final class LogFeed implements AutoCloseable {
         this.tail = new LogTail(table, this.pageRows, holeHold.toNanos());
         this.hub = hub;
         this.tally = tally;
-        // Every partition's size on a partitioned table, whose parent itself holds nothing (pg_partition_tree has
-        // no rows for a plain table)
-        String relation = "'" + table.qualified() + "'::regclass";
-        this.sizeQuery = "SELECT pg_total_relation_size(" + relation + ") + coalesce((SELECT sum(pg_total_relation_size(relid))"
-                + " FROM pg_partition_tree(" + relation + ") WHERE relid <> " + relation + "), 0)";
-        this.sizeIntervalNanos = sizeInterval.toNanos();
+        this.tableSize = tally == null ? null : new TableSize(table, sizeInterval.toNanos());
         this.thread = new Thread(this::run, "stratal-log-feed");
         this.thread.setDaemon(true);
     }
@@ -157,7 +149,9 @@ final class LogFeed implements AutoCloseable {
                 return;
             }
             List<StoredLog> rows = poll(c);
-            readSizeWhenDue(c);
+            if (tableSize != null) {
+                tableSize.readWhenDue(c, System.nanoTime());
+            }
             if (!tail.behind(rows)) {
                 caughtUpNanos = System.nanoTime();
                 PGNotification[] received = pg.getNotifications((int) pollMillis); // waits for one, or times out
@@ -178,18 +172,6 @@ final class LogFeed implements AutoCloseable {
         lastId = tail.lastId();
         hub.publish(rows, tail.settledThrough());
         return rows;
-    }
-
-    private void readSizeWhenDue(Connection c) throws SQLException {
-        long now = System.nanoTime();
-        if (tally == null || (tableBytes >= 0 && now - sizeReadNanos < sizeIntervalNanos)) {
-            return;
-        }
-        try (Statement statement = c.createStatement(); ResultSet rs = statement.executeQuery(sizeQuery)) {
-            rs.next();
-            tableBytes = rs.getLong(1);
-        }
-        sizeReadNanos = now;
     }
 
     private void sleep(long millis) {
@@ -229,7 +211,7 @@ final class LogFeed implements AutoCloseable {
 
     /** {@return the table's bytes with its indexes and TOAST, as last read; -1 before the first read} */
     long tableBytes() {
-        return tableBytes;
+        return tableSize == null ? -1 : tableSize.bytes();
     }
 
     /** {@return nanoseconds since the feed last read everything committed (it may still wait for holes)} */

@@ -70,7 +70,7 @@ public final class LogServer implements AutoCloseable {
         this.hub = new StreamHub(reader, builder.clientCapacity, builder.maxStreamClients, builder.clientStallLimit,
                 builder.heartbeatInterval);
         ConnectionOpener opener = builder.listenConnections != null ? builder.listenConnections : builder.dataSource::getConnection;
-        RowTally tally = builder.servesMetrics() ? new RowTally(builder.metricsWindow.toNanos(), RowTally.DEFAULT_MAX_RUNS) : null;
+        RowTally tally = builder.serveMetrics ? new RowTally(builder.metricsWindow.toNanos(), RowTally.DEFAULT_MAX_RUNS) : null;
         this.feed = new LogFeed(opener::open, builder.table, builder.notifyChannel, builder.pollInterval,
                 builder.holeHold, builder.clientCapacity, hub, tally, TABLE_SIZE_INTERVAL);
         this.metrics = tally == null ? null : new ServerMetrics(tally, feed, hub);
@@ -233,7 +233,7 @@ public final class LogServer implements AutoCloseable {
         private int maxStreamClients = 100;
         private Duration clientStallLimit = Duration.ofSeconds(10);
         private int maxRowsScanned = LogReader.DEFAULT_MAX_ROWS_SCANNED;
-        private Boolean metrics;
+        private boolean serveMetrics;
         private Duration metricsWindow = Duration.ofMinutes(15);
 
         private Builder(DataSource dataSource) {
@@ -438,15 +438,18 @@ public final class LogServer implements AutoCloseable {
         }
 
         /**
-         * Whether to serve {@code GET /metrics} in Prometheus's text format, under the API's token and
-         * {@code Host} rules. By default it does when {@code io.micrometer:micrometer-registry-prometheus} is on the
-         * class path (the command line's jar has it).
+         * Whether to serve {@code GET /metrics} in Prometheus's text format, under the API's token, {@code Host} and
+         * {@code Origin} rules: the rows by type and level, the job runs with errors, the table's size, the feed's
+         * health. Off by default here; {@code serve} and the demo turn it on. It needs
+         * {@code io.micrometer:micrometer-registry-prometheus} on the class path, and while the server runs its
+         * registry joins Micrometer's global registry, so it serves what others register there too (an appender's
+         * meters).
          *
-         * @param serve true to serve it (the library must then be there), false never to
+         * @param serve true to serve it
          * @return this
          */
         public Builder metrics(boolean serve) {
-            this.metrics = serve;
+            this.serveMetrics = serve;
             return this;
         }
 
@@ -462,10 +465,6 @@ public final class LogServer implements AutoCloseable {
             return this;
         }
 
-        private boolean servesMetrics() {
-            return metrics == null ? prometheusRegistryPresent() : metrics;
-        }
-
         /**
          * Builds and starts the server.
          *
@@ -478,7 +477,7 @@ public final class LogServer implements AutoCloseable {
                 throw new IllegalStateException("refusing to serve " + host + " without a token: anyone who reaches"
                         + " this address could read every log; set a token, or allowNoToken(true) to serve it open on purpose");
             }
-            if (Boolean.TRUE.equals(metrics) && !prometheusRegistryPresent()) {
+            if (serveMetrics && !prometheusRegistryPresent()) {
                 throw new IllegalStateException("metrics: serving /metrics needs io.micrometer:micrometer-registry-prometheus"
                         + " on the class path; add it, or leave metrics off");
             }

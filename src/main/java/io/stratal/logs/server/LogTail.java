@@ -88,9 +88,11 @@ final class LogTail {
             throw new IllegalStateException("startAtEnd first");
         }
         holes.removeIf(hole -> nowNanos - hole.sinceNanos >= holeHoldNanos);
+        // Both reads first, then the state: a read that fails (the connection lost between the two) leaves the
+        // holes and the last id as they were, so the next poll, on a new connection, asks for the same rows.
         List<StoredLog> found = new ArrayList<>();
         if (!holes.isEmpty()) {
-            found.addAll(fillHoles(connection, nowNanos));
+            found.addAll(readHoles(connection));
         }
         List<StoredLog> fresh = new ArrayList<>();
         if (found.size() < maxRows) {
@@ -104,6 +106,12 @@ final class LogTail {
                     }
                 }
             }
+        }
+        // Cut short at maxRows, the rest of a late transaction comes with the next polls: its holes are waited
+        // for afresh, so a slow read of a large late commit does not outlast holeHold.
+        boolean cutShort = found.size() >= maxRows;
+        for (StoredLog log : found) {
+            splitHoleAt(log.id(), cutShort, nowNanos);
         }
         for (StoredLog log : fresh) {
             if (log.id() > lastId + 1) {
@@ -120,7 +128,7 @@ final class LogTail {
         return lastPoll.size() >= maxRows;
     }
 
-    private List<StoredLog> fillHoles(Connection connection, long nowNanos) throws SQLException {
+    private List<StoredLog> readHoles(Connection connection) throws SQLException {
         StringBuilder where = new StringBuilder();
         for (int i = 0; i < holes.size(); i++) {
             where.append(i == 0 ? "" : " OR ").append("id BETWEEN ? AND ?");
@@ -139,12 +147,6 @@ final class LogTail {
                     filled.add(StoredLog.read(rs));
                 }
             }
-        }
-        // Cut short at maxRows, the rest of a late transaction comes with the next polls: its holes are waited
-        // for afresh, so a slow read of a large late commit does not outlast holeHold.
-        boolean cutShort = filled.size() >= maxRows;
-        for (StoredLog log : filled) {
-            splitHoleAt(log.id(), cutShort, nowNanos);
         }
         return filled;
     }

@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stratal.logs.LogLevel;
 import io.stratal.logs.LogType;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /metrics}: the server's meters in Prometheus's text format, through Micrometer's Prometheus
@@ -67,7 +68,7 @@ final class ServerMetrics implements AutoCloseable {
     }
 
     private static long minutes(RowTally tally) {
-        return java.util.concurrent.TimeUnit.NANOSECONDS.toMinutes(tally.windowNanos());
+        return TimeUnit.NANOSECONDS.toMinutes(tally.windowNanos());
     }
 
     void register(JavalinConfig config) {

@@ -19,7 +19,7 @@ class RulesIT {
         Path promtool = OpsTools.require("promtool", "prometheus");
         OpsTools.Run check = OpsTools.run(OpsTools.OPS, OpsTools.command(promtool, "check", "rules", OpsTools.RULES.toString()));
         assertThat(check.exit()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 10 rules found");
+        assertThat(check.output()).contains("SUCCESS: 11 rules found");
     }
 
     @Test

@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
- * {@code --only e2e,call,burst,index,stream,read,scale,archive} for some parts; {@code --read-rows N} sets the read part's
+ * {@code --only e2e,call,burst,index,stream,metrics,read,scale,archive} for some parts; {@code --read-rows N} sets the read part's
  * table size (10 million by default), {@code --scale-rows N} the scale part's (20 million), and
  * {@code --scale-seed-only} runs only its seed-index variants (ingest, pages, conversion).
  */
@@ -42,7 +42,7 @@ public final class BenchMain {
             }
         }
         boolean smoke = words.contains("--smoke");
-        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream", "read", "scale", "archive");
+        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream", "metrics", "read", "scale", "archive");
         int only = words.indexOf("--only");
         if (only >= 0 && only + 1 < words.size()) {
             parts = Set.of(words.get(only + 1).split(","));
@@ -69,6 +69,9 @@ public final class BenchMain {
         }
         if (parts.contains("stream")) {
             streams(smoke ? 2 : 20);
+        }
+        if (parts.contains("metrics")) {
+            metrics(smoke ? 20_000 : 300_000, smoke ? 1 : 5, smoke ? 2 : 20, smoke ? 100_000 : 1_000_000);
         }
         if (parts.contains("read")) {
             int sized = words.indexOf("--read-rows");
@@ -181,6 +184,23 @@ public final class BenchMain {
             for (ReadBench.Latency l : bench.searches(repeats)) {
                 System.out.printf("   %-40s %8d %8.1f %8.1f %8.1f  %s%n", l.name(), l.requests(), l.p50(), l.p99(), l.max(), l.plan());
             }
+        }
+    }
+
+    private static void metrics(int rows, int rounds, int seconds, long tableRows) throws Exception {
+        System.out.printf("%n5b. The server's /metrics: the stream feed's CPU per row with the row tally (metrics on) and without%n");
+        System.out.printf("   (metrics(false)), %,d rows inserted at once over 64 job runs, median of %d alternating rounds; then%n", rows, rounds);
+        System.out.printf("   the database's transactions per second over %d s idle and over %d s of scrapes ten times a second,%n", seconds, seconds);
+        System.out.printf("   on a table of %,d rows.%n", tableRows);
+        try (BenchSchema schema = new BenchSchema(64, 0)) {
+            MetricsBench bench = new MetricsBench(schema);
+            MetricsBench.FeedCost feed = bench.feedCost(rows, rounds);
+            System.out.printf("   feed CPU per row: %.0f ns with the tally, %.0f ns without: %+.1f%%%n", feed.nanosPerRowWith(),
+                    feed.nanosPerRowWithout(), feed.added() * 100);
+            MetricsBench.ScrapeCost scrape = bench.scrapeCost(tableRows, seconds);
+            System.out.printf("   database transactions/s: %.2f idle (the feed's polls), %.2f while scraped %.1f times a second;"
+                    + " scrape p50 %.2f ms, p99 %.2f ms%n", scrape.transactionsPerSecondIdle(), scrape.transactionsPerSecondScraped(),
+                    scrape.scrapesPerSecond(), scrape.p50Millis(), scrape.p99Millis());
         }
     }
 

@@ -2,11 +2,13 @@ package io.stratal.logs.server;
 
 import io.stratal.logs.query.StoredLog;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stratal.logs.names.TableName;
 import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +58,42 @@ class LogTailIT {
             assertThat(tail.behind(tail.poll(c, 0))).isFalse();
         }
         assertThat(poll(0)).isEmpty();
+    }
+
+    @Test
+    void aLateRowFoundJustBeforeTheConnectionFailsIsAskedForAgain() throws Exception {
+        try (Connection late = db.connect()) {
+            late.setAutoCommit(false);
+            try (Statement statement = late.createStatement()) {
+                statement.execute("INSERT INTO logs (type, message) VALUES ('system', 'late')");
+            }
+            insert("newer");
+            assertThat(poll(0)).containsExactly("newer");
+            late.commit();
+        }
+        try (Connection c = db.connect()) {
+            // the holes are read, then the connection fails before the read of the new rows
+            Connection failingSecond = failingFromStatement(c, 2);
+            assertThatThrownBy(() -> tail.poll(failingSecond, 1)).isInstanceOf(SQLException.class);
+        }
+        assertThat(poll(2)).as("found, then lost with the connection: asked for again").containsExactly("late");
+        assertThat(poll(3)).isEmpty();
+    }
+
+    /** {@code connection}, whose {@code n}th prepared statement fails as a lost connection would. */
+    private static Connection failingFromStatement(Connection connection, int n) {
+        java.util.concurrent.atomic.AtomicInteger prepared = new java.util.concurrent.atomic.AtomicInteger();
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("prepareStatement") && prepared.incrementAndGet() >= n) {
+                        throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                    }
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -65,6 +65,10 @@ class MetricsIT {
         return server;
     }
 
+    private LogServer.Builder metered() {
+        return LogServer.builder(db.dataSource()).metrics(true);
+    }
+
     private HttpResponse<String> get(String path, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
         if (headers.length > 0) {
@@ -86,7 +90,7 @@ class MetricsIT {
 
     @Test
     void rowsAreCountedByTypeAndLevelFromTheServersStart() throws Exception {
-        start(LogServer.builder(db.dataSource()));
+        start(metered());
         insert("system", null, "info", 7);
         insert("job", jobA, "error", 3);
         insert("job", jobB, "warn", 2);
@@ -103,7 +107,7 @@ class MetricsIT {
 
     @Test
     void jobRunsAreTwoNumbersNeverASeriesPerRun() throws Exception {
-        start(LogServer.builder(db.dataSource()));
+        start(metered());
         insert("job", jobA, "info", 5);
         insert("job", jobA, "error", 1);
         insert("job", jobB, "info", 5);
@@ -122,13 +126,18 @@ class MetricsIT {
 
     @Test
     void theTablesSizeAndTheFeedsHealthAreServed() throws Exception {
-        start(LogServer.builder(db.dataSource()));
+        start(metered());
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> scrape().value("stratal_logs_table_bytes") > 0);
         } catch (RuntimeException e) {
             throw new AssertionError(scrapeText(), e);
         }
         PrometheusText metrics = scrape();
+        // every partition's heap at least, on the partitioned table too (whose parent holds nothing)
+        long heap = ((Number) db.scalar("SELECT sum(pg_relation_size(r)) FROM (SELECT 'logs'::regclass AS r UNION ALL"
+                + " SELECT relid FROM pg_partition_tree('logs') WHERE relid <> 'logs'::regclass) t")).longValue();
+        assertThat(heap).isPositive();
+        assertThat(metrics.value("stratal_logs_table_bytes")).isGreaterThanOrEqualTo(heap);
         assertThat(metrics.value("stratal_logs_feed_up")).isEqualTo(1);
         assertThat(metrics.value("stratal_logs_feed_lag_seconds")).isBetween(0.0, 10.0);
         assertThat(metrics.value("stratal_logs_stream_clients")).isZero();
@@ -139,7 +148,7 @@ class MetricsIT {
     void rowsThatArriveDuringAFeedReconnectAreCountedOnceAndNoneIsMissed() throws Exception {
         try (TcpProxy proxy = TcpProxy.inFrontOf(db.url())) {
             String viaProxy = proxy.url(db.url());
-            start(LogServer.builder(db.dataSource()).listenConnections(() -> DriverManager.getConnection(viaProxy)));
+            start(metered().listenConnections(() -> DriverManager.getConnection(viaProxy)));
             insert("system", null, "info", 10);
             await().atMost(Duration.ofSeconds(20)).until(() -> scrape().value("stratal_logs_rows_total") == 10);
 
@@ -174,7 +183,7 @@ class MetricsIT {
 
     @Test
     void metricsAnswerOnlyWhatTheApiAnswers() throws Exception {
-        start(LogServer.builder(db.dataSource()).token("s3cret"));
+        start(metered().token("s3cret"));
 
         HttpResponse<String> noToken = get("/metrics");
         assertThat(noToken.statusCode()).isEqualTo(401);
@@ -193,6 +202,17 @@ class MetricsIT {
         assertThat(foreignHost.status()).as("DNS rebinding").isEqualTo(403);
         assertThat(foreignHost.body()).doesNotContain("stratal_logs");
 
+        for (String path : new String[] {"/metrics/", "//metrics", "/metrics//", "/%6detrics"}) {
+            HttpResponse<String> other = get(path);
+            assertThat(other.statusCode()).as(path).isIn(401, 404);
+            assertThat(other.body()).as(path).doesNotContain("stratal_logs");
+            RawHttp.Answer rebound = RawHttp.get(server.port(), path, Map.of("Host", "attacker.example"));
+            assertThat(rebound.body()).as(path).doesNotContain("stratal_logs");
+        }
+        assertThat(RawHttp.head(server.port(), "/metrics", Map.of("Host", "127.0.0.1", "Authorization", "Bearer s3cret"))
+                .status()).isEqualTo(405);
+        assertThat(get("/metrics?x=1&x=2", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(400);
+
         HttpResponse<String> foreignPage = get("/metrics", "Authorization", "Bearer s3cret", "Origin", "https://attacker.example");
         assertThat(foreignPage.statusCode()).isEqualTo(403);
         assertThat(foreignPage.body()).doesNotContain("stratal_logs");
@@ -201,15 +221,15 @@ class MetricsIT {
     }
 
     @Test
-    void aServerWithMetricsOffHasNoMetricsPath() throws Exception {
-        start(LogServer.builder(db.dataSource()).metrics(false));
+    void aServerServesNoMetricsUnlessAskedTo() throws Exception {
+        start(LogServer.builder(db.dataSource()));
         assertThat(server.servesMetrics()).isFalse();
         assertThat(get("/metrics").statusCode()).isEqualTo(404);
     }
 
     @Test
     void anAppenderInTheSameJvmIsServedWithItsPrometheusNames() throws Exception {
-        start(LogServer.builder(db.dataSource()));
+        start(metered());
         LoggerContext context = LogbackContexts.fromResource("config/unified.xml", Map.of("url", db.url(), "batchSize", "10"));
         try {
             for (int i = 0; i < 20; i++) {

@@ -87,4 +87,19 @@ class RowTallyTest {
         assertThat(tally.runsWithErrors(0)).isEqualTo(3);
         assertThat(tally.rows(LogType.JOB, LogLevel.ERROR)).isEqualTo(10);
     }
+
+    @Test
+    void atTheCapTheRunQuietLongestGoesNotTheOneSeenFirst() {
+        RowTally tally = new RowTally(10 * MINUTE, 3);
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        UUID c = UUID.randomUUID();
+        tally.count(List.of(row("job", a, "info")), 0);
+        tally.count(List.of(row("job", b, "info"), row("job", c, "info")), MINUTE);
+        tally.count(List.of(row("job", a, "info")), 2 * MINUTE); // a logs again: b is now the quietest
+        tally.count(List.of(row("job", UUID.randomUUID(), "info")), 3 * MINUTE); // one too many: b goes
+
+        // at 11.5 minutes what was last seen at minute 1 (c, and b had it stayed) is out of the window
+        assertThat(tally.activeRuns(MINUTE * 23 / 2)).as("a and the newest; a would be gone had a gone first").isEqualTo(2);
+    }
 }
