@@ -195,8 +195,13 @@ public final class BenchMain {
         try (BenchSchema schema = new BenchSchema(64, 0)) {
             MetricsBench bench = new MetricsBench(schema);
             MetricsBench.FeedCost feed = bench.feedCost(rows, rounds);
-            System.out.printf("   feed CPU per row: %.0f ns with the tally, %.0f ns without: %+.1f%%%n", feed.nanosPerRowWith(),
+            System.out.printf("   feed thread CPU per row: %.0f ns with the tally, %.0f ns without: %+.1f%%%n", feed.nanosPerRowWith(),
                     feed.nanosPerRowWithout(), feed.added() * 100);
+            System.out.printf("   server process CPU per row: %.0f ns with the tally, %.0f ns without: %+.1f%%%n",
+                    feed.processNanosPerRowWith(), feed.processNanosPerRowWithout(), feed.processAdded() * 100);
+            double tally = MetricsBench.tallyNanosPerRow(rounds == 1);
+            System.out.printf("   the tally alone (JMH, a page of 2,000 rows over 64 runs): %.1f ns per row, %.1f%% of the feed"
+                    + " thread's CPU per row without it%n", tally, tally / feed.nanosPerRowWithout() * 100);
             MetricsBench.ScrapeCost scrape = bench.scrapeCost(tableRows, seconds);
             System.out.printf("   database transactions/s: %.2f idle (the feed's polls), %.2f while scraped %.1f times a second;"
                     + " scrape p50 %.2f ms, p99 %.2f ms%n", scrape.transactionsPerSecondIdle(), scrape.transactionsPerSecondScraped(),

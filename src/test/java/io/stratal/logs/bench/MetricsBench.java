@@ -28,9 +28,15 @@ import java.util.List;
  */
 final class MetricsBench {
 
-    record FeedCost(double nanosPerRowWith, double nanosPerRowWithout, int rounds) {
+    /** The feed thread's CPU per row, and the whole process's, with the tally and without. */
+    record FeedCost(double nanosPerRowWith, double nanosPerRowWithout, double processNanosPerRowWith,
+                    double processNanosPerRowWithout, int rounds) {
         double added() {
             return nanosPerRowWith / nanosPerRowWithout - 1;
+        }
+
+        double processAdded() {
+            return processNanosPerRowWith / processNanosPerRowWithout - 1;
         }
     }
 
@@ -48,21 +54,31 @@ final class MetricsBench {
     FeedCost feedCost(int rows, int rounds) throws Exception {
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
+        List<Double> processWith = new ArrayList<>();
+        List<Double> processWithout = new ArrayList<>();
         feedNanosPerRow(true, rows / 10); // warm-up, both paths
         feedNanosPerRow(false, rows / 10);
         for (int round = 0; round < rounds; round++) {
-            with.add(feedNanosPerRow(true, rows));
-            without.add(feedNanosPerRow(false, rows));
+            double[] on = feedNanosPerRow(true, rows);
+            double[] off = feedNanosPerRow(false, rows);
+            with.add(on[0]);
+            processWith.add(on[1]);
+            without.add(off[0]);
+            processWithout.add(off[1]);
         }
-        return new FeedCost(median(with), median(without), rounds);
+        return new FeedCost(median(with), median(without), median(processWith), median(processWithout), rounds);
     }
 
-    private double feedNanosPerRow(boolean metrics, int rows) throws Exception {
+    /** {@return the feed thread's CPU nanoseconds per row, and the process's, from the insert to the last row read} */
+    private double[] feedNanosPerRow(boolean metrics, int rows) throws Exception {
         schema.reset();
         try (LogServer server = LogServer.builder(schema.db.dataSource()).port(0).metrics(metrics).start()) {
             long feed = feedThreadId();
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long before = threads.getThreadCpuTime(feed);
+            long processBefore = os.getProcessCpuTime();
             StringBuilder runs = new StringBuilder("ARRAY[");
             for (int i = 0; i < schema.jobRuns.size(); i++) {
                 runs.append(i == 0 ? "" : ",").append("'").append(schema.jobRuns.get(i)).append("'::uuid");
@@ -74,7 +90,8 @@ final class MetricsBench {
             long last = (Long) schema.db.scalar("SELECT max(id) FROM logs");
             URI status = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/logs/stream/status");
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20)).until(() -> lastId(status) >= last);
-            return (threads.getThreadCpuTime(feed) - before) / (double) rows;
+            return new double[] {(threads.getThreadCpuTime(feed) - before) / (double) rows,
+                    (os.getProcessCpuTime() - processBefore) / (double) rows};
         }
     }
 
@@ -146,6 +163,19 @@ final class MetricsBench {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@return the tally's nanoseconds per row on one page as the feed reads it (JMH, {@code RowTallyBenchmark})} */
+    static double tallyNanosPerRow(boolean smoke) throws Exception {
+        org.openjdk.jmh.runner.options.Options options = new org.openjdk.jmh.runner.options.OptionsBuilder()
+                .include(io.stratal.logs.server.RowTallyBenchmark.class.getName())
+                .forks(1)
+                .warmupIterations(smoke ? 1 : 3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .measurementIterations(smoke ? 1 : 5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
+                .build();
+        double nanosPerPage = new org.openjdk.jmh.runner.Runner(options).run().iterator().next().getPrimaryResult().getScore();
+        return nanosPerPage / io.stratal.logs.server.RowTallyBenchmark.ROWS;
     }
 
     private static double median(List<Double> values) {
