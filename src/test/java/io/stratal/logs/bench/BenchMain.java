@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
- * {@code --only e2e,call,burst,index,stream,metrics,read,scale,archive} for some parts; {@code --read-rows N} sets the read part's
+ * {@code --only e2e,copy-writers,call,burst,index,stream,metrics,read,scale,archive} for some parts; {@code --read-rows N} sets the read part's
  * table size (10 million by default), {@code --scale-rows N} the scale part's (20 million), and
  * {@code --scale-seed-only} runs only its seed-index variants (ingest, pages, conversion).
  */
@@ -42,7 +42,7 @@ public final class BenchMain {
             }
         }
         boolean smoke = words.contains("--smoke");
-        Set<String> parts = Set.of("e2e", "call", "burst", "index", "stream", "metrics", "read", "scale", "archive");
+        Set<String> parts = Set.of("e2e", "copy-writers", "call", "burst", "index", "stream", "metrics", "read", "scale", "archive");
         int only = words.indexOf("--only");
         if (only >= 0 && only + 1 < words.size()) {
             parts = Set.of(words.get(only + 1).split(","));
@@ -54,6 +54,9 @@ public final class BenchMain {
         System.out.println("  database: " + TestDatabase.serverDescription());
         if (parts.contains("e2e")) {
             endToEnd(smoke ? 20_000 : 300_000, smoke ? 20_000 : 200_000, smoke ? 1 : 5);
+        }
+        if (parts.contains("copy-writers")) {
+            copyWriters(smoke ? 20_000 : 300_000, smoke ? 20_000 : 200_000, smoke ? 1 : 5);
         }
         if (parts.contains("call")) {
             perCall(smoke);
@@ -222,6 +225,36 @@ public final class BenchMain {
             for (StreamBench.Result r : results) {
                 System.out.printf("   %-22s %3d client(s): %,6d rows each; latency p50 %7.1f ms, p99 %7.1f ms, max %7.1f ms;"
                         + " missing %d%n", r.name(), r.clients(), r.rows(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.missing());
+            }
+        }
+    }
+
+    /** Raw COPY through 1, 2 and 4 connections at once: the ceiling that parallel writers would have here. */
+    private static void copyWriters(int rows, int burstRows, int rounds) throws Exception {
+        System.out.printf("%n1b. Raw COPY of the same rows through 1, 2 and 4 connections at once (each takes the next 5,000-row%n");
+        System.out.printf("   transaction), seed schema, both shapes of part 1, median of %d interleaved rounds: the ceiling of%n", rounds);
+        System.out.println("   several writers on this machine, where the database shares the cores with the JVM.");
+        int[] connections = {1, 2, 4};
+        try (BenchSchema schema = new BenchSchema(20, 10)) {
+            for (boolean plain : new boolean[] {false, true}) {
+                EndToEndBench bench = new EndToEndBench(schema, plain ? burstRows : rows, 2, plain);
+                double[][] rates = new double[connections.length][rounds];
+                if (rounds > 1) {
+                    schema.reset();
+                    bench.copyCeilingRowsPerSecond(2); // warm-up, not counted
+                }
+                for (int round = 0; round < rounds; round++) {
+                    for (int k = 0; k < connections.length; k++) {
+                        schema.reset();
+                        rates[k][round] = bench.copyCeilingRowsPerSecond(connections[k]);
+                    }
+                }
+                double one = median(rates[0]);
+                StringBuilder line = new StringBuilder();
+                for (int k = 0; k < connections.length; k++) {
+                    line.append(String.format("  %d: %,.0f rows/s (%.2fx)", connections[k], median(rates[k]), median(rates[k]) / one));
+                }
+                System.out.printf("   %-44s%s%n", plain ? "B) plain task lines (the burst)" : "A) lines with arguments and pairs", line);
             }
         }
     }

@@ -48,6 +48,54 @@ final class EndToEndBench {
 
     /** Raw COPY: the rows are encoded before the clock starts; only the server's work is timed. */
     double copyCeilingRowsPerSecond() throws Exception {
+        return timeCopy(textChunks(), "COPY logs " + COLUMNS + " FROM STDIN", new byte[0], new byte[0]);
+    }
+
+    /**
+     * Raw COPY of the same rows through {@code connections} connections at once, each a thread that takes the
+     * next chunk (5,000 rows, one transaction) until none is left: the ceiling of several writers.
+     */
+    double copyCeilingRowsPerSecond(int connections) throws Exception {
+        List<byte[]> chunks = textChunks();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Connection> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                Connection c = schema.db.connect();
+                c.setAutoCommit(false);
+                opened.add(c);
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(connections);
+            try {
+                long t0 = System.nanoTime();
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (Connection c : opened) {
+                    done.add(pool.submit(() -> {
+                        for (int i = next.getAndIncrement(); i < chunks.size(); i = next.getAndIncrement()) {
+                            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY logs " + COLUMNS + " FROM STDIN");
+                            copy.writeToCopy(chunks.get(i), 0, chunks.get(i).length);
+                            copy.endCopy();
+                            c.commit();
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get();
+                }
+                return rows / ((System.nanoTime() - t0) / 1e9);
+            } finally {
+                pool.shutdown();
+            }
+        } finally {
+            for (Connection c : opened) {
+                c.close();
+            }
+        }
+    }
+
+    /** The rows in COPY's text format, {@link #COPY_ROWS_PER_TRANSACTION} a chunk. */
+    private List<byte[]> textChunks() {
         List<byte[]> chunks = new ArrayList<>();
         ByteArrayOutputStream chunk = new ByteArrayOutputStream();
         LocalDateTime start = LocalDateTime.now(ZoneOffset.UTC);
@@ -66,7 +114,7 @@ final class EndToEndBench {
         if (chunk.size() > 0) {
             chunks.add(chunk.toByteArray());
         }
-        return timeCopy(chunks, "COPY logs " + COLUMNS + " FROM STDIN", new byte[0], new byte[0]);
+        return chunks;
     }
 
     private static final String COLUMNS = "(type, job_run_id, task_run_id, timestamp, level, stream, message, metadata)";
