@@ -62,7 +62,7 @@ class OpenApiIT {
                 "INSERT INTO logs (type, job_run_id, message) VALUES ('job', '" + job + "', 'Job started')",
                 "INSERT INTO logs (type, job_run_id, task_run_id, level, stream, message, metadata) VALUES ('task', '" + job
                         + "', '" + task + "', 'error', 'stderr', 'failed', '{\"status_code\": 500, \"tags\": [\"a\"]}')");
-        server = LogServer.builder(db.dataSource()).port(0).start();
+        server = LogServer.builder(db.dataSource()).port(0).metrics(true).start(); // as serve runs it: /metrics too
         HttpResponse<String> response = get("/api/v1/openapi.json");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
