@@ -92,6 +92,20 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
                 .spoolSyncInterval(check.positive("spoolSyncInterval", spoolSyncInterval,
                         LogWriterConfig.DEFAULT_SPOOL_SYNC_INTERVAL))
                 .overflowPolicy(overflowPolicy(check));
+        int writerCount = check.atLeast("writers", writers, 1, LogWriterConfig.DEFAULT_WRITERS);
+        if (writerCount > LogWriterConfig.MAX_WRITERS) {
+            check.warn("writers " + writerCount + " is more than " + LogWriterConfig.MAX_WRITERS + ", using " + LogWriterConfig.MAX_WRITERS);
+            writerCount = LogWriterConfig.MAX_WRITERS;
+        }
+        if (writerCount > 1 && !blank(spoolDirectory)) {
+            check.error("writers " + writerCount + " and a spoolDirectory do not go together yet: a spool works with one"
+                    + " writer; set <writers>1</writers>, or leave out <spoolDirectory>");
+        } else if (writerCount > 1 && !blank(url) && poolSize < writerCount) {
+            check.error("poolSize " + poolSize + " is below writers " + writerCount + ": each writer holds a connection"
+                    + " while it writes; set <poolSize>" + writerCount + "</poolSize>");
+        } else {
+            config.writers(writerCount);
+        }
         if (!blank(spoolDirectory)) {
             config.spoolDirectory(Path.of(spoolDirectory.trim())).maxSpoolBytes(check.atLeast("maxSpoolBytes",
                     maxSpoolBytes == null ? 0 : maxSpoolBytes.getSize(), 1024 * 1024, LogWriterConfig.DEFAULT_MAX_SPOOL_BYTES));

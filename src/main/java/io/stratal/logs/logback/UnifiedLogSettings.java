@@ -30,6 +30,7 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     boolean notify = true;
     String notifyChannel = Names.NOTIFY_CHANNEL;
     int poolSize = LogWriterConfig.DEFAULT_POOL_SIZE;
+    int writers = LogWriterConfig.DEFAULT_WRITERS;
     int batchSize = LogWriterConfig.DEFAULT_BATCH_SIZE;
     Duration flushInterval = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
     Duration shutdownGracePeriod = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
@@ -150,6 +151,18 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
      */
     public void setPoolSize(int poolSize) {
         this.poolSize = poolSize;
+    }
+
+    /**
+     * Writers: connections that COPY at once, each with its own queue (sharing {@code maxQueueBytes}) and
+     * flusher. A job run's records (with its tasks') and a thread's system records always go through the same
+     * writer, so each keeps its logging order. Default 1. With {@code url}, {@code poolSize} must be at least this;
+     * a {@code spoolDirectory} works with one writer only, for now. docs/PERFORMANCE.md measures what it gains.
+     *
+     * @param writers the value, 1 to 16
+     */
+    public void setWriters(int writers) {
+        this.writers = writers;
     }
 
     /**

@@ -12,6 +12,9 @@ import io.stratal.logs.internal.pipeline.Pipeline;
 import io.stratal.logs.internal.pipeline.PipelineSettings;
 import io.stratal.logs.internal.spool.Spool;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The engine that writes log records into the {@code logs} table: a bounded queue, a flusher thread that
@@ -24,12 +27,22 @@ import java.io.IOException;
  */
 public final class LogWriter {
 
-    private final Pipeline pipeline;
+    /** One pipeline per writer; records are routed among them by run or thread. */
+    private final List<Pipeline> pipelines;
     private final String description;
+    private final PipelineStats stats;
+    private final PipelineMXBean mxBean;
 
-    private LogWriter(Pipeline pipeline, String description) {
-        this.pipeline = pipeline;
+    private LogWriter(List<Pipeline> pipelines, String description) {
+        this.pipelines = List.copyOf(pipelines);
         this.description = description;
+        if (pipelines.size() == 1) {
+            this.stats = pipelines.get(0).stats();
+            this.mxBean = pipelines.get(0).mxBean();
+        } else {
+            this.stats = new CombinedStats(pipelines.stream().map(Pipeline::stats).toList());
+            this.mxBean = new CombinedMXBean(pipelines.stream().map(Pipeline::mxBean).toList());
+        }
     }
 
     /**
@@ -44,34 +57,46 @@ public final class LogWriter {
      * @throws IllegalStateException when {@code config} has no connection source and no sink factory
      */
     public static LogWriter start(LogWriterConfig config, StatusListener reporter) {
-        BatchSink sink;
-        String description;
-        if (config.sinkFactory() != null) {
-            sink = config.sinkFactory().create(config.name(), reporter);
-            description = sink.getClass().getName();
-        } else {
-            ConnectionFactory connections = connections(config);
-            sink = new CopyBatchWriter(connections, config.table(), config.createSchema(), reporter, config.notifyChannel());
-            description = "table " + config.table() + " of " + connections.description();
-        }
         Spool spool = openSpool(config, reporter);
         OverflowPolicy policy = config.overflowPolicy(spool != null);
         if (config.overflowPolicy() != null && config.overflowPolicy() != policy) {
             reporter.warn("overflowPolicy " + config.overflowPolicy() + " needs a usable spoolDirectory, using " + policy);
         }
-        Pipeline pipeline = new Pipeline(settings(config, policy), sink, spool, reporter);
-        pipeline.start();
-        return new LogWriter(pipeline, description);
+        int writers = config.writers();
+        List<Pipeline> pipelines = new ArrayList<>(writers);
+        String description = null;
+        for (int k = 0; k < writers; k++) {
+            String name = writers == 1 ? config.name() : config.name() + "-" + (k + 1);
+            BatchSink sink;
+            if (config.sinkFactory() != null) {
+                sink = config.sinkFactory().create(name, reporter);
+                description = sink.getClass().getName();
+            } else {
+                ConnectionFactory connections = connections(config, name, Math.max(1, config.poolSize() / writers));
+                sink = new CopyBatchWriter(connections, config.table(), config.createSchema(), reporter, config.notifyChannel());
+                description = "table " + config.table() + " of " + connections.description();
+            }
+            // the queue's bound is shared, so the heap held stays what maxQueueBytes says
+            pipelines.add(new Pipeline(settings(config, policy, name, config.maxQueueBytes() / writers), sink,
+                    k == 0 ? spool : null, reporter));
+        }
+        pipelines.forEach(Pipeline::start);
+        return new LogWriter(pipelines, writers == 1 ? description : description + ", " + writers + " writers");
     }
 
     /** What the engine needs of {@code config}, with the overflow policy in force. */
     static PipelineSettings settings(LogWriterConfig config, OverflowPolicy policy) {
-        return new PipelineSettings(config.name(), config.batchSize(), config.flushInterval(), config.maxQueueBytes(),
+        return settings(config, policy, config.name(), config.maxQueueBytes());
+    }
+
+    private static PipelineSettings settings(LogWriterConfig config, OverflowPolicy policy, String name, long maxQueueBytes) {
+        return new PipelineSettings(name, config.batchSize(), config.flushInterval(), maxQueueBytes,
                 config.maxBlockTime(), config.shutdownGracePeriod(), config.minRetryBackoff(), config.maxRetryBackoff(),
                 config.foreignKeyGracePeriod(), config.spoolSyncInterval(), policy);
     }
 
-    private static ConnectionFactory connections(LogWriterConfig config) {
+    /** A writer's connections: with a URL, a pool of its own with its share of {@code poolSize}. */
+    private static ConnectionFactory connections(LogWriterConfig config, String name, int poolSize) {
         if (config.dataSource() != null) {
             return ConnectionFactory.forDataSource(config.dataSource());
         }
@@ -79,7 +104,7 @@ public final class LogWriter {
             return ConnectionFactory.forJndi(config.jndiName());
         }
         if (config.url() != null) {
-            return ConnectionFactory.forUrl(config.url(), config.username(), config.password(), config.poolSize(), config.name());
+            return ConnectionFactory.forUrl(config.url(), config.username(), config.password(), poolSize, name);
         }
         throw new IllegalStateException("no database: set a url, a jndiName or a dataSource");
     }
@@ -106,12 +131,31 @@ public final class LogWriter {
      * @return false when it was dropped
      */
     public boolean offer(LogRecord record) {
-        return pipeline.offer(record);
+        return route(record).offer(record);
+    }
+
+    /**
+     * The writer of {@code record}: by its job run (so a job's records and its tasks' keep their order together),
+     * else its task run, else the thread that logged it.
+     */
+    private Pipeline route(LogRecord record) {
+        if (pipelines.size() == 1) {
+            return pipelines.get(0);
+        }
+        Object key = record.jobRunId() != null ? record.jobRunId()
+                : record.taskRunId() != null ? record.taskRunId() : record.thread();
+        int hash = key == null ? 0 : key.hashCode();
+        return pipelines.get(Math.floorMod(hash ^ (hash >>> 16), pipelines.size()));
     }
 
     /** {@return true on the writer's own threads: what they log must not be offered back (it would log without end)} */
     public boolean isWriterThread() {
-        return pipeline.isFlusherThread();
+        for (Pipeline pipeline : pipelines) {
+            if (pipeline.isFlusherThread()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -121,27 +165,51 @@ public final class LogWriter {
      * @return how many records were lost (or, when the flusher is still inside a database call, not yet safe)
      */
     public long stop() {
-        return pipeline.stop();
+        if (pipelines.size() == 1) {
+            return pipelines.get(0).stop();
+        }
+        // every writer drains within the same shutdownGracePeriod: side by side, not one after another
+        List<CompletableFuture<Long>> stops = new ArrayList<>();
+        for (Pipeline pipeline : pipelines) {
+            stops.add(CompletableFuture.supplyAsync(pipeline::stop, runnable -> {
+                Thread thread = new Thread(runnable, "stratal-stop");
+                thread.setDaemon(true);
+                thread.start();
+            }));
+        }
+        long unwritten = 0;
+        for (CompletableFuture<Long> stop : stops) {
+            unwritten += stop.join();
+        }
+        return unwritten;
     }
 
     /** {@return the writer's counters: records written, dropped by reason, retried, spooled} */
     public PipelineStats stats() {
-        return pipeline.stats();
+        return stats;
     }
 
     /** {@return the counters as a JMX MXBean, for an adapter to register} */
     public PipelineMXBean mxBean() {
-        return pipeline.mxBean();
+        return mxBean;
     }
 
     /** {@return records queued and not yet written} */
     public int queueSize() {
-        return pipeline.queueSize();
+        int size = 0;
+        for (Pipeline pipeline : pipelines) {
+            size += pipeline.queueSize();
+        }
+        return size;
     }
 
     /** {@return estimated heap held by queued, in-flight and parked records} */
     public long queueBytes() {
-        return pipeline.queueBytes();
+        long bytes = 0;
+        for (Pipeline pipeline : pipelines) {
+            bytes += pipeline.queueBytes();
+        }
+        return bytes;
     }
 
     /** {@return where the records go, for a start-up message: the table and the database URL (password masked)} */

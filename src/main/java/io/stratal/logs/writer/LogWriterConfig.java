@@ -50,12 +50,17 @@ public final class LogWriterConfig {
     public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
     /** Connections in the writer's own pool, by default. */
     public static final int DEFAULT_POOL_SIZE = 2;
+    /** Connections that COPY at once, by default: one, today's single stream. */
+    public static final int DEFAULT_WRITERS = 1;
+    /** More writers than this gain nothing on any machine measured (docs/PERFORMANCE.md §1b). */
+    public static final int MAX_WRITERS = 16;
 
     private final String name;
     private final String url;
     private final String username;
     private final String password;
     private final int poolSize;
+    private final int writers;
     private final String jndiName;
     private final DataSource dataSource;
     private final SinkFactory sinkFactory;
@@ -81,6 +86,7 @@ public final class LogWriterConfig {
         this.username = b.username;
         this.password = b.password;
         this.poolSize = b.poolSize;
+        this.writers = b.writers;
         this.jndiName = b.jndiName;
         this.dataSource = b.dataSource;
         this.sinkFactory = b.sinkFactory;
@@ -134,6 +140,14 @@ public final class LogWriterConfig {
     /** {@return connections in the writer's own pool (with {@link #url()}); the flusher uses one} */
     public int poolSize() {
         return poolSize;
+    }
+
+    /**
+     * {@return the writers: connections that COPY at once, each with its own queue and flusher; a job run's
+     * records, and a thread's system records, always go through the same one}
+     */
+    public int writers() {
+        return writers;
     }
 
     /** {@return a DataSource in JNDI to use instead of a URL, or {@code null}} */
@@ -252,6 +266,7 @@ public final class LogWriterConfig {
         private String username;
         private String password;
         private int poolSize = DEFAULT_POOL_SIZE;
+        private int writers = DEFAULT_WRITERS;
         private String jndiName;
         private DataSource dataSource;
         private SinkFactory sinkFactory;
@@ -298,6 +313,24 @@ public final class LogWriterConfig {
          */
         public Builder poolSize(int connections) {
             this.poolSize = Checks.atLeast("poolSize", connections, 1);
+            return this;
+        }
+
+        /**
+         * Writers: connections that COPY at once, each with a queue ({@code maxQueueBytes} shared among them) and
+         * a flusher of its own. Records are routed by job run id (a task's records by its job run's when it is
+         * known, else by the task run's), and system records by thread, so each run and each thread keeps its
+         * logging order. Default 1. With a {@link #url}, {@link #poolSize} must be at least this; a spool works
+         * with one writer only, for now.
+         *
+         * @param writers 1 to {@link #MAX_WRITERS}
+         * @return this
+         */
+        public Builder writers(int writers) {
+            this.writers = Checks.atLeast("writers", writers, 1);
+            if (writers > MAX_WRITERS) {
+                throw new IllegalArgumentException("writers: " + writers + " is more than " + MAX_WRITERS);
+            }
             return this;
         }
 
@@ -508,6 +541,14 @@ public final class LogWriterConfig {
         public LogWriterConfig build() {
             if ((url != null ? 1 : 0) + (jndiName != null ? 1 : 0) + (dataSource != null ? 1 : 0) > 1) {
                 throw new IllegalStateException("set only one of url, jndiName and dataSource");
+            }
+            if (url != null && poolSize < writers) {
+                throw new IllegalStateException("poolSize " + poolSize + " is below writers " + writers + ": each writer"
+                        + " holds a connection while it writes; set poolSize to at least " + writers);
+            }
+            if (spoolDirectory != null && writers > 1) {
+                throw new IllegalStateException("a spoolDirectory works with one writer only for now (writers is "
+                        + writers + "); set writers 1, or leave the spool out");
             }
             return new LogWriterConfig(this);
         }

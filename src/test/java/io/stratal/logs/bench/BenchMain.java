@@ -233,12 +233,14 @@ public final class BenchMain {
     private static void copyWriters(int rows, int burstRows, int rounds) throws Exception {
         System.out.printf("%n1b. Raw COPY of the same rows through 1, 2 and 4 connections at once (each takes the next 5,000-row%n");
         System.out.printf("   transaction), seed schema, both shapes of part 1, median of %d interleaved rounds: the ceiling of%n", rounds);
-        System.out.println("   several writers on this machine, where the database shares the cores with the JVM.");
+        System.out.println("   several writers on this machine, where the database shares the cores with the JVM. Then the appender");
+        System.out.println("   (defaults otherwise) with writers 1 and 2, the same rows, in the same rounds.");
         int[] connections = {1, 2, 4};
         try (BenchSchema schema = new BenchSchema(20, 10)) {
             for (boolean plain : new boolean[] {false, true}) {
                 EndToEndBench bench = new EndToEndBench(schema, plain ? burstRows : rows, 2, plain);
                 double[][] rates = new double[connections.length][rounds];
+                double[][] appender = new double[2][rounds];
                 if (rounds > 1) {
                     schema.reset();
                     bench.copyCeilingRowsPerSecond(2); // warm-up, not counted
@@ -248,6 +250,10 @@ public final class BenchMain {
                         schema.reset();
                         rates[k][round] = bench.copyCeilingRowsPerSecond(connections[k]);
                     }
+                    for (int w = 0; w < 2; w++) {
+                        schema.reset();
+                        appender[w][round] = bench.appenderRowsPerSecond(Map.of("writers", Integer.toString(w + 1)));
+                    }
                 }
                 double one = median(rates[0]);
                 StringBuilder line = new StringBuilder();
@@ -255,6 +261,10 @@ public final class BenchMain {
                     line.append(String.format("  %d: %,.0f rows/s (%.2fx)", connections[k], median(rates[k]), median(rates[k]) / one));
                 }
                 System.out.printf("   %-44s%s%n", plain ? "B) plain task lines (the burst)" : "A) lines with arguments and pairs", line);
+                double two = median(rates[1]);
+                System.out.printf("   %-44s  writers 1: %,.0f rows/s (%.2f of COPY x1)  writers 2: %,.0f rows/s (%.2f of COPY x1,"
+                        + " %.2f of COPY x2)%n", "   the appender", median(appender[0]), median(appender[0]) / one,
+                        median(appender[1]), median(appender[1]) / one, median(appender[1]) / two);
             }
         }
     }

@@ -86,6 +86,31 @@ class AppenderConfigTest {
     }
 
     @Test
+    void severalWritersStartAndSayHowMany() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><writers>2</writers>");
+        assertThat(appender.isStarted()).isTrue();
+        assertThat(errors()).isEmpty();
+        assertThat(LogbackContexts.statusMessages(context, Status.INFO)).anySatisfy(i -> assertThat(i).contains("2 writers"));
+    }
+
+    @Test
+    void morePoolThanWritersIsNeededAndTheErrorSaysWhatToSet() {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><writers>4</writers>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("poolSize 2 is below writers 4")
+                .contains("<poolSize>4</poolSize>"));
+    }
+
+    @Test
+    void severalWritersWithASpoolAreRefusedForNow(@TempDir Path spool) {
+        UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><writers>2</writers><spoolDirectory>"
+                + spool + "</spoolDirectory>");
+        assertThat(appender.isStarted()).isFalse();
+        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("writers 2 and a spoolDirectory")
+                .contains("<writers>1</writers>"));
+    }
+
+    @Test
     void aUrlThatIsNotPostgresIsRefused() {
         UnifiedLogAppender appender = configure("<url>jdbc:mysql://localhost/db</url>");
         assertThat(appender.isStarted()).isFalse();

@@ -146,6 +146,7 @@ final class StratalLogsLoggingListener implements GenericApplicationListener {
         appender.setNotify(p.isNotify());
         appender.setNotifyChannel(p.getNotifyChannel());
         appender.setPoolSize(p.getPoolSize());
+        appender.setWriters(p.getWriters());
         appender.setBatchSize(p.getBatchSize());
         appender.setFlushInterval(duration(p.getFlushInterval()));
         appender.setMaxQueueBytes(new FileSize(p.getMaxQueueBytes().toBytes()));

@@ -54,8 +54,14 @@ public class StratalLogsProperties {
      */
     private boolean propagateScopes = true;
 
-    /** Connections in the appender's own pool. */
+    /** Connections in the appender's own pool; at least writers. */
     private int poolSize = 2;
+
+    /**
+     * Connections that COPY at once, each with its own queue and flusher; a job run's records and a thread's system
+     * records always go through one. Not with a spool directory yet.
+     */
+    private int writers = 1;
 
     /** A batch is written as soon as this many records wait. */
     private int batchSize = 5000;
@@ -687,6 +693,20 @@ public class StratalLogsProperties {
      */
     public void setPoolSize(int poolSize) {
         this.poolSize = atLeast("pool-size", poolSize, 1);
+    }
+
+    /** {@return connections that COPY at once} */
+    public int getWriters() {
+        return writers;
+    }
+
+    /**
+     * Sets the connections that COPY at once, 1 to 16.
+     *
+     * @param writers connections that COPY at once
+     */
+    public void setWriters(int writers) {
+        this.writers = atLeast("writers", writers, 1);
     }
 
     /** {@return records a batch is written at} */

@@ -90,6 +90,7 @@ class PropertiesTest {
         values.put("stratal.logs.notify", "false");
         values.put("stratal.logs.notify-channel", "audit_logs");
         values.put("stratal.logs.pool-size", "3");
+        values.put("stratal.logs.writers", "2");
         values.put("stratal.logs.batch-size", "700");
         values.put("stratal.logs.flush-interval", "1s");
         values.put("stratal.logs.max-queue-bytes", "16MB");
@@ -130,6 +131,7 @@ class PropertiesTest {
         expected.put("notify", false);
         expected.put("notifyChannel", "audit_logs");
         expected.put("poolSize", 3);
+        expected.put("writers", 2);
         expected.put("batchSize", 700);
         expected.put("flushInterval", 1000L);
         expected.put("maxQueueBytes", 16L * 1024 * 1024);

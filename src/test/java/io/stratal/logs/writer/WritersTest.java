@@ -1,0 +1,140 @@
+package io.stratal.logs.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.stratal.logs.LogLevel;
+import io.stratal.logs.LogRecord;
+import io.stratal.logs.LogStream;
+import io.stratal.logs.LogType;
+import io.stratal.logs.pipeline.Batch;
+import io.stratal.logs.pipeline.BatchSink;
+import io.stratal.logs.pipeline.StatusListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several writers: records routed by run and by thread, each keeping its order; counters summed. */
+@Timeout(30)
+class WritersTest {
+
+    /** Each writer's sink keeps what it was given, in order, under the writer's name. */
+    private final Map<String, List<LogRecord>> written = Collections.synchronizedMap(new HashMap<>());
+    private final StatusListener quiet = new StatusListener() {
+        @Override
+        public void info(String message) {
+        }
+
+        @Override
+        public void warn(String message) {
+        }
+
+        @Override
+        public void error(String message, Throwable cause) {
+        }
+    };
+
+    private BatchSink recording(String writer) {
+        List<LogRecord> mine = Collections.synchronizedList(new ArrayList<>());
+        written.put(writer, mine);
+        return new BatchSink() {
+            @Override
+            public void write(Batch batch) {
+                mine.addAll(batch.records());
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static LogRecord line(UUID job, UUID task, String thread, String message) {
+        LogType type = task != null ? LogType.TASK : job != null ? LogType.JOB : LogType.SYSTEM;
+        return new LogRecord(type, job, task, Instant.now(), LogLevel.INFO, LogStream.STDOUT, message, "bench.Logger", thread, null);
+    }
+
+    @Test
+    void eachRunAndEachThreadGoesThroughOneWriterInTheOrderItWasLogged() {
+        LogWriter writer = LogWriter.start(LogWriterConfig.builder("W").sinkFactory((name, status) -> recording(name))
+                .writers(3).flushInterval(Duration.ofMillis(10)).build(), quiet);
+        List<UUID> jobs = new ArrayList<>();
+        for (int j = 0; j < 24; j++) {
+            jobs.add(UUID.randomUUID());
+        }
+        int lines = 0;
+        for (int i = 0; i < 200; i++) {
+            for (UUID job : jobs) {
+                writer.offer(line(job, i % 2 == 0 ? null : new UUID(job.getLeastSignificantBits(), i), "t", job + " " + i));
+                lines++;
+            }
+            for (int t = 0; t < 8; t++) {
+                writer.offer(line(null, null, "thread-" + t, "thread-" + t + " " + i));
+                lines++;
+            }
+        }
+        int all = lines;
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.stats().written() == all);
+        writer.stop();
+
+        assertThat(written).containsOnlyKeys("W-1", "W-2", "W-3");
+        Map<String, String> writerOf = new HashMap<>();
+        written.forEach((name, records) -> {
+            assertThat(records).as("%s was given work", name).isNotEmpty();
+            Map<String, Integer> last = new HashMap<>();
+            for (LogRecord record : records) {
+                String key = record.message().substring(0, record.message().indexOf(' '));
+                int i = Integer.parseInt(record.message().substring(record.message().indexOf(' ') + 1));
+                assertThat(writerOf.putIfAbsent(key, name)).as("%s in one writer", key).isIn(null, name);
+                assertThat(i).as("%s in logging order", key).isGreaterThan(last.getOrDefault(key, -1));
+                last.put(key, i);
+            }
+        });
+        assertThat(writerOf).hasSize(24 + 8);
+        assertThat(writer.mxBean().getRecordsWritten()).isEqualTo(all);
+        assertThat(writer.mxBean().getBatches()).isEqualTo(writer.stats().batches()).isPositive();
+        assertThat(writer.description()).endsWith("3 writers");
+    }
+
+    @Test
+    void oneWriterIsTodaysSinglePipeline() {
+        LogWriter writer = LogWriter.start(LogWriterConfig.builder("One").sinkFactory((name, status) -> recording(name))
+                .flushInterval(Duration.ofMillis(10)).build(), quiet);
+        writer.offer(line(null, null, "main", "main 1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.stats().written() == 1);
+        writer.stop();
+        assertThat(written).containsOnlyKeys("One");
+    }
+
+    @Test
+    void aPoolSmallerThanTheWritersIsRefusedSayingWhatToSet() {
+        assertThatThrownBy(() -> LogWriterConfig.builder("W").url("jdbc:postgresql://127.0.0.1:1/x", null, null)
+                .writers(4).poolSize(2).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("poolSize 2 is below writers 4")
+                .hasMessageContaining("set poolSize to at least 4");
+    }
+
+    @Test
+    void aSpoolWithSeveralWritersIsRefusedForNow(@TempDir Path spool) {
+        assertThatThrownBy(() -> LogWriterConfig.builder("W").url("jdbc:postgresql://127.0.0.1:1/x", null, null)
+                .writers(2).spoolDirectory(spool).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("one writer only");
+    }
+
+    @Test
+    void writersAreBounded() {
+        assertThatThrownBy(() -> LogWriterConfig.builder("W").writers(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogWriterConfig.builder("W").writers(17)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("16");
+    }
+}
