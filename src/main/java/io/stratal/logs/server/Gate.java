@@ -28,6 +28,7 @@ final class Gate {
             + " form-action 'self'; object-src 'none'";
 
     private static final String RETRY_AFTER_SECONDS = "5";
+    private static final java.util.regex.Pattern REPEATED_SLASHES = java.util.regex.Pattern.compile("/{2,}");
 
     private final AccessPolicy policy;
     private final BearerToken token;
@@ -76,7 +77,7 @@ final class Gate {
      * slashes ({@code /metrics/}), and a doubled slash must not slip a guarded path past the checks either.
      */
     boolean guarded(String path) {
-        String normalized = path.replaceAll("/{2,}", "/");
+        String normalized = REPEATED_SLASHES.matcher(path).replaceAll("/");
         while (normalized.length() > 1 && normalized.endsWith("/")) {
             normalized = normalized.substring(0, normalized.length() - 1);
         }

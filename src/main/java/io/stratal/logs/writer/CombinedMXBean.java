@@ -1,98 +1,102 @@
 package io.stratal.logs.writer;
 
+import io.stratal.logs.pipeline.DropReason;
 import io.stratal.logs.pipeline.PipelineMXBean;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToLongFunction;
 
 /**
- * Several writers' counters as one MXBean: sums; the database available only while every writer's last write
- * succeeded; the age of the last commit is that of the writer that waits longest with records queued.
+ * Several writers' counters as one MXBean: the counters of their {@link CombinedStats}, the queues summed; the
+ * database available only while every writer's last write succeeded; the age of the last commit is that of the
+ * writer that waits longest with records queued.
  */
 final class CombinedMXBean implements PipelineMXBean {
 
+    private final CombinedStats stats;
     private final List<PipelineMXBean> writers;
 
-    CombinedMXBean(List<PipelineMXBean> writers) {
+    CombinedMXBean(CombinedStats stats, List<PipelineMXBean> writers) {
+        this.stats = stats;
         this.writers = List.copyOf(writers);
-    }
-
-    private long sum(ToLongFunction<PipelineMXBean> counter) {
-        long total = 0;
-        for (PipelineMXBean writer : writers) {
-            total += counter.applyAsLong(writer);
-        }
-        return total;
     }
 
     @Override
     public long getRecordsEnqueued() {
-        return sum(PipelineMXBean::getRecordsEnqueued);
+        return stats.enqueued();
     }
 
     @Override
     public long getRecordsWritten() {
-        return sum(PipelineMXBean::getRecordsWritten);
+        return stats.written();
     }
 
     @Override
     public long getRecordsSpooled() {
-        return sum(PipelineMXBean::getRecordsSpooled);
+        return stats.spooled();
     }
 
     @Override
     public long getRecordsReplayed() {
-        return sum(PipelineMXBean::getRecordsReplayed);
+        return stats.replayed();
     }
 
     @Override
     public long getRecordsRepaired() {
-        return sum(PipelineMXBean::getRecordsRepaired);
+        return stats.repaired();
     }
 
     @Override
     public long getRecordsDropped() {
-        return sum(PipelineMXBean::getRecordsDropped);
+        return stats.droppedTotal();
     }
 
     @Override
     public Map<String, Long> getRecordsDroppedByReason() {
-        Map<String, Long> total = new LinkedHashMap<>();
-        for (PipelineMXBean writer : writers) {
-            writer.getRecordsDroppedByReason().forEach((reason, n) -> total.merge(reason, n, Long::sum));
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (DropReason reason : DropReason.values()) {
+            out.put(reason.key(), stats.dropped(reason));
         }
-        return total;
+        return out;
     }
 
     @Override
     public long getBlockedCalls() {
-        return sum(PipelineMXBean::getBlockedCalls);
+        return stats.blocked();
     }
 
     @Override
     public long getRetries() {
-        return sum(PipelineMXBean::getRetries);
+        return stats.retries();
     }
 
     @Override
     public long getBatches() {
-        return sum(PipelineMXBean::getBatches);
+        return stats.batches();
     }
 
     @Override
     public int getQueueSize() {
-        return (int) sum(PipelineMXBean::getQueueSize);
+        int size = 0;
+        for (PipelineMXBean writer : writers) {
+            size += writer.getQueueSize();
+        }
+        return size;
     }
 
     @Override
     public long getQueueBytes() {
-        return sum(PipelineMXBean::getQueueBytes);
+        long bytes = 0;
+        for (PipelineMXBean writer : writers) {
+            bytes += writer.getQueueBytes();
+        }
+        return bytes;
     }
 
     @Override
     public long getSpoolBytes() {
-        return sum(PipelineMXBean::getSpoolBytes);
+        return stats.spoolBytes();
     }
 
     @Override
@@ -117,24 +121,13 @@ final class CombinedMXBean implements PipelineMXBean {
 
     @Override
     public String getLastError() {
-        for (PipelineMXBean writer : writers) {
-            if (writer.getLastError() != null) {
-                return writer.getLastError();
-            }
-        }
-        return null;
+        return stats.lastError();
     }
 
     @Override
     public String getLastWriteTime() {
-        String newest = null;
-        for (PipelineMXBean writer : writers) {
-            String last = writer.getLastWriteTime();
-            if (last != null && (newest == null || java.time.Instant.parse(last).isAfter(java.time.Instant.parse(newest)))) {
-                newest = last;
-            }
-        }
-        return newest;
+        Instant last = stats.lastWriteTime();
+        return last == null ? null : last.toString();
     }
 
     /**

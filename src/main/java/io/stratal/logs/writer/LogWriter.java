@@ -40,8 +40,9 @@ public final class LogWriter {
             this.stats = pipelines.get(0).stats();
             this.mxBean = pipelines.get(0).mxBean();
         } else {
-            this.stats = new CombinedStats(pipelines.stream().map(Pipeline::stats).toList());
-            this.mxBean = new CombinedMXBean(pipelines.stream().map(Pipeline::mxBean).toList());
+            CombinedStats combined = new CombinedStats(pipelines.stream().map(Pipeline::stats).toList());
+            this.stats = combined;
+            this.mxBean = new CombinedMXBean(combined, pipelines.stream().map(Pipeline::mxBean).toList());
         }
     }
 

@@ -29,7 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,18 +87,16 @@ class PrometheusAlertsIT {
         startPrometheus(prometheus, prometheusPort);
 
         Logger job = context.getLogger("com.example.NightlyJob");
-        AtomicBoolean logging = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            for (int i = 0; logging.get(); i++) {
-                job.error("row {} failed validation", i);
-                job.info("row {} read", i);
-                pause(50);
-            }
-        }, "error-lines");
-        writer.start();
+        AtomicInteger row = new AtomicInteger();
+        ScheduledExecutorService lines = Executors.newSingleThreadScheduledExecutor();
+        lines.scheduleAtFixedRate(() -> { // an error line and an info line every 50 ms, until the test ends
+            int i = row.incrementAndGet();
+            job.error("row {} failed validation", i);
+            job.info("row {} read", i);
+        }, 0, 50, TimeUnit.MILLISECONDS);
         started.add(() -> {
-            logging.set(false);
-            writer.join();
+            lines.shutdownNow();
+            lines.awaitTermination(10, TimeUnit.SECONDS);
         });
 
         JsonNode errorRate = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
@@ -206,14 +206,6 @@ class PrometheusAlertsIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis); // the pace of the error lines, not a wait for a result
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
