@@ -5,12 +5,15 @@ import io.stratal.logs.pipeline.PipelineMXBean;
 import io.stratal.logs.pipeline.SamplingMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * Publishes an appender's counters: an MXBean in the platform MBean server, and Micrometer meters in
+ * Publishes an appender's counters: an MXBean in the platform MBean server (with several writers, one more per
+ * writer, with a {@code writer} key), and Micrometer meters in
  * {@code Metrics.globalRegistry} when Micrometer is on the classpath (looked up reflectively, so the
  * appender runs without it). Problems are reported, never thrown: metrics must not stop logging.
  */
@@ -22,24 +25,34 @@ final class Observability implements AutoCloseable {
     private final StatusListener status;
     private ObjectName objectName;
     private ObjectName samplingName;
+    private final List<ObjectName> writerNames = new ArrayList<>();
     private AutoCloseable micrometer;
 
     private Observability(StatusListener status) {
         this.status = status;
     }
 
-    /** @param sampling the sampling counters, or {@code null} when no rule is set */
-    static Observability publish(PipelineMXBean pipeline, SamplingMXBean sampling, String contextName, String appenderName,
-                                 boolean jmx, boolean micrometer, StatusListener status) {
+    /**
+     * @param writers  each writer's counters, in writer order: published one by one when there are several
+     * @param sampling the sampling counters, or {@code null} when no rule is set
+     */
+    static Observability publish(PipelineMXBean pipeline, List<PipelineMXBean> writers, SamplingMXBean sampling,
+                                 String contextName, String appenderName, boolean jmx, boolean micrometer, StatusListener status) {
         Observability published = new Observability(status);
         if (jmx) {
             published.objectName = published.register(pipeline, objectName(contextName, appenderName, "UnifiedLogAppender"));
+            for (int k = 0; writers.size() > 1 && k < writers.size(); k++) {
+                ObjectName name = published.register(writers.get(k), writerName(contextName, appenderName, k + 1));
+                if (name != null) {
+                    published.writerNames.add(name);
+                }
+            }
             if (sampling != null) {
                 published.samplingName = published.register(sampling, objectName(contextName, appenderName, "Sampling"));
             }
         }
         if (micrometer) {
-            published.bindMicrometer(pipeline, sampling, contextName, appenderName);
+            published.bindMicrometer(pipeline, writers, sampling, contextName, appenderName);
         }
         return published;
     }
@@ -59,6 +72,15 @@ final class Observability implements AutoCloseable {
         }
     }
 
+    /** {@code io.stratal.logs:type=UnifiedLogAppender,context=<context>,name=<appender>,writer=<k>}, k from 1. */
+    static ObjectName writerName(String contextName, String appenderName, int writer) {
+        try {
+            return new ObjectName(objectName(contextName, appenderName, "UnifiedLogAppender") + ",writer=" + writer);
+        } catch (JMException e) {
+            throw new IllegalArgumentException(e); // a number after a valid name is valid
+        }
+    }
+
     private ObjectName register(Object bean, ObjectName name) {
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -73,16 +95,17 @@ final class Observability implements AutoCloseable {
         }
     }
 
-    private void bindMicrometer(PipelineMXBean pipeline, SamplingMXBean sampling, String contextName, String appenderName) {
+    private void bindMicrometer(PipelineMXBean pipeline, List<PipelineMXBean> writers, SamplingMXBean sampling,
+                                String contextName, String appenderName) {
         try {
             Class.forName(MICROMETER, false, getClass().getClassLoader());
         } catch (ClassNotFoundException | LinkageError absent) {
             return; // no Micrometer: nothing to bind
         }
         try {
-            Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, SamplingMXBean.class,
-                    String.class, String.class);
-            micrometer = (AutoCloseable) bind.invoke(null, pipeline, sampling, appenderName, String.valueOf(contextName));
+            Method bind = Class.forName(BINDER).getMethod("bindGlobal", PipelineMXBean.class, List.class,
+                    SamplingMXBean.class, String.class, String.class);
+            micrometer = (AutoCloseable) bind.invoke(null, pipeline, writers, sampling, appenderName, String.valueOf(contextName));
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             status.warn("could not bind Micrometer meters: " + e);
         }
@@ -104,6 +127,8 @@ final class Observability implements AutoCloseable {
         objectName = null;
         unregister(samplingName);
         samplingName = null;
+        writerNames.forEach(Observability::unregister);
+        writerNames.clear();
         if (micrometer != null) {
             try {
                 micrometer.close();

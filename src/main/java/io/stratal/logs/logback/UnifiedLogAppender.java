@@ -97,10 +97,7 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
             check.warn("writers " + writerCount + " is more than " + LogWriterConfig.MAX_WRITERS + ", using " + LogWriterConfig.MAX_WRITERS);
             writerCount = LogWriterConfig.MAX_WRITERS;
         }
-        if (writerCount > 1 && !blank(spoolDirectory)) {
-            check.error("writers " + writerCount + " and a spoolDirectory do not go together yet: a spool works with one"
-                    + " writer; set <writers>1</writers>, or leave out <spoolDirectory>");
-        } else if (writerCount > 1 && !blank(url) && poolSize < writerCount) {
+        if (writerCount > 1 && !blank(url) && poolSize < writerCount) {
             check.error("poolSize " + poolSize + " is below writers " + writerCount + ": each writer holds a connection"
                     + " while it writes; set <poolSize>" + writerCount + "</poolSize>");
         } else {
@@ -143,7 +140,8 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
             if (!samplingRules.isEmpty()) {
                 samplingStage = new SamplingStage(samplingRules, samplingKeys, getName(), mapper, writer, reporter);
             }
-            observability = Observability.publish(writer.mxBean(), samplingStage == null ? null : samplingStage.counters(),
+            observability = Observability.publish(writer.mxBean(), writer.writerMXBeans(),
+                    samplingStage == null ? null : samplingStage.counters(),
                     getContext() == null ? "default" : getContext().getName(), getName(), jmx, micrometer, reporter);
         } finally {
             OwnLoggingMute.end(mute);
@@ -284,6 +282,15 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
     public PipelineMXBean getPipeline() {
         LogWriter w = writer;
         return w == null ? null : w.mxBean();
+    }
+
+    /**
+     * {@return each writer's counters and state, in writer order (what {@link #getPipeline()} sums), as the JMX beans
+     * with a {@code writer} key show them; one entry with one writer; empty before start}
+     */
+    public List<PipelineMXBean> getWriterPipelines() {
+        LogWriter w = writer;
+        return w == null ? List.of() : w.writerMXBeans();
     }
 
     /**

@@ -20,7 +20,10 @@ import java.util.List;
  * {@code stratal.logs.spool.bytes}, {@code stratal.logs.database.available} (1 or 0),
  * {@code stratal.logs.last.commit.age} (seconds since a batch was last committed, or since the start); with sampling rules,
  * {@code stratal.logs.sampling.left.out{rule}}, {@code stratal.logs.sampling.summaries{rule}} and
- * {@code stratal.logs.sampling.keys}.
+ * {@code stratal.logs.sampling.keys}. With several writers, each writer's own under {@code writer=<k>} (from 1):
+ * {@code stratal.logs.writer.records.written}, {@code stratal.logs.writer.batches}, {@code stratal.logs.writer.retries}
+ * and the gauges {@code stratal.logs.writer.queue.bytes}, {@code stratal.logs.writer.spool.bytes},
+ * {@code stratal.logs.writer.database.available} and {@code stratal.logs.writer.last.commit.age}.
  *
  * <p>The appender binds this to {@code Metrics.globalRegistry} by itself when Micrometer is on the
  * classpath (Spring Boot adds its registry there); bind it to another registry with {@link #bindTo}.
@@ -31,6 +34,7 @@ import java.util.List;
 public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
 
     private final PipelineMXBean pipeline;
+    private final List<PipelineMXBean> writers;
     private final SamplingMXBean sampling;
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
@@ -69,11 +73,33 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      * @param contextName  the {@code context} tag: the logback context's name, or the application's
      */
     public StratalLogMetrics(PipelineMXBean pipeline, SamplingMXBean sampling, String appenderName, String contextName) {
-        this(pipeline, sampling, Tags.of("appender", appenderName, "context", contextName));
+        this(pipeline, List.of(), sampling, appenderName, contextName);
+    }
+
+    /**
+     * Meters over {@code pipeline}'s counters, the sampling rules' when {@code sampling} is given, and, when there are
+     * several {@code writers}, each writer's under {@code stratal.logs.writer.*{writer=<k>}}; tagged {@code appender}
+     * and {@code context}.
+     *
+     * @param pipeline     the counters, as {@code LogWriter.mxBean()} gives them
+     * @param writers      each writer's counters, as {@code LogWriter.writerMXBeans()} gives them; per-writer meters
+     *                     only when there are two or more
+     * @param sampling     the sampling counters, as {@code UnifiedLogAppender.getSampling()} gives them, or {@code null}
+     * @param appenderName the {@code appender} tag
+     * @param contextName  the {@code context} tag: the logback context's name, or the application's
+     */
+    public StratalLogMetrics(PipelineMXBean pipeline, List<PipelineMXBean> writers, SamplingMXBean sampling,
+                             String appenderName, String contextName) {
+        this(pipeline, writers, sampling, Tags.of("appender", appenderName, "context", contextName));
     }
 
     private StratalLogMetrics(PipelineMXBean pipeline, SamplingMXBean sampling, Tags tags) {
+        this(pipeline, List.of(), sampling, tags);
+    }
+
+    private StratalLogMetrics(PipelineMXBean pipeline, List<PipelineMXBean> writers, SamplingMXBean sampling, Tags tags) {
         this.pipeline = pipeline;
+        this.writers = writers.size() > 1 ? List.copyOf(writers) : List.of();
         this.sampling = sampling;
         this.tags = tags;
     }
@@ -111,6 +137,28 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
         if (sampling != null) {
             bindSampling(registry);
         }
+        for (int k = 0; k < writers.size(); k++) {
+            bindWriter(registry, writers.get(k), tags.and("writer", Integer.toString(k + 1)));
+        }
+    }
+
+    private void bindWriter(MeterRegistry registry, PipelineMXBean writer, Tags writerTags) {
+        meters.add(FunctionCounter.builder("stratal.logs.writer.records.written", writer, PipelineMXBean::getRecordsWritten)
+                .tags(writerTags).description("log records this writer committed").register(registry));
+        meters.add(FunctionCounter.builder("stratal.logs.writer.batches", writer, PipelineMXBean::getBatches)
+                .tags(writerTags).description("transactions this writer committed").register(registry));
+        meters.add(FunctionCounter.builder("stratal.logs.writer.retries", writer, PipelineMXBean::getRetries)
+                .tags(writerTags).description("write attempts this writer retried").register(registry));
+        meters.add(Gauge.builder("stratal.logs.writer.queue.bytes", writer, PipelineMXBean::getQueueBytes)
+                .tags(writerTags).baseUnit("bytes").description("estimated heap held by this writer's waiting records")
+                .register(registry));
+        meters.add(Gauge.builder("stratal.logs.writer.spool.bytes", writer, PipelineMXBean::getSpoolBytes)
+                .tags(writerTags).baseUnit("bytes").description("this writer's records waiting on disk").register(registry));
+        meters.add(Gauge.builder("stratal.logs.writer.database.available", writer, p -> p.isDatabaseAvailable() ? 1 : 0)
+                .tags(writerTags).description("1 while this writer's last write succeeded").register(registry));
+        meters.add(Gauge.builder("stratal.logs.writer.last.commit.age", writer, PipelineMXBean::getSecondsSinceLastCommit)
+                .tags(writerTags).baseUnit("seconds").description("time since this writer last committed, or since the start")
+                .register(registry));
     }
 
     private void bindSampling(MeterRegistry registry) {
@@ -169,7 +217,23 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      */
     public static AutoCloseable bindGlobal(PipelineMXBean pipeline, SamplingMXBean sampling, String appenderName,
                                            String contextName) {
-        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, sampling, appenderName, contextName);
+        return bindGlobal(pipeline, List.of(), sampling, appenderName, contextName);
+    }
+
+    /**
+     * Binds the meters, each writer's when there are several, and the sampling ones when {@code sampling} is given,
+     * to {@code Metrics.globalRegistry}; the appender calls it reflectively when Micrometer is present.
+     *
+     * @param pipeline     the counters to publish
+     * @param writers      each writer's counters, in writer order
+     * @param sampling     the sampling counters, or {@code null}
+     * @param appenderName the {@code appender} tag
+     * @param contextName  the {@code context} tag
+     * @return what removes the meters again when closed
+     */
+    public static AutoCloseable bindGlobal(PipelineMXBean pipeline, List<PipelineMXBean> writers, SamplingMXBean sampling,
+                                           String appenderName, String contextName) {
+        StratalLogMetrics metrics = new StratalLogMetrics(pipeline, writers, sampling, appenderName, contextName);
         metrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
         return metrics;
     }

@@ -10,7 +10,9 @@ import io.stratal.logs.internal.sink.ConnectionFactory;
 import io.stratal.logs.internal.sink.CopyBatchWriter;
 import io.stratal.logs.internal.pipeline.Pipeline;
 import io.stratal.logs.internal.pipeline.PipelineSettings;
+import io.stratal.logs.internal.pipeline.SpoolHandover;
 import io.stratal.logs.internal.spool.Spool;
+import io.stratal.logs.internal.spool.SpoolLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,7 @@ public final class LogWriter {
     private final String description;
     private final PipelineStats stats;
     private final PipelineMXBean mxBean;
+    private final List<PipelineMXBean> writerMXBeans;
 
     private LogWriter(List<Pipeline> pipelines, String description) {
         this.pipelines = List.copyOf(pipelines);
@@ -39,10 +42,12 @@ public final class LogWriter {
         if (pipelines.size() == 1) {
             this.stats = pipelines.get(0).stats();
             this.mxBean = pipelines.get(0).mxBean();
+            this.writerMXBeans = List.of(mxBean);
         } else {
             CombinedStats combined = new CombinedStats(pipelines.stream().map(Pipeline::stats).toList());
             this.stats = combined;
-            this.mxBean = new CombinedMXBean(combined, pipelines.stream().map(Pipeline::mxBean).toList());
+            this.writerMXBeans = pipelines.stream().map(Pipeline::mxBean).toList();
+            this.mxBean = new CombinedMXBean(combined, writerMXBeans);
         }
     }
 
@@ -58,12 +63,13 @@ public final class LogWriter {
      * @throws IllegalStateException when {@code config} has no connection source and no sink factory
      */
     public static LogWriter start(LogWriterConfig config, StatusListener reporter) {
-        Spool spool = openSpool(config, reporter);
-        OverflowPolicy policy = config.overflowPolicy(spool != null);
+        int writers = config.writers();
+        SpoolLayout spools = openSpools(config, reporter);
+        SpoolHandover handover = handover(spools, writers);
+        OverflowPolicy policy = config.overflowPolicy(spools != null);
         if (config.overflowPolicy() != null && config.overflowPolicy() != policy) {
             reporter.warn("overflowPolicy " + config.overflowPolicy() + " needs a usable spoolDirectory, using " + policy);
         }
-        int writers = config.writers();
         List<Pipeline> pipelines = new ArrayList<>(writers);
         String description = null;
         for (int k = 0; k < writers; k++) {
@@ -79,7 +85,7 @@ public final class LogWriter {
             }
             // the queue's bound is shared, so the heap held stays what maxQueueBytes says
             pipelines.add(new Pipeline(settings(config, policy, name, config.maxQueueBytes() / writers), sink,
-                    k == 0 ? spool : null, reporter));
+                    spools == null ? null : spools.own().get(k), handover, k == 0, reporter));
         }
         pipelines.forEach(Pipeline::start);
         return new LogWriter(pipelines, writers == 1 ? description : description + ", " + writers + " writers");
@@ -110,12 +116,28 @@ public final class LogWriter {
         throw new IllegalStateException("no database: set a url, a jndiName or a dataSource");
     }
 
-    private static Spool openSpool(LogWriterConfig config, StatusListener reporter) {
+    /**
+     * With several writers, or with spools a run of another writer count left, what is on disk is written before
+     * anything newer; {@code null} when one writer finds only its own spool (it keeps its order by itself). With
+     * several writers there is always one: its first writer holds the spool directory itself, even empty.
+     */
+    private static SpoolHandover handover(SpoolLayout spools, int writers) {
+        if (spools == null || spools.leftOver().isEmpty()) {
+            return null;
+        }
+        boolean earlier = spools.hasLeftOvers();
+        for (Spool spool : spools.own()) {
+            earlier |= spool.holdsEarlierFrames();
+        }
+        return new SpoolHandover(writers, spools.leftOver(), earlier);
+    }
+
+    private static SpoolLayout openSpools(LogWriterConfig config, StatusListener reporter) {
         if (config.spoolDirectory() == null) {
             return null;
         }
         try {
-            return Spool.open(config.spoolDirectory(), config.maxSpoolBytes(), reporter::warn);
+            return SpoolLayout.open(config.spoolDirectory(), config.writers(), config.maxSpoolBytes(), reporter::warn);
         } catch (IOException | RuntimeException e) {
             reporter.error("spoolDirectory " + config.spoolDirectory() + " cannot be used (" + e.getMessage()
                     + "); running without a spool, so records are lost while the database is unreachable. Give each "
@@ -193,6 +215,14 @@ public final class LogWriter {
     /** {@return the counters as a JMX MXBean, for an adapter to register} */
     public PipelineMXBean mxBean() {
         return mxBean;
+    }
+
+    /**
+     * {@return each writer's counters and state, in writer order: what {@link #mxBean()} sums; with one writer, that
+     * bean alone}
+     */
+    public List<PipelineMXBean> writerMXBeans() {
+        return writerMXBeans;
     }
 
     /** {@return records queued and not yet written} */

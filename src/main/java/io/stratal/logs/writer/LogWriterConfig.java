@@ -320,8 +320,9 @@ public final class LogWriterConfig {
          * Writers: connections that COPY at once, each with a queue ({@code maxQueueBytes} shared among them) and
          * a flusher of its own. Records are routed by job run id (a task's records by its job run's when it is
          * known, else by the task run's), and system records by thread, so each run and each thread keeps its
-         * logging order. Default 1. With a {@link #url}, {@link #poolSize} must be at least this; a spool works
-         * with one writer only, for now.
+         * logging order. Default 1. With a {@link #url}, {@link #poolSize} must be at least this. With a
+         * {@link #spoolDirectory}, each writer spools into {@code writer-<k>} inside it, with its share of
+         * {@link #maxSpoolBytes}; what a run with another writer count left there is written first.
          *
          * @param writers 1 to {@link #MAX_WRITERS}
          * @return this
@@ -545,10 +546,6 @@ public final class LogWriterConfig {
             if (url != null && poolSize < writers) {
                 throw new IllegalStateException("poolSize " + poolSize + " is below writers " + writers + ": each writer"
                         + " holds a connection while it writes; set poolSize to at least " + writers);
-            }
-            if (spoolDirectory != null && writers > 1) {
-                throw new IllegalStateException("a spoolDirectory works with one writer only for now (writers is "
-                        + writers + "); set writers 1, or leave the spool out");
             }
             return new LogWriterConfig(this);
         }

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import io.stratal.logs.logback.UnifiedLogAppender;
+import io.stratal.logs.pipeline.PipelineMXBean;
+import io.stratal.logs.testing.Burst;
 import io.stratal.logs.testing.LogbackContexts;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
@@ -16,6 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +35,7 @@ import org.slf4j.MDC;
 @Timeout(120)
 class WritersIT {
 
-    private static final int THREADS = 4;
+    private static final int THREADS = Burst.THREADS;
     private static final int RUNS_PER_THREAD = 4;
     private static final int LINES = 1_500;
 
@@ -62,30 +67,20 @@ class WritersIT {
 
     /** Each thread logs its runs' lines interleaved, and system lines of its own, numbered in logging order. */
     private void burst(LoggerContext context) throws InterruptedException {
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-            int thread = t;
-            threads.add(new Thread(() -> {
-                Logger log = context.getLogger("com.example.Burst");
-                for (int i = 0; i < LINES; i++) {
-                    UUID run = runs.get(thread * RUNS_PER_THREAD + i % RUNS_PER_THREAD);
-                    MDC.put("job_run_id", run.toString());
-                    log.info("{} {}", run, i);
-                    MDC.remove("job_run_id");
-                    log.info("system-{} {}", thread, i);
-                }
-            }, "burst-" + t));
-        }
-        threads.forEach(Thread::start);
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        Burst.logLines(context, runs.stream().map(UUID::toString).toList(), 0, LINES);
     }
 
-    /** Every key (a run, a thread's system lines) in id order has its numbers rising, and all of them. */
     private void assertEachKeyInOrderOnce() {
+        assertEachKeyInOrderOnce(db, THREADS * LINES * 2, THREADS * RUNS_PER_THREAD + THREADS);
+    }
+
+    /**
+     * The table holds {@code lines} rows whose messages are "key number", over {@code keys} keys (a run, a thread's
+     * system lines): in id order each key's numbers rise, so each run and each thread kept its logging order.
+     */
+    static void assertEachKeyInOrderOnce(TestDatabase db, long lines, int keys) {
         List<Map<String, Object>> rows = db.query("SELECT message FROM logs ORDER BY id");
-        assertThat(rows).hasSize(THREADS * LINES * 2);
+        assertThat(rows).hasSize(Math.toIntExact(lines));
         Map<String, Integer> last = new HashMap<>();
         for (Map<String, Object> row : rows) {
             String message = (String) row.get("message");
@@ -94,7 +89,7 @@ class WritersIT {
             assertThat(i).as("%s in logging order", key).isGreaterThan(last.getOrDefault(key, -1));
             last.put(key, i);
         }
-        assertThat(last).hasSize(THREADS * RUNS_PER_THREAD + THREADS);
+        assertThat(last).hasSize(keys);
     }
 
     @Test
@@ -103,6 +98,66 @@ class WritersIT {
         burst(context);
         context.stop();
         assertEachKeyInOrderOnce();
+    }
+
+    /**
+     * While the burst goes on, one writer's connections are cut (mid-COPY, most likely) and refused for a while: the
+     * other writer keeps committing its runs meanwhile, and once the cut one is back every line is stored once, each
+     * key in order.
+     */
+    @Test
+    void aWriterWhoseConnectionIsCutStallsNotTheOtherAndLosesNothing() throws Exception {
+        LoggerContext context = appender(Map.of("maxBlockTime", "60 seconds"));
+        UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
+        AtomicBoolean logging = new AtomicBoolean(true);
+        int[] logged = new int[THREADS];
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            threads.add(new Thread(() -> {
+                Logger log = context.getLogger("com.example.Steady");
+                for (int i = 0; logging.get(); i++) {
+                    UUID run = runs.get(thread * RUNS_PER_THREAD + i % RUNS_PER_THREAD);
+                    MDC.put("job_run_id", run.toString());
+                    log.info("{} {}", run, i);
+                    MDC.remove("job_run_id");
+                    log.info("system-{} {}", thread, i);
+                    logged[thread] = i + 1;
+                    LockSupport.parkNanos(200_000); // a steady stream, so both writers have work all along
+                }
+            }, "steady-" + t));
+        }
+        threads.forEach(Thread::start);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM logs") >= 1_000);
+
+            proxy.cutApplication("UNIFIED-1");
+            PipelineMXBean first = appender.getWriterPipelines().get(0);
+            PipelineMXBean second = appender.getWriterPipelines().get(1);
+            long retriesBefore = first.getRetries();
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.getRetries() > retriesBefore);
+            long firstWritten = first.getRecordsWritten();
+            long secondWritten = second.getRecordsWritten();
+            await("the other writer commits while the first is cut off").atMost(Duration.ofSeconds(30))
+                    .until(() -> second.getRecordsWritten() >= secondWritten + 1_000);
+            assertThat(first.getRecordsWritten()).as("the cut writer committed nothing").isEqualTo(firstWritten);
+            assertThat(first.isDatabaseAvailable()).isFalse();
+            assertThat(second.isDatabaseAvailable()).isTrue();
+            assertThat(appender.getPipeline().isDatabaseAvailable()).as("the appender's database is away for one writer").isFalse();
+        } finally {
+            proxy.restore();
+            logging.set(false);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            context.stop();
+        }
+        int lines = 0;
+        for (int n : logged) {
+            lines += 2 * n;
+        }
+        assertEachKeyInOrderOnce(db, lines, THREADS * RUNS_PER_THREAD + THREADS);
+        assertThat(appender.getStats().droppedTotal()).isZero();
     }
 
     @Test

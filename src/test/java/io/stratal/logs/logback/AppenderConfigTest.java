@@ -102,12 +102,14 @@ class AppenderConfigTest {
     }
 
     @Test
-    void severalWritersWithASpoolAreRefusedForNow(@TempDir Path spool) {
+    void severalWritersWithASpoolSpoolEachIntoADirectoryOfItsOwn(@TempDir Path spool) {
         UnifiedLogAppender appender = configure("<url>" + CLOSED_PORT_URL + "</url><writers>2</writers><spoolDirectory>"
                 + spool + "</spoolDirectory>");
-        assertThat(appender.isStarted()).isFalse();
-        assertThat(errors()).anySatisfy(e -> assertThat(e).contains("writers 2 and a spoolDirectory")
-                .contains("<writers>1</writers>"));
+        assertThat(appender.isStarted()).isTrue();
+        assertThat(errors()).isEmpty();
+        assertThat(spool.resolve("writer-1")).isDirectory();
+        assertThat(spool.resolve("writer-2")).isDirectory();
+        assertThat(spool.resolve("writer-3")).doesNotExist();
     }
 
     @Test

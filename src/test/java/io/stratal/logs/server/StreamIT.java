@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.LogbackContexts;
+import io.stratal.logs.testing.SseClient;
 import io.stratal.logs.testing.TcpProxy;
 import io.stratal.logs.testing.TestDatabase;
 import java.net.URI;
@@ -27,7 +28,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,69 +89,11 @@ class StreamIT {
         }
     }
 
-    /** Reads an SSE response line by line on a thread of its own. */
-    private final class SseReader implements AutoCloseable {
-        final List<JsonNode> logs = new CopyOnWriteArrayList<>();
-        final List<Long> ids = new CopyOnWriteArrayList<>();
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final List<String> others = new CopyOnWriteArrayList<>();
-        final HttpResponse<Stream<String>> response;
-        private final Thread thread;
-
-        SseReader(String query, String lastEventId) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/api/v1/logs/stream/sse" + query))
-                    .header("Accept", "text/event-stream");
-            if (lastEventId != null) {
-                request.header("Last-Event-ID", lastEventId);
-            }
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
-            thread = new Thread(() -> {
-                try {
-                    response.body().forEach(this::line);
-                } catch (java.io.UncheckedIOException closedByTheTest) {
-                    // the test closed the stream
-                }
-            });
-            thread.setDaemon(true);
-            thread.start();
-            open.add(this);
-        }
-
-        private String event = "message";
-        private String id;
-
-        /** One line of the event stream: fields until a blank line, which ends the event. */
-        private void line(String line) {
-            lines.add(line);
-            try {
-                if (line.startsWith("id: ")) {
-                    id = line.substring(4);
-                } else if (line.startsWith("event: ")) {
-                    event = line.substring(7);
-                } else if (line.startsWith("data: ")) {
-                    if (event.equals("log")) {
-                        logs.add(json.readTree(line.substring(6)));
-                        ids.add(Long.parseLong(id));
-                    } else {
-                        others.add(event + " " + line.substring(6) + (id == null ? "" : " id " + id));
-                    }
-                } else if (line.isEmpty()) {
-                    event = "message";
-                    id = null;
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        List<String> messages() {
-            return logs.stream().map(log -> log.get("message").asText()).toList();
-        }
-
-        @Override
-        public void close() {
-            response.body().close();
-        }
+    /** An SSE client of the stream with {@code query}, closed after the test. */
+    private SseClient sse(String query, String lastEventId) throws Exception {
+        SseClient client = new SseClient(http, uri("/api/v1/logs/stream/sse" + query), lastEventId);
+        open.add(client);
+        return client;
     }
 
     private URI uri(String pathAndQuery) {
@@ -162,7 +104,7 @@ class StreamIT {
     void anSseClientGetsEachNewLogOfItsJobRunAsItIsWritten() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMinutes(1)).holeHold(Duration.ofMinutes(5))); // only a notification can wake it
         Logger log = appender();
-        SseReader sse = new SseReader("?job_run_id=" + jobA, null);
+        SseClient sse = sse("?job_run_id=" + jobA, null);
         assertThat(sse.response.statusCode()).isEqualTo(200);
         assertThat(sse.response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
         await().until(() -> server != null && statusOf("clients").get("sse").asInt() == 1);
@@ -195,7 +137,7 @@ class StreamIT {
         await().until(() -> db.count("SELECT count(*) FROM logs") == 2);
         long before = db.count("SELECT min(id) FROM logs") - 1;
 
-        SseReader sse = new SseReader("?job_run_id=" + jobA + "&level=warn,error&q=DISK&after_id=" + before, null);
+        SseClient sse = sse("?job_run_id=" + jobA + "&level=warn,error&q=DISK&after_id=" + before, null);
         List<JsonNode> frames = new CopyOnWriteArrayList<>();
         WebSocket socket = http.newWebSocketBuilder().buildAsync(
                 URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/logs/stream/ws?type=job&level=error&meta.region=eu"),
@@ -238,7 +180,7 @@ class StreamIT {
     void aClientThatReconnectsWithTheLastIdItSawMissesNothingAndGetsNothingTwice() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
         Logger log = appender();
-        SseReader first = new SseReader("", null);
+        SseClient first = sse("", null);
         await().until(() -> statusOf("clients").get("sse").asInt() == 1);
         logAs(log, jobA, "n0", "n1", "n2");
         await().atMost(Duration.ofSeconds(10)).until(() -> first.logs.size() == 3);
@@ -249,7 +191,7 @@ class StreamIT {
         logAs(log, jobB, "n5");
         await().until(() -> db.count("SELECT count(*) FROM logs") == 6);
 
-        SseReader again = new SseReader("", Long.toString(lastSeen));
+        SseClient again = sse("", Long.toString(lastSeen));
         logAs(log, jobA, "n6");
         await().atMost(Duration.ofSeconds(10)).until(() -> again.logs.size() >= 4);
         // and no duplicate follows
@@ -263,7 +205,7 @@ class StreamIT {
         // a feed that has not seen the new rows yet: no LISTEN, and its next poll a minute away
         start(LogServer.builder(db.dataSource()).notifyChannel(null).pollInterval(Duration.ofMinutes(1)).holeHold(Duration.ofMinutes(5)));
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'r1'), ('system', 'r2')");
-        SseReader sse = new SseReader("?after_id=0", null);
+        SseClient sse = sse("?after_id=0", null);
         await().atMost(Duration.ofSeconds(10)).until(() -> sse.logs.size() == 2 && !sse.others.isEmpty());
         String ready = sse.others.get(0);
         assertThat(ready).startsWith("ready ");
@@ -307,8 +249,8 @@ class StreamIT {
     void aStreamCanFollowOneTaskRunOrOneTypeInstead() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
         UUID task = (UUID) db.scalar("INSERT INTO task_runs (job_run_id, task_name) VALUES ('" + jobA + "', 't') RETURNING id");
-        SseReader oneTask = new SseReader("?task_run_id=" + task, null);
-        SseReader systemOnly = new SseReader("?type=system", null);
+        SseClient oneTask = sse("?task_run_id=" + task, null);
+        SseClient systemOnly = sse("?type=system", null);
         await().until(() -> statusOf("clients").get("sse").asInt() == 2);
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'system line')",
                 "INSERT INTO logs (type, job_run_id, message) VALUES ('job', '" + jobA + "', 'job line')",
@@ -322,7 +264,7 @@ class StreamIT {
     @Test
     void rowsFromAWriterThatDoesNotNotifyArriveByPolling() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200)));
-        SseReader sse = new SseReader("", null);
+        SseClient sse = sse("", null);
         await().until(() -> statusOf("clients").get("sse").asInt() == 1);
         db.execute("INSERT INTO logs (type, message) VALUES ('system', 'plain insert')");
         await().atMost(Duration.ofSeconds(10)).until(() -> sse.messages().contains("plain insert"));
@@ -331,7 +273,7 @@ class StreamIT {
     @Test
     void aRowWhoseTransactionCommitsAfterANewerOneStillReachesTheStream() throws Exception {
         start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(100)));
-        SseReader sse = new SseReader("", null);
+        SseClient sse = sse("", null);
         await().until(() -> statusOf("clients").get("sse").asInt() == 1);
         try (Connection slow = DriverManager.getConnection(db.url())) {
             slow.setAutoCommit(false);
@@ -354,7 +296,7 @@ class StreamIT {
             String viaProxy = proxy.url(db.url());
             start(LogServer.builder(db.dataSource()).pollInterval(Duration.ofMillis(200))
                     .listenConnections(() -> DriverManager.getConnection(viaProxy)));
-            SseReader sse = new SseReader("", null);
+            SseClient sse = sse("", null);
             await().until(() -> statusOf("listening").asBoolean());
             proxy.cut();
             db.execute("INSERT INTO logs (type, message) VALUES ('system', 'during the outage')");

@@ -11,6 +11,8 @@ import io.stratal.logs.LogType;
 import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.BatchSink;
 import io.stratal.logs.pipeline.StatusListener;
+import io.stratal.logs.pipeline.WriteException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +22,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Several writers: records routed by run and by thread, each keeping its order; counters summed. */
 @Timeout(30)
@@ -124,11 +130,93 @@ class WritersTest {
                 .hasMessageContaining("set poolSize to at least 4");
     }
 
-    @Test
-    void aSpoolWithSeveralWritersIsRefusedForNow(@TempDir Path spool) {
-        assertThatThrownBy(() -> LogWriterConfig.builder("W").url("jdbc:postgresql://127.0.0.1:1/x", null, null)
-                .writers(2).spoolDirectory(spool).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("one writer only");
+    /**
+     * A run with {@code before} writers spools everything (its database is down) and stops; a run with {@code after}
+     * writers over the same directory logs more lines of the same runs and threads at once. Every line is written
+     * once, and in the order the sinks were given them, each run and each thread keeps its logging order across the
+     * change of writer count: nothing newer is written before what was left on disk.
+     */
+    @ParameterizedTest(name = "{0} writer(s), then {1}")
+    @CsvSource({"2, 3", "2, 1", "1, 2", "2, 2", "3, 2"})
+    void whatASpoolHeldIsWrittenFirstWhateverTheWriterCountWasBefore(int before, int after, @TempDir Path spool) throws Exception {
+        List<UUID> jobs = new ArrayList<>();
+        for (int j = 0; j < 12; j++) {
+            jobs.add(UUID.randomUUID());
+        }
+        LogWriter down = LogWriter.start(LogWriterConfig.builder("W").sinkFactory((name, status) -> unavailable())
+                .writers(before).spoolDirectory(spool).batchSize(50).flushInterval(Duration.ofMillis(10))
+                .shutdownGracePeriod(Duration.ofMillis(500)).build(), quiet);
+        int first = offerLines(down, jobs, 0, 60);
+        await().atMost(Duration.ofSeconds(10)).until(() -> down.stats().spooled() == first);
+        down.stop();
+
+        List<LogRecord> inOrder = Collections.synchronizedList(new ArrayList<>());
+        LogWriter up = LogWriter.start(LogWriterConfig.builder("W").sinkFactory((name, status) -> appendingTo(inOrder))
+                .writers(after).spoolDirectory(spool).batchSize(50).flushInterval(Duration.ofMillis(10)).build(), quiet);
+        int all = first + offerLines(up, jobs, 60, 120);
+        await().atMost(Duration.ofSeconds(20)).until(() -> inOrder.size() >= all);
+        up.stop();
+
+        assertThat(inOrder).hasSize(all);
+        Map<String, Integer> last = new HashMap<>();
+        for (LogRecord record : inOrder) {
+            String key = record.message().substring(0, record.message().indexOf(' '));
+            int i = Integer.parseInt(record.message().substring(record.message().indexOf(' ') + 1));
+            assertThat(i).as("%s in logging order", key).isGreaterThan(last.getOrDefault(key, -1));
+            last.put(key, i);
+        }
+        assertThat(last).hasSize(jobs.size() + 4).allSatisfy((key, i) -> assertThat(i).isEqualTo(119));
+        assertThat(up.stats().replayed()).isGreaterThanOrEqualTo(first);
+        try (var files = Files.walk(spool)) {
+            assertThat(files.map(Path::toString)).as("nothing left on disk").noneMatch(name -> name.endsWith(".spool"));
+        }
+    }
+
+    /** Lines {@code from} to {@code to} of each job run and of four threads' system records, interleaved. */
+    private static int offerLines(LogWriter writer, List<UUID> jobs, int from, int to) {
+        int lines = 0;
+        for (int i = from; i < to; i++) {
+            for (UUID job : jobs) {
+                writer.offer(line(job, null, "t", job + " " + i));
+                lines++;
+            }
+            for (int t = 0; t < 4; t++) {
+                writer.offer(line(null, null, "thread-" + t, "thread-" + t + " " + i));
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    private static BatchSink unavailable() {
+        return new BatchSink() {
+            @Override
+            public void write(Batch batch) throws WriteException {
+                throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection refused", null);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
+     * Every writer's sink appends to {@code all}: the order in which the writers "committed". Each write takes a
+     * moment, so replaying what was on disk takes long enough that a writer not held back would overtake it.
+     */
+    private static BatchSink appendingTo(List<LogRecord> all) {
+        return new BatchSink() {
+            @Override
+            public void write(Batch batch) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                all.addAll(batch.records());
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @Test

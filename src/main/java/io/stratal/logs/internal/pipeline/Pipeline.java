@@ -50,13 +50,29 @@ public final class Pipeline {
      * @param reporter where the pipeline tells what happened
      */
     public Pipeline(PipelineSettings settings, BatchSink sink, Spool spool, StatusListener reporter) {
+        this(settings, sink, spool, null, false, reporter);
+    }
+
+    /**
+     * One of several writers.
+     *
+     * @param settings         the writer's settings, with the overflow policy in force
+     * @param sink             where batches go
+     * @param spool            this writer's spool, or {@code null} for none
+     * @param handover         what the writers' spools held at start, written before anything newer, or
+     *                         {@code null} when they held nothing
+     * @param replaysLeftOvers true on the one writer that replays the spools no writer of this run owns
+     * @param reporter         where the pipeline tells what happened
+     */
+    public Pipeline(PipelineSettings settings, BatchSink sink, Spool spool, SpoolHandover handover,
+                    boolean replaysLeftOvers, StatusListener reporter) {
         this.config = settings;
         this.overflowPolicy = settings.overflowPolicy();
         this.spool = spool;
         this.reporter = reporter;
         this.queue = new RecordQueue(settings.maxQueueBytes(), settings.batchSize());
         this.dropWarnings = new DropWarnings(stats, reporter, DROP_REPORT_INTERVAL_NANOS);
-        this.flusher = new Flusher(settings, queue, sink, stats, reporter, dropWarnings, spool);
+        this.flusher = new Flusher(settings, queue, sink, stats, reporter, dropWarnings, spool, handover, replaysLeftOvers);
         this.thread = new Thread(flusher, "stratal-flusher-" + settings.name());
         this.thread.setDaemon(true);
         this.queue.setConsumer(thread);

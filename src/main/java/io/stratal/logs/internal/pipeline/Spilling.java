@@ -29,10 +29,17 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Spilling implements Runnable {
 
+    /** How often a writer through with its part of a handover looks whether the others are. */
+    private static final long HANDOVER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private final Object lock = new Object();
     private final PipelineSettings config;
     private final RecordQueue queue;
     private final Spool spool;
+    /** What several writers' spools held at start, written before anything newer; {@code null} when nothing was. */
+    private final SpoolHandover handover;
+    /** True on the first writer: it replays the spools no writer of this run owns. */
+    private final boolean replaysLeftOvers;
     private final BatchSink sink;
     private final Counters stats;
     private final StatusListener reporter;
@@ -53,11 +60,18 @@ final class Spilling implements Runnable {
     /** The estimated heap of {@link #replayFrame}'s records, counted against the queue's bound while written. */
     private long replayFrameBytes;
     private List<Batch> replayRemaining;
+    /** The spool {@link #replayFrame} came from. */
+    private Spool replaySource;
+    /** True once this writer told the handover it wrote everything earlier it had to. */
+    private boolean through;
 
-    Spilling(PipelineSettings config, RecordQueue queue, Spool spool, BatchSink sink, Counters stats, StatusListener reporter) {
+    Spilling(PipelineSettings config, RecordQueue queue, Spool spool, SpoolHandover handover, boolean replaysLeftOvers,
+             BatchSink sink, Counters stats, StatusListener reporter) {
         this.config = config;
         this.queue = queue;
         this.spool = spool;
+        this.handover = handover;
+        this.replaysLeftOvers = replaysLeftOvers && handover != null;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
@@ -70,12 +84,19 @@ final class Spilling implements Runnable {
 
     /**
      * From the flusher as it starts: starts the spooler thread, spilling from the start when the spool holds
-     * records from an earlier run (they go first).
+     * records from an earlier run (they go first), or when several writers hand over what an earlier run left
+     * (new records wait on disk until all of it is written).
      */
     void start(Thread flusherThread) {
         flusher = flusherThread;
-        if (!spool.isEmpty()) {
+        long leftOverBytes = replaysLeftOvers ? handover.leftOverBytes() : 0;
+        if (leftOverBytes > 0) {
+            reporter.info("replays " + leftOverBytes + " byte(s) that a run with another writer count left in "
+                    + config.name() + "'s spool directory, then " + spool.pendingBytes() + " byte(s) of its own, before new records");
+        } else if (!spool.isEmpty()) {
             reporter.info("replays " + spool.pendingBytes() + " byte(s) left in its spool before new records");
+        }
+        if (!spool.isEmpty() || (handover != null && !handover.isDone())) {
             spilling = true;
             queue.setConsumer(spooler);
         }
@@ -134,13 +155,20 @@ final class Spilling implements Runnable {
         long budgetEnd = now + intervalNanos;
         while (true) {
             if (replayRemaining == null) {
-                Spool.Frame frame = peek();
+                Spool source = nextSource();
+                if (source == null) {
+                    // through with its part of the handover: what it holds is newer than what the others still write
+                    nextReplayNanos = System.nanoTime() + Math.min(intervalNanos, HANDOVER_POLL_NANOS);
+                    return;
+                }
+                Spool.Frame frame = peek(source);
                 if (frame == null) {
-                    if (stopSpillingIfEmpty() || nextReplayNanos - System.nanoTime() > 0) {
+                    if (nextReplayNanos - System.nanoTime() > 0 || (source == spool && stopSpillingIfEmpty())) {
                         return;
                     }
-                    continue; // the spooler appended in between
+                    continue; // the spooler appended in between, or that spool is through
                 }
+                replaySource = source;
                 replayFrame = frame;
                 replayFrameBytes = 0;
                 for (LogRecord record : frame.records()) {
@@ -173,10 +201,32 @@ final class Spilling implements Runnable {
         }
     }
 
+    /**
+     * Where the next frame comes from: while handing over, the left-over spools (on the first writer), then the
+     * frames this writer's spool held at start; then nothing until every writer is through; then its spool.
+     */
+    private Spool nextSource() {
+        if (handover == null || handover.isDone()) {
+            return spool;
+        }
+        if (!through) {
+            Spool leftOver = replaysLeftOvers ? handover.nextLeftOver() : null;
+            if (leftOver != null) {
+                return leftOver;
+            }
+            if (spool.holdsEarlierFrames()) {
+                return spool;
+            }
+            through = true;
+            handover.through();
+        }
+        return handover.isDone() ? spool : null;
+    }
+
     /** The spool looked empty: stops spilling if it still is, giving the queue back to the flusher. */
     private boolean stopSpillingIfEmpty() {
         synchronized (lock) {
-            if (!spool.isEmpty()) {
+            if (!spool.isEmpty() || (handover != null && !handover.isDone())) {
                 return false;
             }
             spilling = false;
@@ -188,7 +238,7 @@ final class Spilling implements Runnable {
     private void finishFrame() {
         stats.recordReplayed(replayFrame.records().size());
         try {
-            List<UUID> finished = spool.done(replayFrame);
+            List<UUID> finished = replaySource.done(replayFrame);
             if (!finished.isEmpty()) {
                 sink.forget(finished);
             }
@@ -196,16 +246,22 @@ final class Spilling implements Runnable {
             reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
                     + " ledger recognises", e);
         }
-        stats.recordSpoolBytes(spool.pendingBytes());
+        stats.recordSpoolBytes(pendingBytes());
         replayFrameBytes = 0;
+        replaySource = null;
         replayFrame = null;
         replayRemaining = null;
         replayAttempt = 0;
     }
 
-    private Spool.Frame peek() {
+    /** Bytes on disk not yet written: its spool's, and on the first writer those of the left-over spools. */
+    private long pendingBytes() {
+        return spool.pendingBytes() + (replaysLeftOvers ? handover.leftOverBytes() : 0);
+    }
+
+    private Spool.Frame peek(Spool source) {
         try {
-            return spool.peek();
+            return source.peek();
         } catch (IOException e) {
             reporter.error("cannot read its spool; the records stay on disk", e);
             replayAfterBackoff();
@@ -249,10 +305,13 @@ final class Spilling implements Runnable {
         synchronized (lock) {
             sync();
         }
-        long left = spool.pendingBytes();
+        long left = pendingBytes();
         if (left > 0) {
             reporter.warn("stopped with " + left + " byte(s) of records in its spool; they are written when it starts"
                     + " again with the same spoolDirectory");
+        }
+        if (replaysLeftOvers) {
+            handover.closeLeftOvers(reporter);
         }
         try {
             spool.close();
@@ -322,7 +381,7 @@ final class Spilling implements Runnable {
                 reporter.error("could not write " + batch.size() + " record(s) to its spool", e);
             }
         }
-        stats.recordSpoolBytes(spool.pendingBytes());
+        stats.recordSpoolBytes(pendingBytes());
     }
 
     private void syncIfDue() {

@@ -66,6 +66,8 @@ public final class Spool implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final TreeMap<Long, Long> segmentSizes = new TreeMap<>();
+    /** The newest segment an earlier run left, or 0: the segments up to it hold the earlier run's frames. */
+    private final long lastSegmentAtOpen;
 
     private long writeSegment = -1;
     private FileChannel writeChannel;
@@ -92,6 +94,7 @@ public final class Spool implements AutoCloseable {
                 }
             }
         }
+        this.lastSegmentAtOpen = segmentSizes.isEmpty() ? 0 : segmentSizes.lastKey();
     }
 
     /**
@@ -118,6 +121,11 @@ public final class Spool implements AutoCloseable {
     /** True when every frame ever appended has been read back and marked done. */
     public synchronized boolean isEmpty() {
         return pendingBytes() == 0 && head == null;
+    }
+
+    /** True while frames that an earlier run left (they were on disk when this spool was opened) are not all done. */
+    public synchronized boolean holdsEarlierFrames() {
+        return !segmentSizes.isEmpty() && segmentSizes.firstKey() <= lastSegmentAtOpen;
     }
 
     /** Bytes on disk not yet written to the database. */
@@ -280,7 +288,8 @@ public final class Spool implements AutoCloseable {
 
     private void rollWriter() throws IOException {
         closeWriter();
-        writeSegment = (segmentSizes.isEmpty() ? 0 : segmentSizes.lastKey()) + 1;
+        // numbers only grow, so a segment of this run is never taken for one an earlier run left
+        writeSegment = Math.max(segmentSizes.isEmpty() ? 0 : segmentSizes.lastKey(), lastSegmentAtOpen) + 1;
         writeChannel = FileChannel.open(segmentPath(writeSegment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         writeChannel.write(ByteBuffer.wrap(MAGIC));
         segmentSizes.put(writeSegment, (long) MAGIC.length);

@@ -59,7 +59,7 @@ public class StratalLogsProperties {
 
     /**
      * Connections that COPY at once, each with its own queue and flusher; a job run's records and a thread's system
-     * records always go through one. Not with a spool directory yet.
+     * records always go through one. With a spool directory, each writer spools into writer-k inside it.
      */
     private int writers = 1;
 
