@@ -13,7 +13,7 @@ import javax.management.ObjectName;
 
 /**
  * Publishes an appender's counters: an MXBean in the platform MBean server (with several writers, one more per
- * writer, with a {@code writer} key), and Micrometer meters in
+ * writer, of type {@code UnifiedLogAppenderWriter}), and Micrometer meters in
  * {@code Metrics.globalRegistry} when Micrometer is on the classpath (looked up reflectively, so the
  * appender runs without it). Problems are reported, never thrown: metrics must not stop logging.
  */
@@ -72,10 +72,13 @@ final class Observability implements AutoCloseable {
         }
     }
 
-    /** {@code io.stratal.logs:type=UnifiedLogAppender,context=<context>,name=<appender>,writer=<k>}, k from 1. */
+    /**
+     * {@code io.stratal.logs:type=UnifiedLogAppenderWriter,context=<context>,name=<appender>,writer=<k>}, k from 1: a
+     * type of its own, so what queries {@code type=UnifiedLogAppender} does not count the writers twice.
+     */
     static ObjectName writerName(String contextName, String appenderName, int writer) {
         try {
-            return new ObjectName(objectName(contextName, appenderName, "UnifiedLogAppender") + ",writer=" + writer);
+            return new ObjectName(objectName(contextName, appenderName, "UnifiedLogAppenderWriter") + ",writer=" + writer);
         } catch (JMException e) {
             throw new IllegalArgumentException(e); // a number after a valid name is valid
         }

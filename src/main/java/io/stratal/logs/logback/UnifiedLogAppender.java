@@ -285,8 +285,9 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
     }
 
     /**
-     * {@return each writer's counters and state, in writer order (what {@link #getPipeline()} sums), as the JMX beans
-     * with a {@code writer} key show them; one entry with one writer; empty before start}
+     * {@return each writer's counters and state, in writer order (what {@link #getPipeline()} sums); with several
+     * writers the JMX beans of type {@code UnifiedLogAppenderWriter} show the same; with one writer, the appender's
+     * own counters alone; empty before start}
      */
     public List<PipelineMXBean> getWriterPipelines() {
         LogWriter w = writer;

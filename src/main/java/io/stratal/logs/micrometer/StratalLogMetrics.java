@@ -83,7 +83,7 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
      *
      * @param pipeline     the counters, as {@code LogWriter.mxBean()} gives them
      * @param writers      each writer's counters, as {@code LogWriter.writerMXBeans()} gives them; per-writer meters
-     *                     only when there are two or more
+     *                     only when there are two or more ({@code null} counts as none)
      * @param sampling     the sampling counters, as {@code UnifiedLogAppender.getSampling()} gives them, or {@code null}
      * @param appenderName the {@code appender} tag
      * @param contextName  the {@code context} tag: the logback context's name, or the application's
@@ -99,7 +99,7 @@ public final class StratalLogMetrics implements MeterBinder, AutoCloseable {
 
     private StratalLogMetrics(PipelineMXBean pipeline, List<PipelineMXBean> writers, SamplingMXBean sampling, Tags tags) {
         this.pipeline = pipeline;
-        this.writers = writers.size() > 1 ? List.copyOf(writers) : List.of();
+        this.writers = writers != null && writers.size() > 1 ? List.copyOf(writers) : List.of();
         this.sampling = sampling;
         this.tags = tags;
     }

@@ -65,27 +65,38 @@ public final class LogWriter {
     public static LogWriter start(LogWriterConfig config, StatusListener reporter) {
         int writers = config.writers();
         SpoolLayout spools = openSpools(config, reporter);
-        SpoolHandover handover = handover(spools, writers);
+        SpoolHandover handover = handover(spools);
         OverflowPolicy policy = config.overflowPolicy(spools != null);
         if (config.overflowPolicy() != null && config.overflowPolicy() != policy) {
             reporter.warn("overflowPolicy " + config.overflowPolicy() + " needs a usable spoolDirectory, using " + policy);
         }
         List<Pipeline> pipelines = new ArrayList<>(writers);
+        List<BatchSink> sinks = new ArrayList<>(writers);
         String description = null;
-        for (int k = 0; k < writers; k++) {
-            String name = writers == 1 ? config.name() : config.name() + "-" + (k + 1);
-            BatchSink sink;
-            if (config.sinkFactory() != null) {
-                sink = config.sinkFactory().create(name, reporter);
-                description = sink.getClass().getName();
-            } else {
-                ConnectionFactory connections = connections(config, name, Math.max(1, config.poolSize() / writers));
-                sink = new CopyBatchWriter(connections, config.table(), config.createSchema(), reporter, config.notifyChannel());
-                description = "table " + config.table() + " of " + connections.description();
+        try {
+            for (int k = 0; k < writers; k++) {
+                String name = writers == 1 ? config.name() : config.name() + "-" + (k + 1);
+                BatchSink sink;
+                if (config.sinkFactory() != null) {
+                    sink = config.sinkFactory().create(name, reporter);
+                    description = sink.getClass().getName();
+                } else {
+                    ConnectionFactory connections = connections(config, name, Math.max(1, config.poolSize() / writers));
+                    sink = new CopyBatchWriter(connections, config.table(), config.createSchema(), reporter, config.notifyChannel());
+                    description = "table " + config.table() + " of " + connections.description();
+                }
+                sinks.add(sink);
+                // the queue's bound is shared, so the heap held stays what maxQueueBytes says
+                pipelines.add(new Pipeline(settings(config, policy, name, config.maxQueueBytes() / writers), sink,
+                        spools == null ? null : spools.own().get(k), handover, k == 0, reporter));
             }
-            // the queue's bound is shared, so the heap held stays what maxQueueBytes says
-            pipelines.add(new Pipeline(settings(config, policy, name, config.maxQueueBytes() / writers), sink,
-                    spools == null ? null : spools.own().get(k), handover, k == 0, reporter));
+        } catch (RuntimeException e) {
+            // nothing has started: give back the spools' locks and what the sinks opened, so a second start can have them
+            sinks.forEach(BatchSink::close);
+            if (spools != null) {
+                spools.close();
+            }
+            throw e;
         }
         pipelines.forEach(Pipeline::start);
         return new LogWriter(pipelines, writers == 1 ? description : description + ", " + writers + " writers");
@@ -121,7 +132,7 @@ public final class LogWriter {
      * anything newer; {@code null} when one writer finds only its own spool (it keeps its order by itself). With
      * several writers there is always one: its first writer holds the spool directory itself, even empty.
      */
-    private static SpoolHandover handover(SpoolLayout spools, int writers) {
+    private static SpoolHandover handover(SpoolLayout spools) {
         if (spools == null || spools.leftOver().isEmpty()) {
             return null;
         }
@@ -129,7 +140,7 @@ public final class LogWriter {
         for (Spool spool : spools.own()) {
             earlier |= spool.holdsEarlierFrames();
         }
-        return new SpoolHandover(writers, spools.leftOver(), earlier);
+        return new SpoolHandover(spools.own(), spools.leftOver(), earlier);
     }
 
     private static SpoolLayout openSpools(LogWriterConfig config, StatusListener reporter) {

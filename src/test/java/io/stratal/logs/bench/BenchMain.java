@@ -232,41 +232,63 @@ public final class BenchMain {
     /** Raw COPY through 1, 2 and 4 connections at once: the ceiling that parallel writers would have here. */
     private static void copyWriters(int rows, int burstRows, int rounds) throws Exception {
         System.out.printf("%n1b. Raw COPY of the same rows through 1, 2 and 4 connections at once (each takes the next 5,000-row%n");
-        System.out.printf("   transaction), seed schema, both shapes of part 1, median of %d interleaved rounds: the ceiling of%n", rounds);
-        System.out.println("   several writers on this machine, where the database shares the cores with the JVM. Then the appender");
-        System.out.println("   (defaults otherwise) with writers 1 and 2, the same rows, in the same rounds.");
-        int[] connections = {1, 2, 4};
+        System.out.printf("   transaction), seed schema, median of %d interleaved rounds: the ceiling of several writers on this%n", rounds);
+        System.out.println("   machine, where the database shares the cores with the JVM. Then the appender (defaults otherwise)");
+        System.out.println("   with writers 1 and 2, the same rows, in the same rounds, and the JVM CPU it adds per row over the same");
+        System.out.println("   calls into logback's AsyncAppender in front of an appender that does nothing. Shapes A and B are part 1's;");
+        System.out.printf("   C: %,d plain job lines from 8 threads, each over 8 runs of its own (64 runs); D: the same, but half%n", burstRows);
+        System.out.println("   of every thread's lines go to one hot run and the rest spread over 63 quiet ones.");
         try (BenchSchema schema = new BenchSchema(20, 10)) {
-            for (boolean plain : new boolean[] {false, true}) {
-                EndToEndBench bench = new EndToEndBench(schema, plain ? burstRows : rows, 2, plain);
-                double[][] rates = new double[connections.length][rounds];
-                double[][] appender = new double[2][rounds];
-                if (rounds > 1) {
-                    schema.reset();
-                    bench.copyCeilingRowsPerSecond(2); // warm-up, not counted
-                }
-                for (int round = 0; round < rounds; round++) {
-                    for (int k = 0; k < connections.length; k++) {
-                        schema.reset();
-                        rates[k][round] = bench.copyCeilingRowsPerSecond(connections[k]);
-                    }
-                    for (int w = 0; w < 2; w++) {
-                        schema.reset();
-                        appender[w][round] = bench.appenderRowsPerSecond(Map.of("writers", Integer.toString(w + 1)));
-                    }
-                }
-                double one = median(rates[0]);
-                StringBuilder line = new StringBuilder();
-                for (int k = 0; k < connections.length; k++) {
-                    line.append(String.format("  %d: %,.0f rows/s (%.2fx)", connections[k], median(rates[k]), median(rates[k]) / one));
-                }
-                System.out.printf("   %-44s%s%n", plain ? "B) plain task lines (the burst)" : "A) lines with arguments and pairs", line);
-                double two = median(rates[1]);
-                System.out.printf("   %-44s  writers 1: %,.0f rows/s (%.2f of COPY x1)  writers 2: %,.0f rows/s (%.2f of COPY x1,"
-                        + " %.2f of COPY x2)%n", "   the appender", median(appender[0]), median(appender[0]) / one,
-                        median(appender[1]), median(appender[1]) / one, median(appender[1]) / two);
-            }
+            writersShape("A) lines with arguments and pairs", schema, new EndToEndBench(schema, rows, 2, false), rounds);
+            writersShape("B) plain task lines (the burst)", schema, new EndToEndBench(schema, burstRows, 2, true), rounds);
         }
+        try (BenchSchema schema = new BenchSchema(64, 0)) {
+            writersShape("C) 8 threads over 64 job runs", schema,
+                    new EndToEndBench(schema, burstRows, 8, (thread, line) -> thread * 8 + line % 8), rounds);
+            writersShape("D) one hot run beside 63 quiet ones", schema,
+                    new EndToEndBench(schema, burstRows, 8, (thread, line) -> line % 2 == 0 ? 0 : 1 + (thread * 8 + line / 2) % 63),
+                    rounds);
+        }
+    }
+
+    private static void writersShape(String name, BenchSchema schema, EndToEndBench bench, int rounds) throws Exception {
+        int[] connections = {1, 2, 4};
+        double[][] rates = new double[connections.length][rounds];
+        double[][] appender = new double[2][rounds];
+        double[][] addedCpu = new double[2][rounds];
+        long[] secondWriterRows = new long[2];
+        if (rounds > 1) {
+            schema.reset();
+            bench.copyCeilingRowsPerSecond(2); // warm-up, not counted
+            schema.reset();
+            bench.appenderRowsPerSecond(Map.of("writers", "2"));
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < connections.length; k++) {
+                schema.reset();
+                rates[k][round] = bench.copyCeilingRowsPerSecond(connections[k]);
+            }
+            double asyncCpu = bench.asyncAppenderCpuSeconds();
+            for (int w = 0; w < 2; w++) {
+                schema.reset();
+                appender[w][round] = bench.appenderRowsPerSecond(Map.of("writers", Integer.toString(w + 1)));
+                addedCpu[w][round] = (bench.lastJvmCpuSeconds - asyncCpu) / bench.rows() * 1e6;
+            }
+            secondWriterRows = bench.lastWriterRows;
+        }
+        double one = median(rates[0]);
+        StringBuilder line = new StringBuilder();
+        for (int k = 0; k < connections.length; k++) {
+            line.append(String.format("  %d: %,.0f rows/s (%.2fx)", connections[k], median(rates[k]), median(rates[k]) / one));
+        }
+        System.out.printf("   %-44s%s%n", name, line);
+        double two = median(rates[1]);
+        System.out.printf("   %-44s  writers 1: %,.0f rows/s (%.2f of COPY x1)  writers 2: %,.0f rows/s (%.2f of COPY x1,"
+                + " %.2f of COPY x2)%n", "   the appender", median(appender[0]), median(appender[0]) / one,
+                median(appender[1]), median(appender[1]) / one, median(appender[1]) / two);
+        System.out.printf("   %-44s  writers 1: %.2f us per row  writers 2: %.2f us per row over AsyncAppender;"
+                + " rows per writer (2 writers): %s%n", "   JVM CPU", median(addedCpu[0]), median(addedCpu[1]),
+                Arrays.toString(secondWriterRows));
     }
 
     private static void endToEnd(int rows, int burstRows, int rounds) throws Exception {

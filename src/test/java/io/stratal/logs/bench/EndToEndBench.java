@@ -29,20 +29,46 @@ final class EndToEndBench {
     private final int rows;
     private final int threads;
     private final boolean plain;
+    /** For the shapes of many job runs: which run each line goes to; {@code null} for the task lines of parts 1 and 1b. */
+    private final RunSpread spread;
+
+    /** Which job run a thread's line logs to: an index into the schema's job runs. */
+    @FunctionalInterface
+    interface RunSpread {
+        int jobRun(int thread, int line);
+    }
 
     /**
      * @param plain the burst shape: plain task lines ({@code log.info("task {} line {}", t, i)}, no
      *              key-value pairs) instead of lines with two arguments and two key-value pairs
      */
     EndToEndBench(BenchSchema schema, int rows, int threads, boolean plain) {
+        this(schema, rows, threads, plain, null);
+    }
+
+    /** Plain job lines (no task) from {@code threads} threads, each line to the job run {@code spread} names. */
+    EndToEndBench(BenchSchema schema, int rows, int threads, RunSpread spread) {
+        this(schema, rows, threads, true, spread);
+    }
+
+    private EndToEndBench(BenchSchema schema, int rows, int threads, boolean plain, RunSpread spread) {
         this.schema = schema;
         this.rows = rows;
         this.threads = threads;
         this.plain = plain;
+        this.spread = spread;
+    }
+
+    /** {@return the rows each run stores} */
+    int rows() {
+        return rows;
     }
 
     /** The message each row carries, the same in both runs. */
     private String message(int i, int thread) {
+        if (spread != null) {
+            return "job line " + i + " of thread " + thread;
+        }
         return plain ? "task " + thread + " line " + i : "Processed batch " + i + " of the nightly import: 250 records, 3 skipped";
     }
 
@@ -99,12 +125,21 @@ final class EndToEndBench {
         List<byte[]> chunks = new ArrayList<>();
         ByteArrayOutputStream chunk = new ByteArrayOutputStream();
         LocalDateTime start = LocalDateTime.now(ZoneOffset.UTC);
+        int perThread = rows / threads;
         for (int i = 0; i < rows; i++) {
-            int task = i % schema.taskRuns.size();
-            String line = "task\t" + schema.jobOfTask(task) + "\t" + schema.taskRuns.get(task) + "\t"
-                    + start.plusNanos(i * 1000L).toString().replace('T', ' ') + "\tinfo\tstdout\t" + message(i, i % threads)
+            String ids;
+            int thread;
+            if (spread != null) { // the rows the threads log: thread t the lines t * perThread onwards
+                thread = Math.min(i / perThread, threads - 1);
+                ids = "job\t" + schema.jobRuns.get(spread.jobRun(thread, i)) + "\t\\N";
+            } else {
+                int task = i % schema.taskRuns.size();
+                ids = "task\t" + schema.jobOfTask(task) + "\t" + schema.taskRuns.get(task);
+                thread = i % threads;
+            }
+            String line = ids + "\t" + start.plusNanos(i * 1000L).toString().replace('T', ' ') + "\tinfo\tstdout\t" + message(i, thread)
                     + "\t{" + (plain ? "" : "\"rows\": " + i + ", \"source\": \"s3://bucket/key\", ")
-                    + "\"log\": {\"logger\": \"com.example.bench.Importer\", \"thread\": \"bench-" + (i % threads) + "\"}}\n";
+                    + "\"log\": {\"logger\": \"com.example.bench.Importer\", \"thread\": \"bench-" + thread + "\"}}\n";
             chunk.writeBytes(line.getBytes(StandardCharsets.UTF_8));
             if ((i + 1) % COPY_ROWS_PER_TRANSACTION == 0) {
                 chunks.add(chunk.toByteArray());
@@ -221,10 +256,18 @@ final class EndToEndBench {
         LoggerContext context = LogbackContexts.fromResource("bench/appender.xml", properties);
         UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
         Logger log = context.getLogger("com.example.bench.Importer");
-        // one warm-up row creates the pool's connection and checks the schema, outside the clock
-        log.info("warm-up");
-        while (appender.getStats().written() < 1) {
-            Thread.onSpinWait();
+        // warm-up rows, outside the clock, until every writer has committed one: each opens its connection and
+        // checks the schema before the timed part
+        int warmUp = 0;
+        for (List<io.stratal.logs.pipeline.PipelineMXBean> writers = appender.getWriterPipelines();
+             warmUp < 1_000 && writers.stream().anyMatch(w -> w.getRecordsWritten() == 0); warmUp++) {
+            MDC.put("job_run_id", schema.jobRuns.get(warmUp % schema.jobRuns.size()).toString());
+            log.info("warm-up");
+            MDC.clear();
+            long logged = warmUp + 1;
+            while (appender.getStats().written() < logged) {
+                Thread.onSpinWait();
+            }
         }
         java.time.Instant started = java.time.Instant.now();
         long cpu0 = processCpuNanos();
@@ -235,7 +278,8 @@ final class EndToEndBench {
         double seconds = java.time.Duration.between(started, appender.getStats().lastWriteTime()).toNanos() / 1e9;
         lastJvmCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
         lastGcMillis = gcMillis() - gc0;
-        long written = appender.getStats().written() - 1;
+        long written = appender.getStats().written() - warmUp;
+        lastWriterRows = appender.getWriterPipelines().stream().mapToLong(w -> w.getRecordsWritten()).toArray();
         long expected = (long) (rows / threads) * threads;
         if (written != expected || appender.getStats().droppedTotal() != 0) {
             throw new IllegalStateException("the appender wrote " + written + " of " + expected
@@ -243,6 +287,9 @@ final class EndToEndBench {
         }
         return written / seconds;
     }
+
+    /** Rows each writer committed in the last appender run, warm-up included. */
+    long[] lastWriterRows;
 
     /** CPU seconds the logging threads themselves spent in the last appender or AsyncAppender run. */
     double lastCallerCpuSeconds;
@@ -256,6 +303,11 @@ final class EndToEndBench {
             int thread = t;
             workers.add(new Thread(() -> {
                 for (int i = thread * perThread; i < (thread + 1) * perThread; i++) {
+                    if (spread != null) {
+                        MDC.put("job_run_id", schema.jobRuns.get(spread.jobRun(thread, i)).toString());
+                        log.info("job line {} of thread {}", i, thread);
+                        continue;
+                    }
                     int task = i % schema.taskRuns.size();
                     MDC.put("job_run_id", schema.jobOfTask(task).toString());
                     MDC.put("task_run_id", schema.taskRuns.get(task).toString());

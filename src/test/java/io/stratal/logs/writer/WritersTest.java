@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Several writers: records routed by run and by thread, each keeping its order; counters summed. */
 @Timeout(30)
@@ -131,29 +132,37 @@ class WritersTest {
     }
 
     /**
-     * A run with {@code before} writers spools everything (its database is down) and stops; a run with {@code after}
-     * writers over the same directory logs more lines of the same runs and threads at once. Every line is written
-     * once, and in the order the sinks were given them, each run and each thread keeps its logging order across the
-     * change of writer count: nothing newer is written before what was left on disk.
+     * Runs with the writer counts {@code counts} follow each other over one spool directory; all but the last find
+     * their database down, so they spool everything (from the second on, behind what they found on disk) and stop.
+     * The last finds it up. Each run logs 60 more lines of the same job runs and threads. Every line is written once,
+     * and in the order the sinks were given them, each run and each thread keeps its logging order across the
+     * changes of writer count, even those that came while an earlier handover was not through.
      */
-    @ParameterizedTest(name = "{0} writer(s), then {1}")
-    @CsvSource({"2, 3", "2, 1", "1, 2", "2, 2", "3, 2"})
-    void whatASpoolHeldIsWrittenFirstWhateverTheWriterCountWasBefore(int before, int after, @TempDir Path spool) throws Exception {
+    @ParameterizedTest(name = "writers {0}")
+    @ValueSource(strings = {"2 3", "2 1", "1 2", "2 2", "3 2", "1 2 2", "1 2 1", "2 1 3", "3 1 2"})
+    void whatTheSpoolsHeldIsWrittenFirstWhateverTheWriterCountsWereBefore(String counts, @TempDir Path spool) throws Exception {
+        int[] writers = Arrays.stream(counts.split(" ")).mapToInt(Integer::parseInt).toArray();
         List<UUID> jobs = new ArrayList<>();
         for (int j = 0; j < 12; j++) {
             jobs.add(UUID.randomUUID());
         }
-        LogWriter down = LogWriter.start(LogWriterConfig.builder("W").sinkFactory((name, status) -> unavailable())
-                .writers(before).spoolDirectory(spool).batchSize(50).flushInterval(Duration.ofMillis(10))
-                .shutdownGracePeriod(Duration.ofMillis(500)).build(), quiet);
-        int first = offerLines(down, jobs, 0, 60);
-        await().atMost(Duration.ofSeconds(10)).until(() -> down.stats().spooled() == first);
-        down.stop();
+        int logged = 0;
+        for (int run = 0; run < writers.length - 1; run++) {
+            LogWriter down = LogWriter.start(LogWriterConfig.builder("W").sinkFactory((name, status) -> unavailable())
+                    .writers(writers[run]).spoolDirectory(spool).batchSize(50).flushInterval(Duration.ofMillis(10))
+                    .shutdownGracePeriod(Duration.ofMillis(500)).build(), quiet);
+            int lines = offerLines(down, jobs, 60 * run, 60 * (run + 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> down.stats().spooled() == lines);
+            down.stop();
+            logged += lines;
+        }
 
         List<LogRecord> inOrder = Collections.synchronizedList(new ArrayList<>());
         LogWriter up = LogWriter.start(LogWriterConfig.builder("W").sinkFactory((name, status) -> appendingTo(inOrder))
-                .writers(after).spoolDirectory(spool).batchSize(50).flushInterval(Duration.ofMillis(10)).build(), quiet);
-        int all = first + offerLines(up, jobs, 60, 120);
+                .writers(writers[writers.length - 1]).spoolDirectory(spool).batchSize(50).flushInterval(Duration.ofMillis(10))
+                .build(), quiet);
+        int spooled = logged;
+        int all = logged + offerLines(up, jobs, 60 * (writers.length - 1), 60 * writers.length);
         await().atMost(Duration.ofSeconds(20)).until(() -> inOrder.size() >= all);
         up.stop();
 
@@ -165,8 +174,8 @@ class WritersTest {
             assertThat(i).as("%s in logging order", key).isGreaterThan(last.getOrDefault(key, -1));
             last.put(key, i);
         }
-        assertThat(last).hasSize(jobs.size() + 4).allSatisfy((key, i) -> assertThat(i).isEqualTo(119));
-        assertThat(up.stats().replayed()).isGreaterThanOrEqualTo(first);
+        assertThat(last).hasSize(jobs.size() + 4).allSatisfy((key, i) -> assertThat(i).isEqualTo(60 * writers.length - 1));
+        assertThat(up.stats().replayed()).isGreaterThanOrEqualTo(spooled);
         try (var files = Files.walk(spool)) {
             assertThat(files.map(Path::toString)).as("nothing left on disk").noneMatch(name -> name.endsWith(".spool"));
         }

@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Spilling implements Runnable {
 
-    /** How often a writer through with its part of a handover looks whether the others are. */
+    /** How often a writer waiting for a handover looks whether it is done. */
     private static final long HANDOVER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Object lock = new Object();
@@ -38,7 +38,7 @@ final class Spilling implements Runnable {
     private final Spool spool;
     /** What several writers' spools held at start, written before anything newer; {@code null} when nothing was. */
     private final SpoolHandover handover;
-    /** True on the first writer: it replays the spools no writer of this run owns. */
+    /** True on the first writer: it replays what every spool held at start. */
     private final boolean replaysLeftOvers;
     private final BatchSink sink;
     private final Counters stats;
@@ -62,8 +62,6 @@ final class Spilling implements Runnable {
     private List<Batch> replayRemaining;
     /** The spool {@link #replayFrame} came from. */
     private Spool replaySource;
-    /** True once this writer told the handover it wrote everything earlier it had to. */
-    private boolean through;
 
     Spilling(PipelineSettings config, RecordQueue queue, Spool spool, SpoolHandover handover, boolean replaysLeftOvers,
              BatchSink sink, Counters stats, StatusListener reporter) {
@@ -89,11 +87,10 @@ final class Spilling implements Runnable {
      */
     void start(Thread flusherThread) {
         flusher = flusherThread;
-        long leftOverBytes = replaysLeftOvers ? handover.leftOverBytes() : 0;
-        if (leftOverBytes > 0) {
-            reporter.info("replays " + leftOverBytes + " byte(s) that a run with another writer count left in "
-                    + config.name() + "'s spool directory, then " + spool.pendingBytes() + " byte(s) of its own, before new records");
-        } else if (!spool.isEmpty()) {
+        if (replaysLeftOvers && !handover.isDone()) {
+            reporter.info("replays the " + handover.pendingBytes() + " byte(s) its writers' spools hold (" + handover.leftOverBytes()
+                    + " of them left by a run with another writer count), oldest first, before any writer writes a new record");
+        } else if (handover == null && !spool.isEmpty()) {
             reporter.info("replays " + spool.pendingBytes() + " byte(s) left in its spool before new records");
         }
         if (!spool.isEmpty() || (handover != null && !handover.isDone())) {
@@ -155,18 +152,19 @@ final class Spilling implements Runnable {
         long budgetEnd = now + intervalNanos;
         while (true) {
             if (replayRemaining == null) {
-                Spool source = nextSource();
+                boolean handingOver = handover != null && !handover.isDone();
+                Spool source = handingOver ? nextEarlier(delivery) : spool;
                 if (source == null) {
-                    // through with its part of the handover: what it holds is newer than what the others still write
+                    // what it holds is newer than what the first writer still writes
                     nextReplayNanos = System.nanoTime() + Math.min(intervalNanos, HANDOVER_POLL_NANOS);
                     return;
                 }
-                Spool.Frame frame = peek(source);
+                Spool.Frame frame = peek(source, handingOver);
                 if (frame == null) {
-                    if (nextReplayNanos - System.nanoTime() > 0 || (source == spool && stopSpillingIfEmpty())) {
+                    if (nextReplayNanos - System.nanoTime() > 0 || (!handingOver && stopSpillingIfEmpty())) {
                         return;
                     }
-                    continue; // the spooler appended in between, or that spool is through
+                    continue; // the spooler appended in between, or that spool's earlier frames are done
                 }
                 replaySource = source;
                 replayFrame = frame;
@@ -202,25 +200,24 @@ final class Spilling implements Runnable {
     }
 
     /**
-     * Where the next frame comes from: while handing over, the left-over spools (on the first writer), then the
-     * frames this writer's spool held at start; then nothing until every writer is through; then its spool.
+     * While handing over: on the first writer, the spool holding the oldest frame that any spool held at start; once
+     * none is left (and none of those rows waits for a parent run), the handover is done and it is its own spool.
+     * {@code null} while it must wait: on the other writers, until the first is done.
      */
-    private Spool nextSource() {
-        if (handover == null || handover.isDone()) {
-            return spool;
+    private Spool nextEarlier(Delivery delivery) {
+        if (!replaysLeftOvers) {
+            return null;
         }
-        if (!through) {
-            Spool leftOver = replaysLeftOvers ? handover.nextLeftOver() : null;
-            if (leftOver != null) {
-                return leftOver;
-            }
-            if (spool.holdsEarlierFrames()) {
-                return spool;
-            }
-            through = true;
-            handover.through();
+        Spool earlier = handover.nextEarlier();
+        if (earlier != null) {
+            return earlier;
         }
-        return handover.isDone() ? spool : null;
+        if (delivery.hasParked()) {
+            return null; // rows of an earlier frame wait for their parent: newer ones of their run must not pass them
+        }
+        handover.finish();
+        reporter.info("wrote what its writers' spools held at start; new records go on");
+        return spool;
     }
 
     /** The spool looked empty: stops spilling if it still is, giving the queue back to the flusher. */
@@ -259,9 +256,9 @@ final class Spilling implements Runnable {
         return spool.pendingBytes() + (replaysLeftOvers ? handover.leftOverBytes() : 0);
     }
 
-    private Spool.Frame peek(Spool source) {
+    private Spool.Frame peek(Spool source, boolean earlierOnly) {
         try {
-            return source.peek();
+            return earlierOnly ? source.peekEarlier() : source.peek();
         } catch (IOException e) {
             reporter.error("cannot read its spool; the records stay on disk", e);
             replayAfterBackoff();

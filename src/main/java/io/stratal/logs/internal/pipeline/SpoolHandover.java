@@ -4,62 +4,76 @@ import io.stratal.logs.internal.spool.Spool;
 import io.stratal.logs.pipeline.StatusListener;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What several writers' spools held when they started, written before any newer record. Records are routed by
- * the writer count, so an earlier run with another count put a run's records into another writer's spool (or
- * into a directory no writer of this run owns, the <em>left-over</em> spools): a newer record of that run
- * written first would break its order. So each writer first replays the frames its spool held at start, the
- * first writer also the left-over spools, and no writer writes anything newer until every writer is through.
- * Records logged meanwhile wait in each writer's spool, behind.
+ * the writer count, so an earlier run with another count put a run's records into another writer's spool, or
+ * into a directory no writer of this run owns (the <em>left-over</em> spools): a newer record of that run written
+ * first would break its order. So the first writer replays every frame that any of the spools held at start,
+ * one at a time, taking the spools' segments in the order they were last written (which puts a run that ended
+ * before another's handover was through before that one's records), and no writer writes anything newer until
+ * it is done. Records logged meanwhile wait in each writer's spool, behind.
  *
- * <p>Thread-safe: each writer's flusher reports once that it is through; the others read whether all are.
+ * <p>Thread-safe: the first writer's flusher replays and says when it is done; the others read whether it is.
  */
 public final class SpoolHandover {
 
+    private final List<Spool> spools;
     private final List<Spool> leftOver;
-    private final AtomicInteger writersLeft;
     private volatile boolean done;
 
     /**
-     * @param writers  how many writers take part, each calling {@link #through()} once
-     * @param leftOver the spools no writer of this run owns, replayed by the first writer; empty ones included
-     *                 (the first writer closes them as it ends)
+     * @param own      the writers' own spools
+     * @param leftOver the spools no writer of this run owns; empty ones included (the first writer closes them as
+     *                 it ends)
      * @param earlier  whether any spool held records at start; without them the handover is done at once
      */
-    public SpoolHandover(int writers, List<Spool> leftOver, boolean earlier) {
+    public SpoolHandover(List<Spool> own, List<Spool> leftOver, boolean earlier) {
         this.leftOver = List.copyOf(leftOver);
-        this.writersLeft = new AtomicInteger(writers);
+        this.spools = java.util.stream.Stream.concat(own.stream(), leftOver.stream()).toList();
         this.done = !earlier;
     }
 
-    /** {@return true once every writer has written what its spool, and the left-over ones, held at start} */
+    /** {@return true once the first writer has written every frame the spools held at start} */
     boolean isDone() {
         return done;
     }
 
-    /** From a writer's flusher, once: it has written everything earlier that it had to. */
-    void through() {
-        if (writersLeft.decrementAndGet() == 0) {
-            done = true;
-        }
+    /** From the first writer's flusher: everything earlier is written (none of it waits for a parent either). */
+    void finish() {
+        done = true;
     }
 
-    /** {@return the first left-over spool that still holds records, or {@code null} when none does} */
-    Spool nextLeftOver() {
-        for (Spool spool : leftOver) {
-            if (!spool.isEmpty()) {
-                return spool;
+    /**
+     * {@return the spool whose next earlier frame is in the least recently written segment, or {@code null} when no
+     * spool holds an earlier frame}
+     */
+    Spool nextEarlier() {
+        Spool next = null;
+        long oldest = Long.MAX_VALUE;
+        for (Spool spool : spools) {
+            long time = spool.nextEarlierFrameTime();
+            if (time < oldest) {
+                oldest = time;
+                next = spool;
             }
         }
-        return null;
+        return next;
     }
 
     /** {@return bytes in the left-over spools not yet written} */
     long leftOverBytes() {
         long bytes = 0;
         for (Spool spool : leftOver) {
+            bytes += spool.pendingBytes();
+        }
+        return bytes;
+    }
+
+    /** {@return bytes of every spool not yet written, newer ones included} */
+    long pendingBytes() {
+        long bytes = 0;
+        for (Spool spool : spools) {
             bytes += spool.pendingBytes();
         }
         return bytes;

@@ -68,6 +68,8 @@ public final class Spool implements AutoCloseable {
     private final TreeMap<Long, Long> segmentSizes = new TreeMap<>();
     /** The newest segment an earlier run left, or 0: the segments up to it hold the earlier run's frames. */
     private final long lastSegmentAtOpen;
+    /** When each segment an earlier run left was last written, in milliseconds since the epoch. */
+    private final TreeMap<Long, Long> earlierSegmentTimes = new TreeMap<>();
 
     private long writeSegment = -1;
     private FileChannel writeChannel;
@@ -90,7 +92,9 @@ public final class Spool implements AutoCloseable {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Matcher m = SEGMENT.matcher(file.getFileName().toString());
                 if (m.matches()) {
-                    segmentSizes.put(Long.parseLong(m.group(1)), Files.size(file));
+                    long segment = Long.parseLong(m.group(1));
+                    segmentSizes.put(segment, Files.size(file));
+                    earlierSegmentTimes.put(segment, Files.getLastModifiedTime(file).toMillis());
                 }
             }
         }
@@ -126,6 +130,19 @@ public final class Spool implements AutoCloseable {
     /** True while frames that an earlier run left (they were on disk when this spool was opened) are not all done. */
     public synchronized boolean holdsEarlierFrames() {
         return !segmentSizes.isEmpty() && segmentSizes.firstKey() <= lastSegmentAtOpen;
+    }
+
+    /**
+     * When the segment of the next frame an earlier run left was last written (milliseconds since the epoch), or
+     * {@link Long#MAX_VALUE} when none is left. Segments are only appended to by the run that created them, so
+     * across spools an older time means an older run, and within one run different spools hold different runs'
+     * records: replaying the spools' earlier segments oldest first keeps every key in order.
+     */
+    public synchronized long nextEarlierFrameTime() {
+        if (!holdsEarlierFrames()) {
+            return Long.MAX_VALUE;
+        }
+        return earlierSegmentTimes.getOrDefault(segmentSizes.firstKey(), 0L);
     }
 
     /** Bytes on disk not yet written to the database. */
@@ -170,8 +187,20 @@ public final class Spool implements AutoCloseable {
 
     /** The oldest frame not yet done, or {@code null} when all are. Stays the same until {@link #done}. */
     public synchronized Frame peek() throws IOException {
+        return peekUpTo(Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #peek}, but only among the frames an earlier run left: {@code null} once they are all done, even
+     * when newer ones wait.
+     */
+    public synchronized Frame peekEarlier() throws IOException {
+        return peekUpTo(lastSegmentAtOpen);
+    }
+
+    private Frame peekUpTo(long lastSegment) throws IOException {
         while (head == null) {
-            if (readChannel == null && !openNextForReading()) {
+            if (readChannel == null && (segmentSizes.isEmpty() || segmentSizes.firstKey() > lastSegment || !openNextForReading())) {
                 return null;
             }
             long size = segmentSizes.get(readSegment);
@@ -279,6 +308,7 @@ public final class Spool implements AutoCloseable {
         readChannel = null;
         Files.deleteIfExists(segmentPath(readSegment));
         segmentSizes.remove(readSegment);
+        earlierSegmentTimes.remove(readSegment);
         readSegment = -1;
         readPosition = 0;
         List<UUID> ids = List.copyOf(idsInReadSegment);
