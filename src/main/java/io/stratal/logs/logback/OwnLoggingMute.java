@@ -18,7 +18,8 @@ import org.slf4j.Marker;
  * the status. Quieted are only the lines of those libraries (HikariCP, pgjdbc, Micrometer), only on the
  * calling thread (inside the appender's own start or stop), the writer's threads and the threads of the
  * writer's pool (HikariCP names them after it: {@code stratal-<appender> housekeeper},
- * {@code stratal-<appender>:connection-closer}), and only until {@link #end()}. The application's own lines
+ * {@code stratal-<appender>:connection-closer}, with {@code -<k>} after the appender's name for each of several
+ * writers), and only until {@link #end()}. The application's own lines
  * are never touched, on any thread.
  */
 final class OwnLoggingMute extends TurboFilter {
@@ -83,8 +84,19 @@ final class OwnLoggingMute extends TurboFilter {
         return false;
     }
 
+    /** {@code stratal-<appender>} or, with several writers, {@code stratal-<appender>-<k>}, then a space or a colon. */
     private boolean isPoolThread(String name) {
-        return name.length() > poolThreads.length() && name.startsWith(poolThreads)
-                && (name.charAt(poolThreads.length()) == ' ' || name.charAt(poolThreads.length()) == ':');
+        if (!name.startsWith(poolThreads)) {
+            return false;
+        }
+        int at = poolThreads.length();
+        if (at < name.length() && name.charAt(at) == '-') {
+            int digits = at + 1;
+            while (digits < name.length() && Character.isDigit(name.charAt(digits))) {
+                digits++;
+            }
+            at = digits > at + 1 ? digits : at;
+        }
+        return at < name.length() && (name.charAt(at) == ' ' || name.charAt(at) == ':');
     }
 }

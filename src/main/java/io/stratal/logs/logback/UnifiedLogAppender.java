@@ -92,16 +92,19 @@ public class UnifiedLogAppender extends UnifiedLogSettings {
                 .spoolSyncInterval(check.positive("spoolSyncInterval", spoolSyncInterval,
                         LogWriterConfig.DEFAULT_SPOOL_SYNC_INTERVAL))
                 .overflowPolicy(overflowPolicy(check));
-        int writerCount = check.atLeast("writers", writers, 1, LogWriterConfig.DEFAULT_WRITERS);
-        if (writerCount > LogWriterConfig.MAX_WRITERS) {
-            check.warn("writers " + writerCount + " is more than " + LogWriterConfig.MAX_WRITERS + ", using " + LogWriterConfig.MAX_WRITERS);
-            writerCount = LogWriterConfig.MAX_WRITERS;
-        }
-        if (writerCount > 1 && !blank(url) && poolSize < writerCount) {
-            check.error("poolSize " + poolSize + " is below writers " + writerCount + ": each writer holds a connection"
-                    + " while it writes; set <poolSize>" + writerCount + "</poolSize>");
-        } else {
-            config.writers(writerCount);
+        if (writers != null) { // else the default for the connection source
+            int writerCount = check.atLeast("writers", writers, 1, 1);
+            if (writerCount > LogWriterConfig.MAX_WRITERS) {
+                check.warn("writers " + writerCount + " is more than " + LogWriterConfig.MAX_WRITERS + ", using "
+                        + LogWriterConfig.MAX_WRITERS);
+                writerCount = LogWriterConfig.MAX_WRITERS;
+            }
+            if (writerCount > 1 && !blank(url) && poolSize < writerCount) {
+                check.error("poolSize " + poolSize + " is below writers " + writerCount + ": each writer holds a connection"
+                        + " while it writes; set <poolSize>" + writerCount + "</poolSize>");
+            } else {
+                config.writers(writerCount);
+            }
         }
         if (!blank(spoolDirectory)) {
             config.spoolDirectory(Path.of(spoolDirectory.trim())).maxSpoolBytes(check.atLeast("maxSpoolBytes",

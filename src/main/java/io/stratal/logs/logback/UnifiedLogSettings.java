@@ -30,7 +30,8 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     boolean notify = true;
     String notifyChannel = Names.NOTIFY_CHANNEL;
     int poolSize = LogWriterConfig.DEFAULT_POOL_SIZE;
-    int writers = LogWriterConfig.DEFAULT_WRITERS;
+    /** {@code null} until set: the default then depends on the connection source. */
+    Integer writers;
     int batchSize = LogWriterConfig.DEFAULT_BATCH_SIZE;
     Duration flushInterval = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_FLUSH_INTERVAL.toMillis());
     Duration shutdownGracePeriod = Duration.buildByMilliseconds(LogWriterConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD.toMillis());
@@ -156,7 +157,9 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
     /**
      * Writers: connections that COPY at once, each with its own queue (sharing {@code maxQueueBytes}) and
      * flusher. A job run's records (with its tasks') and a thread's system records always go through the same
-     * writer, so each keeps its logging order. Default 1. With {@code url}, {@code poolSize} must be at least this.
+     * writer, so each keeps its logging order. Default 2 with {@code url} (no more than {@code poolSize}), 1 with a
+     * {@code dataSource} or {@code jndiName} (the application's own connections). With {@code url}, {@code poolSize}
+     * must be at least this.
      * With a {@code spoolDirectory}, each writer spools into {@code writer-<k>} inside it, with its share of
      * {@code maxSpoolBytes}. docs/PERFORMANCE.md measures what it gains.
      *

@@ -16,7 +16,9 @@ import io.stratal.logs.internal.spool.SpoolLayout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The engine that writes log records into the {@code logs} table: a bounded queue, a flusher thread that
@@ -35,6 +37,8 @@ public final class LogWriter {
     private final PipelineStats stats;
     private final PipelineMXBean mxBean;
     private final List<PipelineMXBean> writerMXBeans;
+    /** The threads that stop several writers side by side: theirs too is the writer's own work. */
+    private final Set<Thread> stopThreads = ConcurrentHashMap.newKeySet();
 
     private LogWriter(List<Pipeline> pipelines, String description) {
         this.pipelines = List.copyOf(pipelines);
@@ -184,6 +188,9 @@ public final class LogWriter {
 
     /** {@return true on the writer's own threads: what they log must not be offered back (it would log without end)} */
     public boolean isWriterThread() {
+        if (!stopThreads.isEmpty() && stopThreads.contains(Thread.currentThread())) {
+            return true;
+        }
         for (Pipeline pipeline : pipelines) {
             if (pipeline.isFlusherThread()) {
                 return true;
@@ -206,8 +213,15 @@ public final class LogWriter {
         List<CompletableFuture<Long>> stops = new ArrayList<>();
         for (Pipeline pipeline : pipelines) {
             stops.add(CompletableFuture.supplyAsync(pipeline::stop, runnable -> {
-                Thread thread = new Thread(runnable, "stratal-stop");
+                Thread thread = new Thread(() -> {
+                    try {
+                        runnable.run();
+                    } finally {
+                        stopThreads.remove(Thread.currentThread());
+                    }
+                }, "stratal-stop");
                 thread.setDaemon(true);
+                stopThreads.add(thread);
                 thread.start();
             }));
         }

@@ -50,8 +50,13 @@ public final class LogWriterConfig {
     public static final long DEFAULT_MAX_SPOOL_BYTES = 1024L * 1024 * 1024;
     /** Connections in the writer's own pool, by default. */
     public static final int DEFAULT_POOL_SIZE = 2;
-    /** Connections that COPY at once, by default: one, today's single stream. */
-    public static final int DEFAULT_WRITERS = 1;
+    /**
+     * Connections that COPY at once, by default, with the writer's own pool ({@link Builder#url}): two, or
+     * {@link Builder#poolSize} if that is smaller. Borrowing the application's connections (a data source, JNDI) or
+     * writing to a sink of its own, the default is one. Two writers were faster than one in every shape measured, at
+     * the same CPU per row (docs/PERFORMANCE.md §1b).
+     */
+    public static final int DEFAULT_WRITERS = 2;
     /** More writers than this gain nothing on any machine measured (docs/PERFORMANCE.md §1b). */
     public static final int MAX_WRITERS = 16;
 
@@ -86,7 +91,7 @@ public final class LogWriterConfig {
         this.username = b.username;
         this.password = b.password;
         this.poolSize = b.poolSize;
-        this.writers = b.writers;
+        this.writers = b.writers > 0 ? b.writers : b.url != null ? Math.min(DEFAULT_WRITERS, b.poolSize) : 1;
         this.jndiName = b.jndiName;
         this.dataSource = b.dataSource;
         this.sinkFactory = b.sinkFactory;
@@ -266,7 +271,8 @@ public final class LogWriterConfig {
         private String username;
         private String password;
         private int poolSize = DEFAULT_POOL_SIZE;
-        private int writers = DEFAULT_WRITERS;
+        /** 0 until set: the default depends on the connection source. */
+        private int writers;
         private String jndiName;
         private DataSource dataSource;
         private SinkFactory sinkFactory;
@@ -320,7 +326,9 @@ public final class LogWriterConfig {
          * Writers: connections that COPY at once, each with a queue ({@code maxQueueBytes} shared among them) and
          * a flusher of its own. Records are routed by job run id (a task's records by its job run's when it is
          * known, else by the task run's), and system records by thread, so each run and each thread keeps its
-         * logging order. Default 1. With a {@link #url}, {@link #poolSize} must be at least this. With a
+         * logging order. Default {@link #DEFAULT_WRITERS} (two, no more than {@link #poolSize}) with a {@link #url},
+         * else 1 (a data source or JNDI lends the application's own connections). With a {@link #url},
+         * {@link #poolSize} must be at least this. With a
          * {@link #spoolDirectory}, each writer spools into {@code writer-<k>} inside it, with its share of
          * {@link #maxSpoolBytes}; what a run with another writer count left there is written first.
          *
@@ -543,7 +551,7 @@ public final class LogWriterConfig {
             if ((url != null ? 1 : 0) + (jndiName != null ? 1 : 0) + (dataSource != null ? 1 : 0) > 1) {
                 throw new IllegalStateException("set only one of url, jndiName and dataSource");
             }
-            if (url != null && poolSize < writers) {
+            if (url != null && writers > 0 && poolSize < writers) {
                 throw new IllegalStateException("poolSize " + poolSize + " is below writers " + writers + ": each writer"
                         + " holds a connection while it writes; set poolSize to at least " + writers);
             }

@@ -102,14 +102,14 @@ class BurstIT {
         context = defaults(proxy.url(db.url()), "maxQueueBytes", "1 MB", "maxBlockTime", "1 second");
         Logger log = context.getLogger("com.example.Stall");
         UnifiedLogAppender appender = (UnifiedLogAppender) context.getLogger("ROOT").getAppender("UNIFIED");
-        logWave(log, jobRunIds(1), 0, 100);
+        List<String> jobs = jobRunIds(2);
+        logWave(log, jobs, 0, 50); // the runs of the flood: each writer they go to has its connection before the stall
         await().atMost(Duration.ofSeconds(30)).until(() -> appender.getStats().written() == 100);
 
         proxy.stall();
-        List<String> jobs = jobRunIds(2);
         CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
             try {
-                logWave(log, jobs, 0, 20_000); // far more than a 1 MB queue holds
+                logWave(log, jobs, 50, 20_050); // far more than a 1 MB queue holds
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

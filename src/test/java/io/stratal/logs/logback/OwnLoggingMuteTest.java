@@ -29,6 +29,7 @@ class OwnLoggingMuteTest {
         context.getLogger("com.zaxxer.hikari.HikariDataSource").info("Shutdown initiated");
         context.getLogger("com.example.App").error("the application's line on the same thread");
         onThread("stratal-UNIFIED:connection-closer", () -> context.getLogger("com.zaxxer.hikari.pool.PoolBase").debug("Closing connection"));
+        onThread("stratal-UNIFIED-2 housekeeper", () -> context.getLogger("com.zaxxer.hikari.pool.HikariPool").debug("a writer's pool"));
         onThread("stratal-UNIFIED housekeeper", () -> context.getLogger("com.example.App").warn("an application line on a pool thread"));
         onThread("worker-1", () -> context.getLogger("com.zaxxer.hikari.pool.HikariPool").info("the application's own pool"));
         OwnLoggingMute.end(mute);
@@ -44,9 +45,10 @@ class OwnLoggingMuteTest {
     void anotherAppendersPoolIsNotMuted() throws Exception {
         OwnLoggingMute mute = OwnLoggingMute.begin(context, "UNIFIED", null);
         onThread("stratal-OTHER:connection-closer", () -> context.getLogger("com.zaxxer.hikari.pool.PoolBase").debug("Closing connection"));
-        onThread("stratal-UNIFIED-2 housekeeper", () -> context.getLogger("com.zaxxer.hikari.pool.HikariPool").debug("Pool stats"));
+        onThread("stratal-UNIFIEDX housekeeper", () -> context.getLogger("com.zaxxer.hikari.pool.HikariPool").debug("Pool stats"));
+        onThread("stratal-UNIFIED-x housekeeper", () -> context.getLogger("com.zaxxer.hikari.pool.HikariPool").debug("Pool stats"));
         OwnLoggingMute.end(mute);
-        assertThat(seen.list).hasSize(2);
+        assertThat(seen.list).hasSize(3);
     }
 
     private static void onThread(String name, Runnable work) throws InterruptedException {

@@ -146,7 +146,9 @@ final class StratalLogsLoggingListener implements GenericApplicationListener {
         appender.setNotify(p.isNotify());
         appender.setNotifyChannel(p.getNotifyChannel());
         appender.setPoolSize(p.getPoolSize());
-        appender.setWriters(p.getWriters());
+        if (p.getWriters() != null) {
+            appender.setWriters(p.getWriters());
+        }
         appender.setBatchSize(p.getBatchSize());
         appender.setFlushInterval(duration(p.getFlushInterval()));
         appender.setMaxQueueBytes(new FileSize(p.getMaxQueueBytes().toBytes()));

@@ -59,9 +59,10 @@ public class StratalLogsProperties {
 
     /**
      * Connections that COPY at once, each with its own queue and flusher; a job run's records and a thread's system
-     * records always go through one. With a spool directory, each writer spools into writer-k inside it.
+     * records always go through one. With a spool directory, each writer spools into writer-k inside it. Unset: 2,
+     * or pool-size if that is smaller.
      */
-    private int writers = 1;
+    private Integer writers;
 
     /** A batch is written as soon as this many records wait. */
     private int batchSize = 5000;
@@ -695,18 +696,18 @@ public class StratalLogsProperties {
         this.poolSize = atLeast("pool-size", poolSize, 1);
     }
 
-    /** {@return connections that COPY at once} */
-    public int getWriters() {
+    /** {@return connections that COPY at once, or {@code null} for the appender's default (2, at most pool-size)} */
+    public Integer getWriters() {
         return writers;
     }
 
     /**
-     * Sets the connections that COPY at once, 1 to 16.
+     * Sets the connections that COPY at once, 1 to 16; {@code null} for the appender's default.
      *
      * @param writers connections that COPY at once
      */
-    public void setWriters(int writers) {
-        this.writers = atLeast("writers", writers, 1);
+    public void setWriters(Integer writers) {
+        this.writers = writers == null ? null : atLeast("writers", writers, 1);
     }
 
     /** {@return records a batch is written at} */
