@@ -42,7 +42,6 @@ public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final ServerSocket server;
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final List<Pair> pairs = new CopyOnWriteArrayList<>();
     /** Connections whose application name ends with this are closed, and refused once they say it; null for none. */
     private volatile String cutApplication;
@@ -145,8 +144,6 @@ public final class TcpProxy implements AutoCloseable {
                     continue;
                 }
                 Socket upstream = new Socket(targetHost, targetPort);
-                open.add(client);
-                open.add(upstream);
                 Pair pair = new Pair(client, upstream);
                 pairs.add(pair);
                 pump(client, upstream, false, pair);
@@ -241,11 +238,9 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void closeAll() {
-        for (Socket socket : open) {
-            close(socket);
+        for (Pair pair : pairs) {
+            close(pair);
         }
-        open.clear();
-        pairs.clear();
     }
 
     private void close(Pair pair) {
@@ -260,7 +255,6 @@ public final class TcpProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // already closed
         }
-        open.remove(socket);
     }
 
     @Override

@@ -40,13 +40,13 @@ final class Flusher implements Runnable {
     private long lastParkedRetryNanos = System.nanoTime();
 
     Flusher(PipelineSettings config, RecordQueue queue, BatchSink sink, Counters stats, StatusListener reporter,
-            DropWarnings dropWarnings, Spool spool, SpoolHandover handover, boolean replaysLeftOvers) {
+            DropWarnings dropWarnings, Spool spool, SpoolHandover handover, boolean replaysEarlier) {
         this.config = config;
         this.queue = queue;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
-        this.spilling = spool == null ? null : new Spilling(config, queue, spool, handover, replaysLeftOvers, sink, stats, reporter);
+        this.spilling = spool == null ? null : new Spilling(config, queue, spool, handover, replaysEarlier, sink, stats, reporter);
         this.dropWarnings = dropWarnings;
         this.delivery = new Delivery(config, sink, stats, reporter, dropWarnings, queue::hold, spool == null);
         this.intervalNanos = config.flushInterval().toNanos();

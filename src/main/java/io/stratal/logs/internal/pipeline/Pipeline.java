@@ -61,18 +61,18 @@ public final class Pipeline {
      * @param spool            this writer's spool, or {@code null} for none
      * @param handover         what the writers' spools held at start, written before anything newer, or
      *                         {@code null} when they held nothing
-     * @param replaysLeftOvers true on the one writer that replays the spools no writer of this run owns
+     * @param replaysEarlier   true on the one writer that replays what every spool held at start
      * @param reporter         where the pipeline tells what happened
      */
     public Pipeline(PipelineSettings settings, BatchSink sink, Spool spool, SpoolHandover handover,
-                    boolean replaysLeftOvers, StatusListener reporter) {
+                    boolean replaysEarlier, StatusListener reporter) {
         this.config = settings;
         this.overflowPolicy = settings.overflowPolicy();
         this.spool = spool;
         this.reporter = reporter;
         this.queue = new RecordQueue(settings.maxQueueBytes(), settings.batchSize());
         this.dropWarnings = new DropWarnings(stats, reporter, DROP_REPORT_INTERVAL_NANOS);
-        this.flusher = new Flusher(settings, queue, sink, stats, reporter, dropWarnings, spool, handover, replaysLeftOvers);
+        this.flusher = new Flusher(settings, queue, sink, stats, reporter, dropWarnings, spool, handover, replaysEarlier);
         this.thread = new Thread(flusher, "stratal-flusher-" + settings.name());
         this.thread.setDaemon(true);
         this.queue.setConsumer(thread);

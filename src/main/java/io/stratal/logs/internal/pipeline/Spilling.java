@@ -39,7 +39,7 @@ final class Spilling implements Runnable {
     /** What several writers' spools held at start, written before anything newer; {@code null} when nothing was. */
     private final SpoolHandover handover;
     /** True on the first writer: it replays what every spool held at start. */
-    private final boolean replaysLeftOvers;
+    private final boolean replaysEarlier;
     private final BatchSink sink;
     private final Counters stats;
     private final StatusListener reporter;
@@ -63,13 +63,13 @@ final class Spilling implements Runnable {
     /** The spool {@link #replayFrame} came from. */
     private Spool replaySource;
 
-    Spilling(PipelineSettings config, RecordQueue queue, Spool spool, SpoolHandover handover, boolean replaysLeftOvers,
+    Spilling(PipelineSettings config, RecordQueue queue, Spool spool, SpoolHandover handover, boolean replaysEarlier,
              BatchSink sink, Counters stats, StatusListener reporter) {
         this.config = config;
         this.queue = queue;
         this.spool = spool;
         this.handover = handover;
-        this.replaysLeftOvers = replaysLeftOvers && handover != null;
+        this.replaysEarlier = replaysEarlier && handover != null;
         this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
@@ -87,7 +87,7 @@ final class Spilling implements Runnable {
      */
     void start(Thread flusherThread) {
         flusher = flusherThread;
-        if (replaysLeftOvers && !handover.isDone()) {
+        if (replaysEarlier && !handover.isDone()) {
             reporter.info("replays the " + handover.pendingBytes() + " byte(s) its writers' spools hold (" + handover.leftOverBytes()
                     + " of them left by a run with another writer count), oldest first, before any writer writes a new record");
         } else if (handover == null && !spool.isEmpty()) {
@@ -205,7 +205,7 @@ final class Spilling implements Runnable {
      * {@code null} while it must wait: on the other writers, until the first is done.
      */
     private Spool nextEarlier(Delivery delivery) {
-        if (!replaysLeftOvers) {
+        if (!replaysEarlier) {
             return null;
         }
         Spool earlier = handover.nextEarlier();
@@ -253,7 +253,7 @@ final class Spilling implements Runnable {
 
     /** Bytes on disk not yet written: its spool's, and on the first writer those of the left-over spools. */
     private long pendingBytes() {
-        return spool.pendingBytes() + (replaysLeftOvers ? handover.leftOverBytes() : 0);
+        return spool.pendingBytes() + (replaysEarlier ? handover.leftOverBytes() : 0);
     }
 
     private Spool.Frame peek(Spool source, boolean earlierOnly) {
@@ -307,7 +307,7 @@ final class Spilling implements Runnable {
             reporter.warn("stopped with " + left + " byte(s) of records in its spool; they are written when it starts"
                     + " again with the same spoolDirectory");
         }
-        if (replaysLeftOvers) {
+        if (replaysEarlier) {
             handover.closeLeftOvers(reporter);
         }
         try {
