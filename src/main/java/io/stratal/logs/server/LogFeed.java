@@ -61,6 +61,7 @@ final class LogFeed implements AutoCloseable {
     private volatile boolean standby;
     private volatile String lastError;
     private volatile long lastId = -1;
+    private long holesGivenUp;
     private volatile Connection connection;
 
     /**
@@ -171,6 +172,12 @@ final class LogFeed implements AutoCloseable {
         }
         lastId = tail.lastId();
         hub.publish(rows, tail.settledThrough());
+        long givenUp = tail.holesGivenUp();
+        if (givenUp > holesGivenUp) {
+            log.warn("Log stream feed gave up {} gaps in the ids before holeHold ran out, having {} open at most: rows"
+                    + " committed into them later do not reach stream clients", givenUp - holesGivenUp, LogTail.MAX_HOLES);
+            holesGivenUp = givenUp;
+        }
         return rows;
     }
 

@@ -8,8 +8,10 @@ import io.stratal.logs.names.TableName;
 import io.stratal.logs.testing.DatabaseExtension;
 import io.stratal.logs.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,5 +155,58 @@ class LogTailIT {
         assertThat(poll(HOLD + HOLD / 2)).containsExactly("late 4", "late 5", "late 6");
         assertThat(poll(2 * HOLD)).containsExactly("late 7", "next");
         assertThat(tail.settledThrough()).as("no gap is waited for").isEqualTo(tail.lastId());
+    }
+
+    @Test
+    void twoTransactionsInterleavedRowByRowComeOutOnceEachWhicheverCommitsFirst() throws Exception {
+        // two writers' COPYs draw ids from the sequence row by row: the first to commit leaves a hole per row of the other
+        LogTail wide = new LogTail(TableName.parseOrNull("logs"), LogFeed.MAX_ROWS_PER_POLL, HOLD);
+        List<Long> seen = new ArrayList<>();
+        try (Connection reader = db.connect(); Connection first = db.connect(); Connection second = db.connect()) {
+            wide.startAtEnd(reader);
+            first.setAutoCommit(false);
+            second.setAutoCommit(false);
+            try (PreparedStatement a = first.prepareStatement("INSERT INTO logs (type, message) VALUES ('system', 'a')");
+                 PreparedStatement b = second.prepareStatement("INSERT INTO logs (type, message) VALUES ('system', 'b')")) {
+                for (int i = 0; i < 1_000; i++) {
+                    a.executeUpdate();
+                    b.executeUpdate();
+                }
+            }
+            second.commit();
+            wide.poll(reader, 0).forEach(log -> seen.add(log.id()));
+            assertThat(seen).hasSize(1_000);
+            assertThat(wide.holes()).as("a hole per row of the open transaction, past the old bound of 256").isEqualTo(1_000);
+            first.commit();
+            for (List<StoredLog> page = wide.poll(reader, 1); !page.isEmpty(); page = wide.poll(reader, 2)) {
+                page.forEach(log -> seen.add(log.id()));
+            }
+        }
+        List<Long> stored = db.query("SELECT id FROM logs WHERE message IN ('a', 'b') ORDER BY id").stream()
+                .map(row -> ((Number) row.get("id")).longValue()).toList();
+        assertThat(seen).hasSize(2_000).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(stored);
+        assertThat(wide.holes()).isZero();
+        assertThat(wide.holesGivenUp()).isZero();
+    }
+
+    @Test
+    void pastItsBoundTheLowestHolesAreGivenUpAndCounted() throws Exception {
+        LogTail bounded = new LogTail(TableName.parseOrNull("logs"), 100, HOLD, 4);
+        try (Connection reader = db.connect(); Connection open = db.connect()) {
+            bounded.startAtEnd(reader);
+            open.setAutoCommit(false);
+            try (Statement late = open.createStatement()) {
+                for (int i = 0; i < 6; i++) {
+                    late.execute("INSERT INTO logs (type, message) VALUES ('system', 'late " + i + "')");
+                    insert("committed " + i);
+                }
+            }
+            assertThat(bounded.poll(reader, 0)).hasSize(6);
+            assertThat(bounded.holes()).isEqualTo(4);
+            assertThat(bounded.holesGivenUp()).isEqualTo(2);
+            open.commit();
+            assertThat(bounded.poll(reader, 1)).extracting(StoredLog::message)
+                    .as("the two lowest were given up").containsExactly("late 2", "late 3", "late 4", "late 5");
+        }
     }
 }
