@@ -33,6 +33,8 @@ public final class LogWriter {
 
     /** One pipeline per writer; records are routed among them by run or thread. */
     private final List<Pipeline> pipelines;
+    /** Which writer takes each run's records; {@code null} with one writer. */
+    private final Routing routing;
     private final String description;
     private final PipelineStats stats;
     private final PipelineMXBean mxBean;
@@ -40,8 +42,9 @@ public final class LogWriter {
     /** The threads that stop several writers side by side: theirs too is the writer's own work. */
     private final Set<Thread> stopThreads = ConcurrentHashMap.newKeySet();
 
-    private LogWriter(List<Pipeline> pipelines, String description) {
+    private LogWriter(List<Pipeline> pipelines, Routing routing, String description) {
         this.pipelines = List.copyOf(pipelines);
+        this.routing = routing;
         this.description = description;
         if (pipelines.size() == 1) {
             this.stats = pipelines.get(0).stats();
@@ -102,8 +105,29 @@ public final class LogWriter {
             }
             throw e;
         }
+        Routing routing = null;
+        if (writers > 1) {
+            // a writer this far past the least-loaded one gives its idle runs away: a sixteenth of its queue's bound
+            routing = new Routing(pipelines.stream().map(PipelineLane::new).toList(), config.maxQueueBytes() / writers / 16);
+            for (Pipeline pipeline : pipelines) {
+                pipeline.onReleased(routing::released);
+            }
+        }
         pipelines.forEach(Pipeline::start);
-        return new LogWriter(pipelines, writers == 1 ? description : description + ", " + writers + " writers");
+        return new LogWriter(pipelines, routing, writers == 1 ? description : description + ", " + writers + " writers");
+    }
+
+    /** A pipeline as routing sees it. */
+    private record PipelineLane(Pipeline pipeline) implements Routing.Lane {
+        @Override
+        public long load() {
+            return pipeline.queueBytes();
+        }
+
+        @Override
+        public boolean holdsBacklog() {
+            return pipeline.holdsBacklog();
+        }
     }
 
     /** What the engine needs of {@code config}, with the overflow policy in force. */
@@ -163,27 +187,31 @@ public final class LogWriter {
 
     /**
      * Queues {@code record} for writing; never performs I/O. A drop (stopped, or the queue stayed full) is
-     * counted in {@link #stats()} and reported.
+     * counted in {@link #stats()} and reported. With several writers, the record goes to its run's writer (else its
+     * task run's, else its thread's), chosen by {@link Routing}.
      *
      * @param record the record
      * @return false when it was dropped
      */
     public boolean offer(LogRecord record) {
-        return route(record).offer(record);
+        if (routing == null) {
+            return pipelines.get(0).offer(record);
+        }
+        Object key = Routing.key(record);
+        boolean queued = false;
+        try {
+            queued = pipelines.get(routing.acquire(key)).offer(record);
+            return queued;
+        } finally {
+            if (!queued) {
+                routing.refused(key);
+            }
+        }
     }
 
-    /**
-     * The writer of {@code record}: by its job run (so a job's records and its tasks' keep their order together),
-     * else its task run, else the thread that logged it.
-     */
-    private Pipeline route(LogRecord record) {
-        if (pipelines.size() == 1) {
-            return pipelines.get(0);
-        }
-        Object key = record.jobRunId() != null ? record.jobRunId()
-                : record.taskRunId() != null ? record.taskRunId() : record.thread();
-        int hash = key == null ? 0 : key.hashCode();
-        return pipelines.get(Math.floorMod(hash ^ (hash >>> 16), pipelines.size()));
+    /** {@return how many times a run moved to another writer (0 with one writer)} */
+    long routeMoves() {
+        return routing == null ? 0 : routing.moves();
     }
 
     /** {@return true on the writer's own threads: what they log must not be offered back (it would log without end)} */

@@ -113,6 +113,81 @@ class WritersTest {
         assertThat(writer.description()).endsWith("3 writers");
     }
 
+    /**
+     * One hot run keeps its writer's queue full; runs placed beside it move to the idle writer once they pause
+     * (nothing of theirs left in the queue), and every run keeps its order in the order the sinks committed.
+     */
+    @Test
+    void runsBesideAHotOneLeaveItsWriterWhenTheyPauseAndEveryRunKeepsItsOrder() throws Exception {
+        List<String> committed = Collections.synchronizedList(new ArrayList<>());
+        LogWriter writer = LogWriter.start(LogWriterConfig.builder("R").sinkFactory((name, status) -> {
+            BatchSink recorded = recording(name);
+            return new BatchSink() {
+                @Override
+                public void write(Batch batch) throws WriteException {
+                    LockSupport.parkNanos(batch.size() * 20_000L); // 20 µs a row: the hot run fills its writer's queue
+                    recorded.write(batch);
+                    batch.records().forEach(record -> committed.add(record.message()));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }).writers(2).batchSize(200).maxQueueBytes(2L * 1024 * 1024).flushInterval(Duration.ofMillis(10)).build(), quiet);
+        UUID hot = UUID.randomUUID();
+        List<UUID> quietRuns = new ArrayList<>();
+        for (int q = 0; q < 16; q++) {
+            quietRuns.add(UUID.randomUUID());
+        }
+        writer.offer(line(hot, null, "hot", "hot 0"));
+        for (UUID run : quietRuns) {
+            writer.offer(line(run, null, "q", run + " 0"));
+        }
+        java.util.concurrent.atomic.AtomicBoolean hotLogging = new java.util.concurrent.atomic.AtomicBoolean(true);
+        int[] hotLines = {1};
+        Thread hotThread = new Thread(() -> {
+            while (hotLogging.get()) {
+                writer.offer(line(hot, null, "hot", "hot " + hotLines[0]++));
+            }
+        }, "hot");
+        hotThread.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> writer.queueBytes() > 1024 * 1024 / 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> quietRuns.stream().allMatch(run -> committed.contains(run + " 0")));
+            for (UUID run : quietRuns) {
+                writer.offer(line(run, null, "q", run + " 1"));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> quietRuns.stream().allMatch(run -> committed.contains(run + " 1")));
+        } finally {
+            hotLogging.set(false);
+            hotThread.join();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> writer.stats().written() == hotLines[0] + 2L * quietRuns.size());
+        writer.stop();
+
+        String hotWriter = written.get("R-1").stream().anyMatch(record -> record.message().startsWith("hot")) ? "R-1" : "R-2";
+        String otherWriter = hotWriter.equals("R-1") ? "R-2" : "R-1";
+        assertThat(written.get(otherWriter)).as("the hot run stays on one writer")
+                .noneMatch(record -> record.message().startsWith("hot"));
+        long besideHot = quietRuns.stream().filter(run -> written.get(hotWriter).stream()
+                .anyMatch(record -> record.message().equals(run + " 0"))).count();
+        assertThat(besideHot).as("quiet runs were placed beside the hot one").isPositive();
+        for (UUID run : quietRuns) {
+            assertThat(written.get(otherWriter)).as("%s, after its pause, on the idle writer", run)
+                    .anyMatch(record -> record.message().equals(run + " 1"));
+        }
+        assertThat(writer.routeMoves()).isEqualTo(besideHot);
+        Map<String, Integer> last = new HashMap<>();
+        for (String message : committed) {
+            String key = message.substring(0, message.indexOf(' '));
+            int i = Integer.parseInt(message.substring(message.indexOf(' ') + 1));
+            assertThat(i).as("%s in logging order", key).isEqualTo(last.getOrDefault(key, -1) + 1);
+            last.put(key, i);
+        }
+        assertThat(committed).hasSize(hotLines[0] + 2 * quietRuns.size());
+    }
+
     @Test
     void oneWriterIsTodaysSinglePipeline() {
         LogWriter writer = LogWriter.start(LogWriterConfig.builder("One").sinkFactory((name, status) -> recording(name))

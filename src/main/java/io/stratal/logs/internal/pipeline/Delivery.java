@@ -43,6 +43,7 @@ final class Delivery {
     private final StatusListener reporter;
     private final DropWarnings dropWarnings;
     private final LongConsumer parkedBytesChanged;
+    private volatile boolean anyParked;
     private final Backoff backoff;
     private final ParkedRecords parked;
     private long parkedBytesHeld;
@@ -103,6 +104,14 @@ final class Delivery {
 
     boolean hasParked() {
         return !parked.isEmpty();
+    }
+
+    /**
+     * {@link #hasParked()} for other threads: set as rows are parked or written, before the flusher gives their room
+     * back to the queue.
+     */
+    boolean anyParked() {
+        return anyParked;
     }
 
     int parkedCount() {
@@ -239,6 +248,7 @@ final class Delivery {
     /** Parked records count against the queue bound, like the queued ones. */
     private void syncParkedBytes() {
         long now = parked.bytes();
+        anyParked = now > 0;
         if (now != parkedBytesHeld) {
             parkedBytesChanged.accept(now - parkedBytesHeld);
             parkedBytesHeld = now;

@@ -186,6 +186,14 @@ final class Flusher implements Runnable {
         queue.release(rest);
     }
 
+    /**
+     * True while records taken from the queue are still not in the table: parked behind a missing parent, or on
+     * disk (spilling, or a handover not done). Set before their room goes back to the queue.
+     */
+    boolean holdsBacklog() {
+        return (spilling != null && spilling.isSpilling()) || delivery.anyParked();
+    }
+
     /** Asks the loop to drain what is queued and end, giving up at {@code deadlineNanos}. */
     void requestStop(long deadlineNanos) {
         deadline.set(deadlineNanos);

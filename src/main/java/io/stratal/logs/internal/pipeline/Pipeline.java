@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * A bounded queue and the flusher thread that empties it into a {@link BatchSink}, with an optional
@@ -172,6 +173,22 @@ public final class Pipeline {
                 return DropReason.QUEUE_FULL;
             }
         }
+    }
+
+    /**
+     * Tells {@code listener}, on the pipeline's own threads, of every list of records that left the queue's hands:
+     * written, given up, or set aside where {@link #holdsBacklog()} reports them. Set before {@link #start()}.
+     */
+    public void onReleased(Consumer<List<LogRecord>> listener) {
+        queue.onReleased(listener);
+    }
+
+    /**
+     * {@return true while records it took are neither in the table nor given up, but parked or on disk} A router
+     * moves no run away from a writer that holds any: they might be written after the run's newer records.
+     */
+    public boolean holdsBacklog() {
+        return flusher.holdsBacklog();
     }
 
     /** True on the pipeline's own threads (flusher, spooler): whatever they log must not come back in here. */

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
@@ -39,6 +40,7 @@ final class RecordQueue {
     private final AtomicInteger waitingForRoom = new AtomicInteger();
 
     private volatile Thread consumer;
+    private volatile Consumer<List<LogRecord>> released;
 
     RecordQueue(long maxBytes, int wakeAtSize) {
         this.maxBytes = maxBytes;
@@ -116,7 +118,15 @@ final class RecordQueue {
         return batch;
     }
 
-    /** Gives back the room of records taken by {@link #drain} that are now written or given up. */
+    /** Who is told of the records {@link #release}d, after their room is given back. */
+    void onReleased(Consumer<List<LogRecord>> listener) {
+        this.released = listener;
+    }
+
+    /**
+     * Gives back the room of records taken by {@link #drain} that are now out of the queue's hands: written,
+     * parked (their bytes held again by {@link #hold}), on disk, or given up.
+     */
     void release(List<LogRecord> done) {
         long doneBytes = 0;
         for (LogRecord record : done) {
@@ -125,6 +135,10 @@ final class RecordQueue {
         if (doneBytes > 0) {
             bytes.addAndGet(-doneBytes);
             signalRoom();
+        }
+        Consumer<List<LogRecord>> listener = released;
+        if (listener != null && !done.isEmpty()) {
+            listener.accept(done);
         }
     }
 
