@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  * writer, so its records keep their logging order, and a run moves to another writer only where that order
  * cannot break.
  *
- * <p>A run seen for the first time goes to the least-loaded writer (its queued bytes; loads within
- * {@code moveAbove} of each other count as equal, and then the writer with the fewest runs takes it). Each run's
+ * <p>A run seen for the first time goes to the least-loaded writer (its queued and in-flight bytes; among equal
+ * loads, the writer with the fewest runs). Each run's
  * route counts the records offered to its writer and not yet out of that writer's queue. When a run logs while
  * that count is 0 and no record of its writer is parked or on disk ({@link Lane#holdsBacklog()}), everything it
  * logged before is in the table (or given up), so its next record may go anywhere: if its writer is loaded more
@@ -186,27 +186,22 @@ final class Routing {
     }
 
     /**
-     * The least-loaded writer; among those within {@code moveAbove} of it, the one with the fewest runs; among
-     * those, the first from the key's hash on.
+     * The least-loaded writer; among equally loaded ones (idle ones, most often), the one with the fewest runs; among
+     * those, the first from the key's hash on. Loads are what the writers hold of the records logged so far, so runs
+     * placed while others log are placed by the rates seen until then: beside a hot run, few others.
      */
     private int place(Object key) {
         int n = lanes.size();
-        long[] loads = new long[n];
-        long least = Long.MAX_VALUE;
-        for (int lane = 0; lane < n; lane++) {
-            loads[lane] = lanes.get(lane).load();
-            least = Math.min(least, loads[lane]);
-        }
         int hash = key.hashCode();
         int start = Math.floorMod(hash ^ (hash >>> 16), n);
-        int best = -1;
-        for (int i = 0; i < n; i++) {
+        int best = start;
+        long bestLoad = lanes.get(start).load();
+        for (int i = 1; i < n; i++) {
             int lane = (start + i) % n;
-            if (loads[lane] - least > moveAbove) {
-                continue;
-            }
-            if (best < 0 || runs.get(lane) < runs.get(best)) {
+            long load = lanes.get(lane).load();
+            if (load < bestLoad || (load == bestLoad && runs.get(lane) < runs.get(best))) {
                 best = lane;
+                bestLoad = load;
             }
         }
         return best;

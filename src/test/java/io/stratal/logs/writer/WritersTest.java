@@ -140,10 +140,10 @@ class WritersTest {
         for (int q = 0; q < 16; q++) {
             quietRuns.add(UUID.randomUUID());
         }
-        writer.offer(line(hot, null, "hot", "hot 0"));
-        for (UUID run : quietRuns) {
+        for (UUID run : quietRuns) { // placed first, on both writers, so that some are beside the hot run
             writer.offer(line(run, null, "q", run + " 0"));
         }
+        writer.offer(line(hot, null, "hot", "hot 0"));
         java.util.concurrent.atomic.AtomicBoolean hotLogging = new java.util.concurrent.atomic.AtomicBoolean(true);
         int[] hotLines = {1};
         Thread hotThread = new Thread(() -> {
