@@ -197,16 +197,13 @@ public final class LogWriter {
         if (routing == null) {
             return pipelines.get(0).offer(record);
         }
-        Object key = Routing.key(record);
-        boolean queued = false;
-        try {
-            queued = pipelines.get(routing.acquire(key)).offer(record);
-            return queued;
-        } finally {
-            if (!queued) {
-                routing.refused(key);
-            }
+        Routing.Route route = routing.acquire(Routing.key(record));
+        // if the offer throws, the record stays counted: its run may then stay on this writer, but never moves early
+        boolean queued = pipelines.get(route.lane()).offer(record);
+        if (!queued) {
+            routing.refused(route);
         }
+        return queued;
     }
 
     /** {@return how many times a run moved to another writer (0 with one writer)} */

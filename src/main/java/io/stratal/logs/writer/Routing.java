@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  * writer, and runs placed beside it leave it as soon as they pause. Routes with nothing pending are dropped once
  * there are more than {@value #SWEEP_ABOVE}, and placed afresh when their run logs again.
  *
- * <p>Thread-safe: logging threads {@link #acquire} and the writers' threads {@link #released release}.
+ * <p>Thread-safe: logging threads {@link #acquire} and the writers' threads {@link #released release}. An offer
+ * costs a map lookup and one atomic add on its route; a run's move or drop is decided by the one thread that swapped
+ * its count from 0, and offers that meet it wait for that decision.
  */
 final class Routing {
 
@@ -38,20 +40,29 @@ final class Routing {
         boolean holdsBacklog();
     }
 
-    /** Routes kept with nothing pending, at most, before idle ones are dropped. */
+    /** Routes kept, at most, before idle ones are dropped (then twice what a sweep left, if more). */
     static final int SWEEP_ABOVE = 4096;
-    private static final int RETIRED = -1;
+    /**
+     * The count of a route being moved or dropped, by the one thread that set it: far enough below zero that the
+     * increments of offers that find it (and take them back) never bring it to zero.
+     */
+    private static final int MOVING = Integer.MIN_VALUE / 2;
     /** The key of a record with no run and no thread. */
     private static final Object NO_KEY = new Object();
 
     /** A run's writer, fixed for the route's life, and its records not yet out of that writer's queue. */
-    private static final class Route {
+    static final class Route {
         final int lane;
-        /** Records offered and not released; {@link #RETIRED} once the route may no longer be used. */
+        /** Records offered and not released; below zero ({@link #MOVING}) while one thread moves or drops it. */
         final AtomicInteger pending = new AtomicInteger(1);
 
         Route(int lane) {
             this.lane = lane;
+        }
+
+        /** The writer that takes the record {@link Routing#acquire} counted. */
+        int lane() {
+            return lane;
         }
     }
 
@@ -60,6 +71,7 @@ final class Routing {
     private final ConcurrentHashMap<Object, Route> routes = new ConcurrentHashMap<>();
     private final AtomicIntegerArray runs;
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    private volatile int sweepAt = SWEEP_ABOVE;
     private final LongAdder moves = new LongAdder();
 
     /**
@@ -80,10 +92,10 @@ final class Routing {
     }
 
     /**
-     * The writer that takes the next record of {@code key}, with that record counted as pending there: the caller
-     * offers it to that writer, and calls {@link #refused} if the writer did not take it.
+     * The route of {@code key}, with its next record counted as pending there: the caller offers the record to
+     * {@link Route#lane()}, and calls {@link #refused} if the writer did not take it.
      */
-    int acquire(Object key) {
+    Route acquire(Object key) {
         while (true) {
             Route route = routes.get(key);
             if (route == null) {
@@ -92,30 +104,47 @@ final class Routing {
                 Route raced = routes.putIfAbsent(key, placed);
                 if (raced == null) {
                     runs.incrementAndGet(lane);
-                    return lane;
+                    return placed;
                 }
-                route = raced;
+                continue;
             }
-            int pending = route.pending.get();
-            if (pending == RETIRED) {
-                routes.remove(key, route); // whoever retired it may not have removed it yet
-            } else if (pending == 0 && shouldMove(route.lane)) {
-                if (route.pending.compareAndSet(0, RETIRED)) {
-                    retire(key, route);
-                    moves.increment();
-                }
-            } else if (route.pending.compareAndSet(pending, pending + 1)) {
-                return route.lane;
+            if (route.pending.get() == 0 && shouldMove(route.lane)) {
+                tryToRetire(key, route, true);
+                continue;
             }
+            if (route.pending.getAndIncrement() >= 0) {
+                return route;
+            }
+            route.pending.getAndDecrement(); // being moved or dropped by another thread: wait for it to decide
+            Thread.onSpinWait();
         }
     }
 
-    /** The writer did not take the record {@link #acquire} counted: it is no longer pending. */
-    void refused(Object key) {
-        Route route = routes.get(key);
-        if (route != null) {
-            route.pending.decrementAndGet();
+    /**
+     * Retires {@code route} if nothing of it is pending and its writer holds nothing parked or on disk (and, for a
+     * move, is still loaded past another). The checks come after the count is set to {@link #MOVING}: that swap
+     * reads the last release's count, so what the writer set aside before that release is seen here. Otherwise
+     * the route is given back as it was.
+     */
+    private void tryToRetire(Object key, Route route, boolean move) {
+        if (!route.pending.compareAndSet(0, MOVING)) {
+            return;
         }
+        Lane lane = lanes.get(route.lane);
+        if (lane.holdsBacklog() || (move && !shouldMove(route.lane))) {
+            route.pending.addAndGet(-MOVING);
+            return;
+        }
+        routes.remove(key, route);
+        runs.decrementAndGet(route.lane);
+        if (move) {
+            moves.increment();
+        }
+    }
+
+    /** The writer did not take the record {@link #acquire} counted on {@code route}: it is no longer pending. */
+    void refused(Route route) {
+        route.pending.decrementAndGet();
     }
 
     /**
@@ -137,7 +166,7 @@ final class Routing {
         if (count > 0) {
             countDown(key, count);
         }
-        if (routes.size() > SWEEP_ABOVE) {
+        if (routes.size() > sweepAt) {
             sweep();
         }
     }
@@ -155,19 +184,12 @@ final class Routing {
             return;
         }
         try {
-            routes.forEach((key, route) -> {
-                if (route.pending.compareAndSet(0, RETIRED)) {
-                    retire(key, route);
-                }
-            });
+            routes.forEach((key, route) -> tryToRetire(key, route, false));
+            // while more routes than the bound have records pending, sweep again only once the map has doubled
+            sweepAt = Math.max(SWEEP_ABOVE, 2 * routes.size());
         } finally {
             sweeping.set(false);
         }
-    }
-
-    private void retire(Object key, Route route) {
-        routes.remove(key, route);
-        runs.decrementAndGet(route.lane);
     }
 
     /** True when {@code lane} has nothing parked or on disk and is loaded more than {@code moveAbove} past the least. */
@@ -221,9 +243,9 @@ final class Routing {
         return counts;
     }
 
-    /** {@return the records of {@code key} counted as pending, or -1 without a route} */
+    /** {@return the records of {@code key} counted as pending, or -1 without a route (or one being moved)} */
     int pending(Object key) {
         Route route = routes.get(key);
-        return route == null ? -1 : route.pending.get();
+        return route == null ? -1 : Math.max(-1, route.pending.get());
     }
 }

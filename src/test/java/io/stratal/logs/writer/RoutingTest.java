@@ -51,7 +51,7 @@ class RoutingTest {
     void newRunsAreSpreadEvenlyWhatEverTheirHashes() {
         int[] perLane = new int[2];
         for (int i = 0; i < 64; i++) {
-            perLane[routing.acquire(UUID.randomUUID())]++;
+            perLane[routing.acquire(UUID.randomUUID()).lane()]++;
         }
         assertThat(perLane).containsExactly(32, 32);
         assertThat(routing.runsPerLane()).containsExactly(32, 32);
@@ -61,29 +61,29 @@ class RoutingTest {
     void aNewRunGoesToTheLeastLoadedWriter() {
         first.load = 10 * MOVE_ABOVE;
         for (int i = 0; i < 10; i++) {
-            assertThat(routing.acquire(UUID.randomUUID())).isEqualTo(1);
+            assertThat(routing.acquire(UUID.randomUUID()).lane()).isEqualTo(1);
         }
     }
 
     @Test
     void aRunStaysWhileAnyOfItsRecordsIsInItsWritersQueue() {
         UUID run = UUID.randomUUID();
-        int lane = routing.acquire(run);
+        int lane = routing.acquire(run).lane();
         lanes().get(lane).load = 10 * MOVE_ABOVE;
-        assertThat(routing.acquire(run)).as("two records pending").isEqualTo(lane);
+        assertThat(routing.acquire(run).lane()).as("two records pending").isEqualTo(lane);
         routing.released(List.of(jobLine(run)));
         assertThat(routing.pending(run)).isEqualTo(1);
-        assertThat(routing.acquire(run)).as("one still pending").isEqualTo(lane);
+        assertThat(routing.acquire(run).lane()).as("one still pending").isEqualTo(lane);
         assertThat(routing.moves()).isZero();
     }
 
     @Test
     void anIdleRunOfALoadedWriterMovesToTheLeastLoaded() {
         UUID run = UUID.randomUUID();
-        int lane = routing.acquire(run);
+        int lane = routing.acquire(run).lane();
         routing.released(List.of(jobLine(run)));
         lanes().get(lane).load = 10 * MOVE_ABOVE;
-        assertThat(routing.acquire(run)).isEqualTo(1 - lane);
+        assertThat(routing.acquire(run).lane()).isEqualTo(1 - lane);
         assertThat(routing.moves()).isEqualTo(1);
         assertThat(routing.pending(run)).isEqualTo(1);
     }
@@ -91,34 +91,35 @@ class RoutingTest {
     @Test
     void anIdleRunStaysWhenTheLoadsDifferByLessThanTheThreshold() {
         UUID run = UUID.randomUUID();
-        int lane = routing.acquire(run);
+        int lane = routing.acquire(run).lane();
         routing.released(List.of(jobLine(run)));
         lanes().get(lane).load = MOVE_ABOVE;
-        assertThat(routing.acquire(run)).isEqualTo(lane);
+        assertThat(routing.acquire(run).lane()).isEqualTo(lane);
         assertThat(routing.moves()).isZero();
     }
 
     @Test
     void noRunLeavesAWriterWithRecordsParkedOrOnDisk() {
         UUID run = UUID.randomUUID();
-        int lane = routing.acquire(run);
+        int lane = routing.acquire(run).lane();
         routing.released(List.of(jobLine(run))); // parked or spooled: out of the queue, not in the table
         lanes().get(lane).load = 10 * MOVE_ABOVE;
         lanes().get(lane).backlog = true;
-        assertThat(routing.acquire(run)).isEqualTo(lane);
+        assertThat(routing.acquire(run).lane()).isEqualTo(lane);
         routing.released(List.of(jobLine(run)));
         lanes().get(lane).backlog = false;
-        assertThat(routing.acquire(run)).isEqualTo(1 - lane);
+        assertThat(routing.acquire(run).lane()).isEqualTo(1 - lane);
     }
 
     @Test
     void aRecordTheWriterRefusedIsNoLongerPending() {
         UUID run = UUID.randomUUID();
-        int lane = routing.acquire(run);
-        routing.refused(run);
+        Routing.Route route = routing.acquire(run);
+        int lane = route.lane();
+        routing.refused(route);
         assertThat(routing.pending(run)).isZero();
         lanes().get(lane).load = 10 * MOVE_ABOVE;
-        assertThat(routing.acquire(run)).isEqualTo(1 - lane);
+        assertThat(routing.acquire(run).lane()).isEqualTo(1 - lane);
     }
 
     @Test
@@ -148,6 +149,32 @@ class RoutingTest {
         assertThat(routing.pending(busy)).isEqualTo(1);
         assertThat(routing.pending(idle.get(0).jobRunId())).as("dropped").isEqualTo(-1);
         assertThat(routing.runsPerLane()[0] + routing.runsPerLane()[1]).isEqualTo(1);
+    }
+
+    @Test
+    void idleRoutesOfAWriterWithRecordsParkedOrOnDiskAreKeptBySweeps() {
+        first.backlog = true;
+        second.backlog = true;
+        List<LogRecord> idle = new ArrayList<>();
+        for (int i = 0; i < Routing.SWEEP_ABOVE + 10; i++) {
+            UUID run = UUID.randomUUID();
+            routing.acquire(run);
+            idle.add(jobLine(run));
+        }
+        routing.released(idle); // spooled or parked, say: out of the queue, not in the table
+        assertThat(idle).allSatisfy(record -> assertThat(routing.pending(record.jobRunId())).isZero());
+        first.backlog = false;
+        second.backlog = false;
+        routing.released(List.of());
+        assertThat(routing.pending(idle.get(0).jobRunId())).as("the next sweep, at twice the size, is not due yet").isZero();
+        List<LogRecord> more = new ArrayList<>();
+        for (int i = 0; i < Routing.SWEEP_ABOVE + 100; i++) {
+            UUID run = UUID.randomUUID();
+            routing.acquire(run);
+            more.add(jobLine(run));
+        }
+        routing.released(more);
+        assertThat(routing.pending(idle.get(0).jobRunId())).as("dropped once the backlog is gone").isEqualTo(-1);
     }
 
     /**
@@ -180,7 +207,7 @@ class RoutingTest {
                         if (i % 1_000 == 0) {
                             pause.await();
                         }
-                        int lane = routing.acquire(run);
+                        int lane = routing.acquire(run).lane();
                         if (last >= 0 && lane != last && !queues.get(last).isEmpty()) {
                             violations.add("moved to " + lane + " with " + queues.get(last).size() + " queued on " + last);
                         }

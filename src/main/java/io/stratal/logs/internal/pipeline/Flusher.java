@@ -28,6 +28,8 @@ final class Flusher implements Runnable {
     private final StatusListener reporter;
     private final DropWarnings dropWarnings;
     private final Delivery delivery;
+    /** True while parked rows are being written again: out of the parked list and not yet in the table. */
+    private volatile boolean retryingParked;
     private final Spilling spilling; // null without a spool
     private final Deadline deadline = new Deadline();
     private final long intervalNanos;
@@ -90,7 +92,12 @@ final class Flusher implements Runnable {
             }
             if (delivery.hasParked() && (deadline.isSet() || System.nanoTime() - lastParkedRetryNanos >= parkedRetryNanos)) {
                 lastParkedRetryNanos = System.nanoTime();
-                handleUnwritten(delivery.retryParked(deadline));
+                retryingParked = true; // taken out of the parked list, they are not in the table yet
+                try {
+                    handleUnwritten(delivery.retryParked(deadline));
+                } finally {
+                    retryingParked = false;
+                }
             }
             if (spilling != null && spilling.isSpilling()) {
                 spilling.replay(delivery, deadline);
@@ -187,11 +194,12 @@ final class Flusher implements Runnable {
     }
 
     /**
-     * True while records taken from the queue are still not in the table: parked behind a missing parent, or on
-     * disk (spilling, or a handover not done). Set before their room goes back to the queue.
+     * True while records taken from the queue are still not in the table: parked behind a missing parent (or being
+     * retried from there), or on disk (spilling, or a handover not done). Set before their room goes back to the
+     * queue.
      */
     boolean holdsBacklog() {
-        return (spilling != null && spilling.isSpilling()) || delivery.anyParked();
+        return retryingParked || (spilling != null && spilling.isSpilling()) || delivery.anyParked();
     }
 
     /** Asks the loop to drain what is queued and end, giving up at {@code deadlineNanos}. */

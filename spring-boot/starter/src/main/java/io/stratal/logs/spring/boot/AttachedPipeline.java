@@ -3,6 +3,7 @@ package io.stratal.logs.spring.boot;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.pipeline.PipelineMXBean;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -10,9 +11,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The counters of whichever {@link UnifiedLogAppender} is attached to logback at the moment of each call, so
  * that the meters and the health contributor follow a new appender after Spring Boot configured logging
- * again. With none attached: zeros, and the database unavailable.
+ * again: all of its writers summed, or one of them. With none attached (or fewer writers): zeros, and the
+ * database unavailable.
  */
 final class AttachedPipeline implements PipelineMXBean {
+
+    /** The writer read, from 0; -1 for the appender's sums. */
+    private final int writer;
+
+    /** The appender's counters, all of its writers summed. */
+    AttachedPipeline() {
+        this(-1);
+    }
+
+    /** The counters of the appender's writer {@code writer} (from 0). */
+    AttachedPipeline(int writer) {
+        this.writer = writer;
+    }
 
     /** {@return the appender attached to the application's logback now, or {@code null}} */
     static UnifiedLogAppender appender() {
@@ -20,10 +35,17 @@ final class AttachedPipeline implements PipelineMXBean {
                 ? StratalLogsLoggingListener.attached(context) : null;
     }
 
-    private static <T> T read(Function<PipelineMXBean, T> attribute, T none) {
-        UnifiedLogAppender appender = appender();
-        PipelineMXBean pipeline = appender == null ? null : appender.getPipeline();
+    private <T> T read(Function<PipelineMXBean, T> attribute, T none) {
+        PipelineMXBean pipeline = pipeline(appender());
         return pipeline == null ? none : attribute.apply(pipeline);
+    }
+
+    private PipelineMXBean pipeline(UnifiedLogAppender appender) {
+        if (appender == null || writer < 0) {
+            return appender == null ? null : appender.getPipeline();
+        }
+        List<PipelineMXBean> writers = appender.getWriterPipelines();
+        return writer < writers.size() ? writers.get(writer) : null;
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.stratal.logs.spring.boot;
 import ch.qos.logback.classic.LoggerContext;
 import io.stratal.logs.logback.UnifiedLogAppender;
 import io.stratal.logs.micrometer.StratalLogMetrics;
+import io.stratal.logs.pipeline.PipelineMXBean;
 import io.stratal.logs.pipeline.SamplingMXBean;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,7 +56,14 @@ public class StratalLogsAutoConfiguration {
             String context = LoggerFactory.getILoggerFactory() instanceof LoggerContext logback ? logback.getName() : "default";
             UnifiedLogAppender attached = AttachedPipeline.appender();
             SamplingMXBean sampling = attached == null || attached.getSampling() == null ? null : new AttachedSampling();
-            return new StratalLogMetrics(new AttachedPipeline(), sampling, StratalLogsLoggingListener.APPENDER_NAME, context);
+            // with several writers, each writer's meters too (tagged writer=<k>), as many as the appender has now
+            int writers = attached == null ? 1 : attached.getWriterPipelines().size();
+            List<PipelineMXBean> perWriter = new ArrayList<>();
+            for (int k = 0; writers > 1 && k < writers; k++) {
+                perWriter.add(new AttachedPipeline(k));
+            }
+            return new StratalLogMetrics(new AttachedPipeline(), perWriter, sampling, StratalLogsLoggingListener.APPENDER_NAME,
+                    context);
         }
     }
 

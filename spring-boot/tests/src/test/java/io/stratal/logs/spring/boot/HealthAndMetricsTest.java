@@ -137,4 +137,27 @@ class HealthAndMetricsTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> db.count("SELECT count(*) FROM logs WHERE message LIKE 'spooled during the outage %'") == 50);
     }
+
+    @Test
+    void withTwoWritersEachWritersMetersAddUpToTheAppenders() throws Exception {
+        start("stratal.logs.writers=2");
+        for (int i = 0; i < 40; i++) {
+            Thread thread = new Thread(() -> log.info("from a thread of its own"), "worker-" + i); // a thread each: both writers
+            thread.start();
+            thread.join();
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> db.count("SELECT count(*) FROM logs WHERE message = 'from a thread of its own'") == 40);
+        MeterRegistry registry = app.getBean(MeterRegistry.class);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            double first = registry.get("stratal.logs.writer.records.written").tag("writer", "1").functionCounter().count();
+            double second = registry.get("stratal.logs.writer.records.written").tag("writer", "2").functionCounter().count();
+            double all = registry.get("stratal.logs.records").tag("appender", "STRATAL").tag("state", "written")
+                    .functionCounter().count();
+            assertThat(first).isPositive();
+            assertThat(second).isPositive();
+            assertThat(first + second).isEqualTo(all);
+        });
+        assertThat(registry.get("stratal.logs.writer.database.available").tag("writer", "2").gauge().value()).isEqualTo(1.0);
+    }
 }
