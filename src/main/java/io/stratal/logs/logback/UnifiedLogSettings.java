@@ -156,8 +156,10 @@ public abstract class UnifiedLogSettings extends UnsynchronizedAppenderBase<ILog
 
     /**
      * Writers: connections that COPY at once, each with its own queue (sharing {@code maxQueueBytes}) and
-     * flusher. A job run's records (with its tasks') and a thread's system records always go through the same
-     * writer, so each keeps its logging order. Default 1. With {@code url}, {@code poolSize}
+     * flusher. A job run's records (with its tasks') and a thread's system records go through one writer at a
+     * time (a run moves to a less-loaded writer only when none of its records is queued, parked or spooled), so
+     * each keeps its logging order. Default 2 with {@code url} (no more than {@code poolSize}), 1 with a
+     * {@code dataSource} or {@code jndiName} (the application's own connections). With {@code url}, {@code poolSize}
      * must be at least this.
      * With a {@code spoolDirectory}, each writer spools into {@code writer-<k>} inside it, with its share of
      * {@code maxSpoolBytes}. docs/PERFORMANCE.md measures what it gains.

@@ -234,6 +234,7 @@ public final class LogWriter {
         if (pipelines.size() == 1) {
             return pipelines.get(0).stop();
         }
+        routing.freeze(); // each run stays where it is: a writer still taking records must not get a run another put on disk
         // every writer drains within the same shutdownGracePeriod: side by side, not one after another
         List<CompletableFuture<Long>> stops = new ArrayList<>();
         for (Pipeline pipeline : pipelines) {

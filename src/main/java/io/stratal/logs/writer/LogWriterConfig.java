@@ -51,13 +51,12 @@ public final class LogWriterConfig {
     /** Connections in the writer's own pool, by default. */
     public static final int DEFAULT_POOL_SIZE = 2;
     /**
-     * Connections that COPY at once, by default, with the writer's own pool ({@link Builder#url}): one, or
-     * {@link Builder#poolSize} if that is smaller; borrowing the application's connections (a data source, JNDI) or
-     * writing to a sink of its own, always one. Two writers were faster than one in every shape measured, at the same
-     * CPU per row (docs/PERFORMANCE.md §1b), but the stream feed's hole tracking is not yet proven for the id
-     * interleaving of two 5,000-row COPYs, so one stays the default until it is.
+     * Connections that COPY at once, by default, with the writer's own pool ({@link Builder#url}): two, or
+     * {@link Builder#poolSize} if that is smaller. Borrowing the application's connections (a data source, JNDI) or
+     * writing to a sink of its own, the default is one. Two writers were faster than one in every shape measured, at
+     * the same CPU per row (docs/PERFORMANCE.md §1b).
      */
-    public static final int DEFAULT_WRITERS = 1;
+    public static final int DEFAULT_WRITERS = 2;
     /** More writers than this gain nothing on any machine measured (docs/PERFORMANCE.md §1b). */
     public static final int MAX_WRITERS = 16;
 
@@ -150,7 +149,7 @@ public final class LogWriterConfig {
 
     /**
      * {@return the writers: connections that COPY at once, each with its own queue and flusher; a job run's
-     * records, and a thread's system records, always go through the same one}
+     * records, and a thread's system records, go through one at a time, in logging order}
      */
     public int writers() {
         return writers;
@@ -327,7 +326,7 @@ public final class LogWriterConfig {
          * Writers: connections that COPY at once, each with a queue ({@code maxQueueBytes} shared among them) and
          * a flusher of its own. Records are routed by job run id (a task's records by its job run's when it is
          * known, else by the task run's), and system records by thread, so each run and each thread keeps its
-         * logging order. Default {@link #DEFAULT_WRITERS} (no more than {@link #poolSize}) with a {@link #url},
+         * logging order. Default {@link #DEFAULT_WRITERS} (two, no more than {@link #poolSize}) with a {@link #url},
          * else 1 (a data source or JNDI lends the application's own connections). With a {@link #url},
          * {@link #poolSize} must be at least this. With a
          * {@link #spoolDirectory}, each writer spools into {@code writer-<k>} inside it, with its share of

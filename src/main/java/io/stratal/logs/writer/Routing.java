@@ -72,6 +72,8 @@ final class Routing {
     private final AtomicIntegerArray runs;
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private volatile int sweepAt = SWEEP_ABOVE;
+    /** Set when the writers stop: they do not stop at once, and what one puts on disk then is no backlog it reports. */
+    private volatile boolean frozen;
     private final LongAdder moves = new LongAdder();
 
     /**
@@ -108,7 +110,7 @@ final class Routing {
                 }
                 continue;
             }
-            if (route.pending.get() == 0 && shouldMove(route.lane)) {
+            if (!frozen && route.pending.get() == 0 && shouldMove(route.lane)) {
                 tryToRetire(key, route, true);
                 continue;
             }
@@ -127,7 +129,7 @@ final class Routing {
      * the route is given back as it was.
      */
     private void tryToRetire(Object key, Route route, boolean move) {
-        if (!route.pending.compareAndSet(0, MOVING)) {
+        if (frozen || !route.pending.compareAndSet(0, MOVING)) {
             return;
         }
         Lane lane = lanes.get(route.lane);
@@ -140,6 +142,11 @@ final class Routing {
         if (move) {
             moves.increment();
         }
+    }
+
+    /** From now on no run moves and no route is dropped: the writers are stopping. */
+    void freeze() {
+        frozen = true;
     }
 
     /** The writer did not take the record {@link #acquire} counted on {@code route}: it is no longer pending. */

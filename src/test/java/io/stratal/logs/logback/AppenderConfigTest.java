@@ -94,8 +94,12 @@ class AppenderConfigTest {
     }
 
     @Test
-    void oneWriterByDefault() {
+    void twoWritersByDefaultAndNoMoreThanThePoolHas() {
         configure("<url>" + CLOSED_PORT_URL + "</url>");
+        assertThat(errors()).isEmpty();
+        assertThat(LogbackContexts.statusMessages(context, Status.INFO)).anySatisfy(i -> assertThat(i).contains("2 writers"));
+        context.stop();
+        configure("<url>" + CLOSED_PORT_URL + "</url><poolSize>1</poolSize>");
         assertThat(errors()).isEmpty();
         assertThat(LogbackContexts.statusMessages(context, Status.INFO)).noneSatisfy(i -> assertThat(i).contains("writers"));
     }

@@ -152,6 +152,17 @@ class RoutingTest {
     }
 
     @Test
+    void onceFrozenForTheStopNoRunMoves() {
+        UUID run = UUID.randomUUID();
+        int lane = routing.acquire(run).lane();
+        routing.released(List.of(jobLine(run)));
+        lanes().get(lane).load = 10 * MOVE_ABOVE;
+        routing.freeze();
+        assertThat(routing.acquire(run).lane()).isEqualTo(lane);
+        assertThat(routing.moves()).isZero();
+    }
+
+    @Test
     void idleRoutesOfAWriterWithRecordsParkedOrOnDiskAreKeptBySweeps() {
         first.backlog = true;
         second.backlog = true;

@@ -304,13 +304,15 @@ class WritersTest {
     }
 
     @Test
-    void oneWriterByDefaultAndAnUnsetCountIsNeverMoreThanThePool() {
+    void twoWritersByDefaultWithAPoolOfItsOwnAndOneOnTheApplicationsConnections() {
         String url = "jdbc:postgresql://127.0.0.1:1/x";
         assertThat(LogWriterConfig.builder("W").url(url, null, null).build().writers()).isEqualTo(LogWriterConfig.DEFAULT_WRITERS)
-                .isEqualTo(1);
-        assertThat(LogWriterConfig.builder("W").url(url, null, null).poolSize(1).build().writers()).isEqualTo(1);
+                .isEqualTo(2);
+        assertThat(LogWriterConfig.builder("W").url(url, null, null).poolSize(1).build().writers())
+                .as("no more writers than the pool has connections").isEqualTo(1);
+        assertThat(LogWriterConfig.builder("W").url(url, null, null).poolSize(8).build().writers()).isEqualTo(2);
         assertThat(LogWriterConfig.builder("W").dataSource(new org.postgresql.ds.PGSimpleDataSource()).build().writers())
-                .isEqualTo(1);
+                .as("the application's connections are lent, not taken two at a time").isEqualTo(1);
         assertThat(LogWriterConfig.builder("W").sinkFactory((name, status) -> recording(name)).build().writers()).isEqualTo(1);
         assertThat(LogWriterConfig.builder("W").url(url, null, null).poolSize(4).writers(3).build().writers()).isEqualTo(3);
     }

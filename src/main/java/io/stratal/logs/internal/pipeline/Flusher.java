@@ -199,7 +199,10 @@ final class Flusher implements Runnable {
      * queue.
      */
     boolean holdsBacklog() {
-        return retryingParked || (spilling != null && spilling.isSpilling()) || delivery.anyParked();
+        // read against the order the flusher writes them (parked, then retrying, parked cleared, then parked again
+        // or spilling, then retrying cleared), so that rows passing from one state to the next are seen in one
+        boolean parked = delivery.anyParked();
+        return parked || retryingParked || (spilling != null && spilling.isSpilling()) || delivery.anyParked();
     }
 
     /** Asks the loop to drain what is queued and end, giving up at {@code deadlineNanos}. */

@@ -59,7 +59,8 @@ public class StratalLogsProperties {
 
     /**
      * Connections that COPY at once, each with its own queue and flusher; a job run's records and a thread's system
-     * records always go through one. With a spool directory, each writer spools into writer-k inside it. Unset: 1.
+     * records go through one at a time, in logging order. With a spool directory, each writer spools into writer-k inside it. Unset: 2,
+     * or pool-size if that is smaller.
      */
     private Integer writers;
 
@@ -695,7 +696,7 @@ public class StratalLogsProperties {
         this.poolSize = atLeast("pool-size", poolSize, 1);
     }
 
-    /** {@return connections that COPY at once, or {@code null} for the appender's default (1)} */
+    /** {@return connections that COPY at once, or {@code null} for the appender's default (2, at most pool-size)} */
     public Integer getWriters() {
         return writers;
     }
