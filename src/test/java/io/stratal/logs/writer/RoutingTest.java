@@ -139,12 +139,7 @@ class RoutingTest {
     void idleRoutesAreDroppedPastTheBoundAndBusyOnesKept() {
         UUID busy = UUID.randomUUID();
         routing.acquire(busy);
-        List<LogRecord> idle = new ArrayList<>();
-        for (int i = 0; i < Routing.SWEEP_ABOVE + 10; i++) {
-            UUID run = UUID.randomUUID();
-            routing.acquire(run);
-            idle.add(jobLine(run));
-        }
+        List<LogRecord> idle = routedRuns(Routing.SWEEP_ABOVE + 10);
         routing.released(idle);
         assertThat(routing.pending(busy)).isEqualTo(1);
         assertThat(routing.pending(idle.get(0).jobRunId())).as("dropped").isEqualTo(-1);
@@ -166,24 +161,14 @@ class RoutingTest {
     void idleRoutesOfAWriterWithRecordsParkedOrOnDiskAreKeptBySweeps() {
         first.backlog = true;
         second.backlog = true;
-        List<LogRecord> idle = new ArrayList<>();
-        for (int i = 0; i < Routing.SWEEP_ABOVE + 10; i++) {
-            UUID run = UUID.randomUUID();
-            routing.acquire(run);
-            idle.add(jobLine(run));
-        }
+        List<LogRecord> idle = routedRuns(Routing.SWEEP_ABOVE + 10);
         routing.released(idle); // spooled or parked, say: out of the queue, not in the table
         assertThat(idle).allSatisfy(record -> assertThat(routing.pending(record.jobRunId())).isZero());
         first.backlog = false;
         second.backlog = false;
         routing.released(List.of());
         assertThat(routing.pending(idle.get(0).jobRunId())).as("the next sweep, at twice the size, is not due yet").isZero();
-        List<LogRecord> more = new ArrayList<>();
-        for (int i = 0; i < Routing.SWEEP_ABOVE + 100; i++) {
-            UUID run = UUID.randomUUID();
-            routing.acquire(run);
-            more.add(jobLine(run));
-        }
+        List<LogRecord> more = routedRuns(Routing.SWEEP_ABOVE + 100);
         routing.released(more);
         assertThat(routing.pending(idle.get(0).jobRunId())).as("dropped once the backlog is gone").isEqualTo(-1);
     }
@@ -257,6 +242,17 @@ class RoutingTest {
         assertThat(violations).isEmpty();
         assertThat(routing.pending(run)).isZero();
         assertThat(routing.moves()).as("idle on a loaded writer now and then").isPositive();
+    }
+
+    /** Routes {@code count} new runs one record each; returns those records, for the test to release. */
+    private List<LogRecord> routedRuns(int count) {
+        List<LogRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            UUID run = UUID.randomUUID();
+            routing.acquire(run);
+            records.add(jobLine(run));
+        }
+        return records;
     }
 
     private List<FakeLane> lanes() {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -144,7 +145,7 @@ class WritersTest {
             writer.offer(line(run, null, "q", run + " 0"));
         }
         writer.offer(line(hot, null, "hot", "hot 0"));
-        java.util.concurrent.atomic.AtomicBoolean hotLogging = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean hotLogging = new AtomicBoolean(true);
         int[] hotLines = {1};
         Thread hotThread = new Thread(() -> {
             while (hotLogging.get()) {
