@@ -97,9 +97,25 @@ final class Delivery {
         return write(free.size() == batch.size() ? batch : batch.subset("free", free), false, deadline);
     }
 
-    /** Tries the parked records again; once the deadline is set (stopping), none of them waits any longer. */
-    List<Batch> retryParked(Deadline deadline) {
-        return parked.isEmpty() ? List.of() : write(Batch.of(takeParked()), false, deadline);
+    /**
+     * Tries the parked records again; once the deadline is set (stopping), none of them waits any longer. What the
+     * database cannot take now is handed back, unless {@code keepUnwritten}: while the spool holds newer rows of
+     * their runs, those rows must not land in the spool behind them, so they stay here, ahead of whatever of their
+     * runs is read back meanwhile.
+     */
+    List<Batch> retryParked(Deadline deadline, boolean keepUnwritten) {
+        if (parked.isEmpty()) {
+            return List.of();
+        }
+        List<Batch> batches = parked.takeAll();
+        syncParkedBytes();
+        List<Batch> unwritten = inOrder(batches, batch -> write(batch, false, deadline));
+        if (!keepUnwritten || unwritten.isEmpty()) {
+            return unwritten;
+        }
+        parked.keep(unwritten, System.nanoTime());
+        syncParkedBytes();
+        return List.of();
     }
 
     boolean hasParked() {
@@ -122,11 +138,11 @@ final class Delivery {
         return databaseAvailable;
     }
 
-    /** Takes the parked records out (for the spool, at stop without a database). */
-    List<LogRecord> takeParked() {
-        List<LogRecord> rows = parked.takeRecords();
+    /** Takes the parked records out, in order and under their batch ids (for the spool, at stop without a database). */
+    List<Batch> takeParked() {
+        List<Batch> batches = parked.takeAll();
         syncParkedBytes();
-        return rows;
+        return batches;
     }
 
     private List<Batch> write(Batch batch, boolean repaired, Deadline deadline) {

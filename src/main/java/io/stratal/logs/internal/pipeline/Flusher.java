@@ -94,7 +94,8 @@ final class Flusher implements Runnable {
                 lastParkedRetryNanos = System.nanoTime();
                 retryingParked = true; // taken out of the parked list, they are not in the table yet
                 try {
-                    handleUnwritten(delivery.retryParked(deadline));
+                    // while spilling, the spool holds newer rows of the parked ones' runs: unwritten, they stay ahead
+                    handleUnwritten(delivery.retryParked(deadline, spilling != null && spilling.isSpilling()));
                 } finally {
                     retryingParked = false;
                 }
@@ -183,13 +184,17 @@ final class Flusher implements Runnable {
      * keeps its order), or, without one, is counted as lost.
      */
     private void finishAtDeadline() {
-        List<LogRecord> parkedRows = delivery.takeParked();
+        List<Batch> parked = delivery.takeParked();
         if (spilling != null) {
-            spilling.putAwayAtDeadline(parkedRows);
+            spilling.putAwayAtDeadline(parked);
             return;
         }
         List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
-        stats.recordDropped(DropReason.SHUTDOWN, parkedRows.size() + rest.size());
+        int lost = rest.size();
+        for (Batch batch : parked) {
+            lost += batch.size();
+        }
+        stats.recordDropped(DropReason.SHUTDOWN, lost);
         queue.release(rest);
     }
 

@@ -1,5 +1,6 @@
 package io.stratal.logs.internal.pipeline;
 
+import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.MissingParents;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.MetadataBuilder;
@@ -16,12 +17,17 @@ import java.util.UUID;
  * Records whose parent run is not in the database yet, held back in logging order for up to
  * {@code foreignKeyGracePeriod}. A job that logs before its own transaction commits its {@code job_runs}
  * row is the usual cause: its lines wait here until the row is visible, and later lines of the same run
- * wait behind them, so each run's rows are still stored in logging order. Flusher thread only.
+ * wait behind them, so each run's rows are still stored in logging order.
+ *
+ * <p>Ahead of them may wait <em>kept</em> batches: rows a retry could not write because the database was away while
+ * the spool held newer rows of their runs. They keep their batch ids (the retry's commit may have happened) and
+ * their runs are waited for, so the newer rows read back from the spool queue up behind them. Flusher thread only.
  */
 final class ParkedRecords {
 
     private final long graceNanos;
     private final List<LogRecord> records = new ArrayList<>();
+    private final List<Batch> kept = new ArrayList<>();
     private final Map<UUID, Long> jobRunsSince = new LinkedHashMap<>();
     private final Map<UUID, Long> taskRunsSince = new LinkedHashMap<>();
     private long bytes;
@@ -31,7 +37,7 @@ final class ParkedRecords {
     }
 
     boolean isEmpty() {
-        return records.isEmpty();
+        return records.isEmpty() && kept.isEmpty();
     }
 
     /** True while some run is waited for, with or without records parked for it. */
@@ -40,7 +46,11 @@ final class ParkedRecords {
     }
 
     int size() {
-        return records.size();
+        int size = records.size();
+        for (Batch batch : kept) {
+            size += batch.size();
+        }
+        return size;
     }
 
     /** Estimated heap of the parked records; it counts against the queue bound. */
@@ -101,12 +111,38 @@ final class ParkedRecords {
         return now;
     }
 
-    /** Takes the parked records out for a retry; the runs stay waited for until a write settles them. */
-    List<LogRecord> takeRecords() {
-        List<LogRecord> out = new ArrayList<>(records);
+    /**
+     * Takes everything out for a retry or for the spool, in order: the kept batches, then the parked records as a
+     * batch of their own. The runs stay waited for until a write settles them.
+     */
+    List<Batch> takeAll() {
+        List<Batch> out = new ArrayList<>(kept);
+        if (!records.isEmpty()) {
+            out.add(Batch.of(new ArrayList<>(records)));
+        }
+        kept.clear();
         records.clear();
         bytes = 0;
         return out;
+    }
+
+    /**
+     * Batches a retry could not write: they wait ahead of the parked records, under their ids, and their runs are
+     * waited for until a write settles them, so nothing newer of those runs passes them.
+     */
+    void keep(List<Batch> unwritten, long nowNanos) {
+        for (Batch batch : unwritten) {
+            kept.add(batch);
+            for (LogRecord record : batch.records()) {
+                if (record.jobRunId() != null) {
+                    jobRunsSince.putIfAbsent(record.jobRunId(), nowNanos);
+                }
+                if (record.taskRunId() != null) {
+                    taskRunsSince.putIfAbsent(record.taskRunId(), nowNanos);
+                }
+                bytes += record.estimatedBytes();
+            }
+        }
     }
 
     /** The runs of rows just written are in the database: nobody needs to wait for them any more. */

@@ -7,15 +7,15 @@ import io.stratal.logs.pipeline.BatchSink;
 import io.stratal.logs.pipeline.DropReason;
 import io.stratal.logs.pipeline.StatusListener;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The route through the spool, and the one owner of everything about it: whether the pipeline spills, which
  * thread the queue wakes, the spooler thread that moves the queue onto disk, and the replay of the spool
- * into the database.
+ * into the database ({@link SpoolReplay}).
  *
  * <p>While spilling (the database is unavailable, or the queue is more than half full), the spooler thread
  * moves every batch from the queue to the end of the spool, so logging threads wait only on the disk; the
@@ -29,9 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Spilling implements Runnable {
 
-    /** How often a writer waiting for a handover looks whether it is done. */
-    private static final long HANDOVER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
     private final Object lock = new Object();
     private final PipelineSettings config;
     private final RecordQueue queue;
@@ -40,10 +37,9 @@ final class Spilling implements Runnable {
     private final SpoolHandover handover;
     /** True on the first writer: it replays what every spool held at start. */
     private final boolean replaysEarlier;
-    private final BatchSink sink;
     private final Counters stats;
     private final StatusListener reporter;
-    private final Backoff backoff;
+    private final SpoolReplay replay;
     private final Thread spooler;
     private final long intervalNanos;
     private final long syncIntervalNanos;
@@ -53,16 +49,6 @@ final class Spilling implements Runnable {
     private long lastSyncNanos = System.nanoTime(); // guarded by lock
     private boolean unsynced; // guarded by lock
 
-    // replay state: the flusher thread's only
-    private long nextReplayNanos = System.nanoTime();
-    private int replayAttempt;
-    private Spool.Frame replayFrame;
-    /** The estimated heap of {@link #replayFrame}'s records, counted against the queue's bound while written. */
-    private long replayFrameBytes;
-    private List<Batch> replayRemaining;
-    /** The spool {@link #replayFrame} came from. */
-    private Spool replaySource;
-
     Spilling(PipelineSettings config, RecordQueue queue, Spool spool, SpoolHandover handover, boolean replaysEarlier,
              BatchSink sink, Counters stats, StatusListener reporter) {
         this.config = config;
@@ -70,10 +56,10 @@ final class Spilling implements Runnable {
         this.spool = spool;
         this.handover = handover;
         this.replaysEarlier = replaysEarlier && handover != null;
-        this.sink = sink;
         this.stats = stats;
         this.reporter = reporter;
-        this.backoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
+        this.replay = new SpoolReplay(config, queue, spool, handover, this.replaysEarlier, sink, stats, reporter,
+                this::stopSpillingIfEmpty);
         this.intervalNanos = config.flushInterval().toNanos();
         this.syncIntervalNanos = config.spoolSyncInterval().toNanos();
         this.spooler = new Thread(this, "stratal-spooler-" + config.name());
@@ -124,20 +110,18 @@ final class Spilling implements Runnable {
         }
         LockSupport.unpark(spooler);
         if (!wasSpilling && !batches.isEmpty()) {
-            replayAttempt = 0;
-            replayAfterBackoff();
+            replay.startAfterBackoff();
         }
     }
 
     /** A stop was requested: the next replay attempt is now (the database may be back, and time is short). */
     void replaySoon() {
-        nextReplayNanos = System.nanoTime();
-        replayAttempt = 0;
+        replay.soon();
     }
 
     /** When the flusher should try {@link #replay} next. */
     long nextReplayNanos() {
-        return nextReplayNanos;
+        return replay.nextNanos();
     }
 
     /**
@@ -145,79 +129,7 @@ final class Spilling implements Runnable {
      * deadline, when stopping), unless a backoff is running. Stops spilling once the spool is empty.
      */
     void replay(Delivery delivery, Deadline deadline) {
-        long now = System.nanoTime();
-        if (now - nextReplayNanos < 0) {
-            return;
-        }
-        long budgetEnd = now + intervalNanos;
-        while (true) {
-            if (replayRemaining == null) {
-                boolean handingOver = handover != null && !handover.isDone();
-                Spool source = handingOver ? nextEarlier(delivery) : spool;
-                if (source == null) {
-                    // what it holds is newer than what the first writer still writes
-                    nextReplayNanos = System.nanoTime() + Math.min(intervalNanos, HANDOVER_POLL_NANOS);
-                    return;
-                }
-                Spool.Frame frame = peek(source, handingOver);
-                if (frame == null) {
-                    if (nextReplayNanos - System.nanoTime() > 0 || (!handingOver && stopSpillingIfEmpty())) {
-                        return;
-                    }
-                    continue; // the spooler appended in between, or that spool's earlier frames are done
-                }
-                replaySource = source;
-                replayFrame = frame;
-                replayFrameBytes = 0;
-                for (LogRecord record : frame.records()) {
-                    replayFrameBytes += record.estimatedBytes();
-                }
-                replayRemaining = List.of(new Batch(frame.id(), frame.records(), true));
-            }
-            // Records read back are in flight like a batch while they are written, so they count against the
-            // bound then; not while the database is away (the spool has taken the queue's place, and the
-            // callers need its room), and never for more than half of it (a frame put away at a stop may
-            // hold a whole queue).
-            long held = Math.min(replayFrameBytes, config.maxQueueBytes() / 2);
-            queue.hold(held);
-            List<Batch> still;
-            try {
-                still = delivery.deliverInOrder(replayRemaining, deadline);
-            } finally {
-                queue.hold(-held);
-            }
-            if (!still.isEmpty()) {
-                replayRemaining = still;
-                replayAfterBackoff();
-                stats.recordRetry("the database is unavailable; replay of the spool paused");
-                return;
-            }
-            finishFrame();
-            if (deadline.isSet() ? deadline.hasPassed() : System.nanoTime() - budgetEnd >= 0) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * While handing over: on the first writer, the spool holding the oldest frame that any spool held at start; once
-     * none is left (and none of those rows waits for a parent run), the handover is done and it is its own spool.
-     * {@code null} while it must wait: on the other writers, until the first is done.
-     */
-    private Spool nextEarlier(Delivery delivery) {
-        if (!replaysEarlier) {
-            return null;
-        }
-        Spool earlier = handover.nextEarlier();
-        if (earlier != null) {
-            return earlier;
-        }
-        if (delivery.hasParked()) {
-            return null; // rows of an earlier frame wait for their parent: newer ones of their run must not pass them
-        }
-        handover.finish();
-        reporter.info("wrote what its writers' spools held at start; new records go on");
-        return spool;
+        replay.replay(delivery, deadline);
     }
 
     /** The spool looked empty: stops spilling if it still is, giving the queue back to the flusher. */
@@ -232,52 +144,18 @@ final class Spilling implements Runnable {
         }
     }
 
-    private void finishFrame() {
-        stats.recordReplayed(replayFrame.records().size());
-        try {
-            List<UUID> finished = replaySource.done(replayFrame);
-            if (!finished.isEmpty()) {
-                sink.forget(finished);
-            }
-        } catch (IOException e) {
-            reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
-                    + " ledger recognises", e);
-        }
-        stats.recordSpoolBytes(pendingBytes());
-        replayFrameBytes = 0;
-        replaySource = null;
-        replayFrame = null;
-        replayRemaining = null;
-        replayAttempt = 0;
-    }
-
-    /** Bytes on disk not yet written: its spool's, and on the first writer those of the left-over spools. */
-    private long pendingBytes() {
-        return spool.pendingBytes() + (replaysEarlier ? handover.leftOverBytes() : 0);
-    }
-
-    private Spool.Frame peek(Spool source, boolean earlierOnly) {
-        try {
-            return earlierOnly ? source.peekEarlier() : source.peek();
-        } catch (IOException e) {
-            reporter.error("cannot read its spool; the records stay on disk", e);
-            replayAfterBackoff();
-            return null;
-        }
-    }
-
-    private void replayAfterBackoff() {
-        nextReplayNanos = System.nanoTime() + backoff.delayNanos(replayAttempt++);
-    }
-
     /**
      * The grace period is over: the parked rows (first, so each run keeps its order) and, unless the spooler
-     * is doing it, the queue go to disk now, forced there. A frame being replayed stays on disk.
+     * is doing it, the queue go to disk now, forced there. While spilling, the spool may hold newer rows of the
+     * parked ones' runs, so those go ahead of everything in it ({@link Spool#putFirst}); the frame being replayed
+     * stays on disk and is read again after them.
      */
-    void putAwayAtDeadline(List<LogRecord> parkedRows) {
+    void putAwayAtDeadline(List<Batch> parked) {
         synchronized (lock) {
-            append(List.of(Batch.of(parkedRows)));
-            if (!spilling) {
+            if (spilling) {
+                putFirst(parked);
+            } else {
+                append(parked);
                 List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
                 append(List.of(Batch.of(rest)));
                 queue.release(rest);
@@ -285,6 +163,39 @@ final class Spilling implements Runnable {
             sync();
         }
         // while spilling, the spooler puts the rest of the queue away before it finishes
+    }
+
+    /** Under the lock. */
+    private void putFirst(List<Batch> batches) {
+        List<Spool.Frame> frames = new ArrayList<>(batches.size());
+        int records = 0;
+        for (Batch batch : batches) {
+            if (!batch.records().isEmpty()) {
+                frames.add(new Spool.Frame(batch.id(), batch.records()));
+                records += batch.size();
+            }
+        }
+        if (frames.isEmpty()) {
+            return;
+        }
+        try {
+            if (!spool.putFirst(frames)) {
+                reporter.warn("its spool has no room before its oldest file (a spool left by an earlier version); "
+                        + records + " record(s) that waited for a parent run go to its end, after newer records of their runs");
+                append(batches);
+                return;
+            }
+            stats.recordSpooled(records);
+            unsynced = true;
+            replay.startOver();
+        } catch (Spool.SpoolFullException e) {
+            stats.recordDropped(DropReason.SPOOL_FULL, records);
+        } catch (IOException e) {
+            stats.recordDropped(DropReason.SPOOL_FAILED, records);
+            stats.recordError(e.toString());
+            reporter.error("could not write " + records + " record(s) to its spool", e);
+        }
+        stats.recordSpoolBytes(replay.pendingBytes());
     }
 
     /**
@@ -302,7 +213,7 @@ final class Spilling implements Runnable {
         synchronized (lock) {
             sync();
         }
-        long left = pendingBytes();
+        long left = replay.pendingBytes();
         if (left > 0) {
             reporter.warn("stopped with " + left + " byte(s) of records in its spool; they are written when it starts"
                     + " again with the same spoolDirectory");
@@ -378,7 +289,7 @@ final class Spilling implements Runnable {
                 reporter.error("could not write " + batch.size() + " record(s) to its spool", e);
             }
         }
-        stats.recordSpoolBytes(pendingBytes());
+        stats.recordSpoolBytes(replay.pendingBytes());
     }
 
     private void syncIfDue() {

@@ -1,10 +1,6 @@
 package io.stratal.logs.internal.spool;
 
 import io.stratal.logs.LogRecord;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,6 +9,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +27,9 @@ import java.util.zip.CRC32;
  * Records that could not be written yet, on disk, in the order they were logged.
  *
  * <p>Segment files {@code segment-<n>.spool} hold frames, one per batch: {@code [length][crc32][payload]},
- * the payload being the batch id and its records ({@link RecordCodec}). Frames are appended to the newest
- * segment and read back from the oldest; a segment is deleted once every frame in it was written to the
+ * the payload being the batch id and its records ({@link FrameCodec}). Frames are appended to the newest
+ * segment and read back from the oldest (lowest number); {@link #putFirst} puts frames ahead of all others in a
+ * segment numbered below them; a segment is deleted once every frame in it was written to the
  * database, and the ids of its batches are handed back so the database's ledger can forget them. Files left
  * by an earlier run are read first. A frame that is cut short or fails its checksum ends its segment: the
  * bytes from there on are moved to {@code damaged/} and reported, and reading goes on with the next file.
@@ -56,9 +54,9 @@ public final class Spool implements AutoCloseable {
     static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
     static final long SEGMENT_BYTES = 8L * 1024 * 1024;
     private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
-    /** A frame's header: the payload's length and its CRC32, two big-endian ints. */
-    private static final int HEADER_BYTES = 8;
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
+    /** A new spool's first segment: the numbers below it are room for {@link #putFirst}. */
+    static final long FIRST_SEGMENT = 1_000_000;
 
     private final Path directory;
     private final long maxBytes;
@@ -159,12 +157,12 @@ public final class Spool implements AutoCloseable {
 
     /** Appends one batch as a frame and hands it to the operating system. */
     public void append(UUID batchId, List<LogRecord> records) throws IOException {
-        ByteBuffer frame = encode(batchId, records).frame(); // outside the lock: a reader need not wait for it
+        ByteBuffer frame = FrameCodec.encode(batchId, records); // outside the lock: a reader need not wait for it
         appendFrame(frame);
     }
 
     private synchronized void appendFrame(ByteBuffer frame) throws IOException {
-        if (pendingBytes() + frame.remaining() - HEADER_BYTES > maxBytes) {
+        if (pendingBytes() + frame.remaining() - FrameCodec.HEADER_BYTES > maxBytes) {
             throw new SpoolFullException("the spool holds " + pendingBytes() + " bytes, its bound is " + maxBytes);
         }
         if (writeChannel == null || segmentSizes.getOrDefault(writeSegment, 0L) >= SEGMENT_BYTES) {
@@ -175,6 +173,71 @@ public final class Spool implements AutoCloseable {
         }
         segmentSizes.merge(writeSegment, (long) frame.limit(), Long::sum);
         dirty = true;
+    }
+
+    /**
+     * Writes {@code frames} ahead of every frame not yet done, in order, in a segment of their own numbered
+     * below the oldest one (and dated like it, so a handover across several spools takes it as early), forced to
+     * disk. Reading starts over from there: the frames of a segment partly read come again after them, as after a
+     * restart (the ledger recognises the batches already written). For records that must come before what the
+     * spool holds, such as rows that waited in memory for a parent run while newer rows of it went to disk.
+     *
+     * @return false, writing nothing, when no lower segment number is left (a spool of an earlier version)
+     * @throws SpoolFullException when they would take the spool past its bound
+     */
+    public synchronized boolean putFirst(List<Frame> frames) throws IOException {
+        if (frames.isEmpty()) {
+            return true;
+        }
+        List<ByteBuffer> encoded = new ArrayList<>(frames.size());
+        long bytes = 0;
+        for (Frame frame : frames) {
+            ByteBuffer buffer = FrameCodec.encode(frame.id(), frame.records());
+            encoded.add(buffer);
+            bytes += buffer.remaining() - FrameCodec.HEADER_BYTES;
+        }
+        if (pendingBytes() + bytes > maxBytes) {
+            throw new SpoolFullException("the spool holds " + pendingBytes() + " bytes, its bound is " + maxBytes);
+        }
+        if (segmentSizes.isEmpty()) {
+            for (ByteBuffer buffer : encoded) {
+                appendFrame(buffer);
+            }
+            return true;
+        }
+        long oldest = segmentSizes.firstKey();
+        if (oldest <= 0) {
+            return false;
+        }
+        long front = oldest - 1;
+        Path path = segmentPath(front);
+        long size = MAGIC.length;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(MAGIC));
+            for (ByteBuffer buffer : encoded) {
+                size += buffer.remaining();
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            channel.force(false);
+        }
+        FileTime oldestTime = Files.getLastModifiedTime(segmentPath(oldest));
+        Files.setLastModifiedTime(path, oldestTime);
+        syncDirectory();
+        segmentSizes.put(front, size);
+        if (front <= lastSegmentAtOpen) {
+            earlierSegmentTimes.put(front, oldestTime.toMillis());
+        }
+        if (readChannel != null) {
+            readChannel.close();
+            readChannel = null;
+        }
+        readSegment = -1;
+        readPosition = 0;
+        head = null;
+        idsInReadSegment.clear(); // their frames are read again, and done again
+        return true;
     }
 
     /** Forces appended frames to the disk itself. */
@@ -254,7 +317,7 @@ public final class Spool implements AutoCloseable {
     }
 
     private void readFrame(long size) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
         readFully(readChannel, header, readPosition);
         if (header.hasRemaining()) {
             damaged(size, "a frame header is cut short");
@@ -263,12 +326,12 @@ public final class Spool implements AutoCloseable {
         header.flip();
         int length = header.getInt();
         int crcValue = header.getInt();
-        if (length <= 0 || length > MAX_FRAME_BYTES || readPosition + HEADER_BYTES + length > size) {
+        if (length <= 0 || length > MAX_FRAME_BYTES || readPosition + FrameCodec.HEADER_BYTES + length > size) {
             damaged(size, length <= 0 || length > MAX_FRAME_BYTES ? "a frame length is invalid" : "a frame is cut short");
             return;
         }
         ByteBuffer payload = ByteBuffer.allocate(length);
-        readFully(readChannel, payload, readPosition + HEADER_BYTES);
+        readFully(readChannel, payload, readPosition + FrameCodec.HEADER_BYTES);
         CRC32 crc = new CRC32();
         crc.update(payload.array());
         if ((int) crc.getValue() != crcValue) {
@@ -276,8 +339,8 @@ public final class Spool implements AutoCloseable {
             return;
         }
         try {
-            head = decode(payload.array());
-            headEnd = readPosition + HEADER_BYTES + length;
+            head = FrameCodec.decode(payload.array());
+            headEnd = readPosition + FrameCodec.HEADER_BYTES + length;
         } catch (IOException | RuntimeException e) {
             damaged(size, "a frame cannot be decoded (" + e + ")");
         }
@@ -319,7 +382,7 @@ public final class Spool implements AutoCloseable {
     private void rollWriter() throws IOException {
         closeWriter();
         // numbers only grow, so a segment of this run is never taken for one an earlier run left
-        writeSegment = Math.max(segmentSizes.isEmpty() ? 0 : segmentSizes.lastKey(), lastSegmentAtOpen) + 1;
+        writeSegment = Math.max(segmentSizes.isEmpty() ? FIRST_SEGMENT - 1 : segmentSizes.lastKey(), lastSegmentAtOpen) + 1;
         writeChannel = FileChannel.open(segmentPath(writeSegment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         writeChannel.write(ByteBuffer.wrap(MAGIC));
         segmentSizes.put(writeSegment, (long) MAGIC.length);
@@ -357,61 +420,6 @@ public final class Spool implements AutoCloseable {
             }
             at += n;
         }
-    }
-
-    /**
-     * A frame's bytes as they are encoded: room kept for the header (length, CRC) before the payload, so
-     * that the frame goes to the file from the encoding's own array, not from two copies of it (a batch of
-     * 5,000 records is over a megabyte, and a spilling pipeline holds its copies while the queue is full).
-     */
-    private static final class FrameBytes extends ByteArrayOutputStream {
-        FrameBytes(int size) {
-            super(size);
-            count = HEADER_BYTES;
-        }
-
-        /** The whole frame, its header filled in from the payload written after it. */
-        ByteBuffer frame() {
-            CRC32 crc = new CRC32();
-            crc.update(buf, HEADER_BYTES, count - HEADER_BYTES);
-            ByteBuffer frame = ByteBuffer.wrap(buf, 0, count);
-            frame.putInt(0, count - HEADER_BYTES).putInt(4, (int) crc.getValue());
-            return frame;
-        }
-    }
-
-    private static FrameBytes encode(UUID batchId, List<LogRecord> records) throws IOException {
-        FrameBytes bytes = new FrameBytes(256 * records.size() + 40);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeByte(1);
-        RecordCodec.writeUuid(batchId, out);
-        out.writeInt(records.size());
-        for (LogRecord record : records) {
-            RecordCodec.write(record, out);
-        }
-        out.flush();
-        return bytes;
-    }
-
-    private static Frame decode(byte[] payload) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-        int version = in.readUnsignedByte();
-        if (version != 1) {
-            throw new IOException("unknown frame version " + version);
-        }
-        UUID id = RecordCodec.readUuid(in);
-        int count = in.readInt();
-        if (count < 0) {
-            throw new IOException("negative record count");
-        }
-        List<LogRecord> records = new ArrayList<>(Math.min(count, 100_000));
-        for (int i = 0; i < count; i++) {
-            records.add(RecordCodec.read(in));
-        }
-        if (in.available() != 0) {
-            throw new IOException(in.available() + " stray byte(s) after the records");
-        }
-        return new Frame(id, List.copyOf(records));
     }
 
     @Override

@@ -114,7 +114,7 @@ class DeliveryTest {
         assertThat(reporter.infos).anySatisfy(i -> assertThat(i).contains("holds back rows of job run(s) [" + late + "]"));
 
         sink.existingJobRuns = Set.of(known, late);
-        assertThat(delivery.retryParked(deadline)).isEmpty();
+        assertThat(delivery.retryParked(deadline, false)).isEmpty();
         assertThat(sink.messages()).containsExactly("known", "late 1", "late 2");
         assertThat(delivery.hasParked()).isFalse();
         assertThat(parkedBytes.get()).isZero();
@@ -131,5 +131,43 @@ class DeliveryTest {
         assertThat(sink.messages()).containsExactly("m0", "m1", "m2\\u0000", "m3", "m4");
         assertThat(stats.repaired()).isEqualTo(1);
         assertThat(stats.written()).isEqualTo(5);
+    }
+
+    @Test
+    void aRetryTheDatabaseCannotTakeWhileTheSpoolHoldsNewerRowsStaysAheadUnderItsBatchIds() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20)); // with a spool: no retry in place
+        UUID late = UUID.randomUUID();
+        sink.existingJobRuns = Set.of();
+        assertThat(delivery.deliver(List.of(jobRecord(late, "late 1"), jobRecord(late, "late 2")), deadline)).isEmpty();
+        long held = parkedBytes.get();
+
+        sink.existingJobRuns = Set.of(late);
+        sink.commitThenFail = true; // the retry commits, and its outcome is lost with the connection
+        assertThat(delivery.retryParked(deadline, true)).as("kept, not handed back").isEmpty();
+        assertThat(delivery.hasParked()).isTrue();
+        assertThat(parkedBytes.get()).isEqualTo(held);
+        assertThat(delivery.deliver(List.of(jobRecord(late, "late 3")), deadline)).isEmpty();
+        assertThat(delivery.parkedCount()).as("a newer row of the run waits behind the kept ones").isEqualTo(3);
+
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+        assertThat(sink.messages()).as("once each: the kept batch came back under its id").containsExactly("late 1", "late 2", "late 3");
+        assertThat(delivery.hasParked()).isFalse();
+        assertThat(parkedBytes.get()).isZero();
+    }
+
+    @Test
+    void withoutANewerCopyOnDiskARetryTheDatabaseCannotTakeIsHandedBackWhole() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        UUID late = UUID.randomUUID();
+        sink.existingJobRuns = Set.of();
+        delivery.deliver(List.of(jobRecord(late, "late 1"), jobRecord(late, "late 2")), deadline);
+        sink.down = true;
+
+        List<Batch> unwritten = delivery.retryParked(deadline, false);
+
+        assertThat(unwritten).singleElement().satisfies(b -> assertThat(b.records()).extracting(LogRecord::message)
+                .containsExactly("late 1", "late 2"));
+        assertThat(delivery.hasParked()).isFalse();
+        assertThat(parkedBytes.get()).isZero();
     }
 }

@@ -21,6 +21,8 @@ final class FakeSink implements BatchSink {
 
     final List<List<LogRecord>> batches = new CopyOnWriteArrayList<>();
     final AtomicInteger attempts = new AtomicInteger();
+    /** The messages of every batch the sink was asked to write, whatever became of it. */
+    final List<List<String>> attempted = new CopyOnWriteArrayList<>();
     volatile boolean down;
     volatile Predicate<LogRecord> poison = r -> false;
     volatile CountDownLatch gate;
@@ -38,6 +40,7 @@ final class FakeSink implements BatchSink {
     public void write(Batch written) throws WriteException {
         List<LogRecord> batch = written.records();
         attempts.incrementAndGet();
+        attempted.add(batch.stream().map(LogRecord::message).toList());
         CountDownLatch g = gate;
         if (g != null) {
             try {

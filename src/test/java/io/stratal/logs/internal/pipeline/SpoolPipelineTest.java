@@ -209,4 +209,83 @@ class SpoolPipelineTest {
         assertThat(sink.messages()).containsExactlyElementsOf(expected(10));
         assertThat(pipeline.stats().replayed()).isEqualTo(10);
     }
+
+    private static io.stratal.logs.LogRecord job(java.util.UUID jobRunId, String message) {
+        return new io.stratal.logs.LogRecord(io.stratal.logs.LogType.JOB, jobRunId, null, java.time.Instant.now(),
+                io.stratal.logs.LogLevel.INFO, io.stratal.logs.LogStream.SYSTEM, message, null);
+    }
+
+    private static List<String> lines(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> prefix + i).collect(Collectors.toList());
+    }
+
+    /** The messages of each batch the sink was asked to write since it had been asked {@code count} times. */
+    private List<List<String>> attemptedSince(int count) {
+        List<List<String>> all = List.copyOf(sink.attempted);
+        return all.subList(count, all.size());
+    }
+
+    /**
+     * A pipeline whose parked rows are retried only every 2 s (the flush interval), each record a batch of its own.
+     */
+    private static LogWriterConfig.Builder slowParkedRetries() {
+        return LogWriterConfig.builder("t").batchSize(1).flushInterval(Duration.ofSeconds(2))
+                .foreignKeyGracePeriod(Duration.ofMinutes(1));
+    }
+
+    /**
+     * Rows of {@code late} 0 to 4 wait for their parent in memory; the database goes away, the pipeline spills,
+     * rows 5 to 9 go to disk, and then (the retries being 2 s apart) a retry of the waiting rows meets the outage.
+     */
+    private void parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk(java.util.UUID late) {
+        for (int i = 0; i < 5; i++) {
+            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
+        }
+        Duration quick = Duration.ofMillis(5);
+        await().pollInterval(quick).until(pipeline::holdsBacklog); // parked: the database lacks the run
+        sink.down = true;
+        assertThat(pipeline.offer(record("other"))).isTrue();
+        await().pollInterval(quick).until(pipeline::isSpilling);
+        for (int i = 5; i < 10; i++) {
+            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
+        }
+        await().pollInterval(quick).until(() -> pipeline.stats().spooled() >= 6);
+        // a retry of the parked rows after rows 5 to 9 went to disk (the first one, 2 s after the start, usually is)
+        int before = sink.attempted.size();
+        await().until(() -> attemptedSince(before).stream().anyMatch(b -> b.contains("late 0")));
+    }
+
+    @Test
+    void rowsWaitingForTheirParentStayAheadOfTheirRunsNewerRowsWhenARetryMeetsAnOutage() throws IOException {
+        java.util.UUID late = java.util.UUID.randomUUID();
+        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = existing;
+        start(slowParkedRetries());
+        parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk(late);
+
+        existing.add(late);
+        sink.down = false;
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 11);
+        assertThat(sink.messages()).filteredOn(m -> m.startsWith("late")).containsExactlyElementsOf(lines("late ", 10));
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+    }
+
+    @Test
+    void stoppingWhileRowsWaitForTheirParentPutsThemAheadOfTheirRunsNewerRowsOnDisk() throws IOException {
+        java.util.UUID late = java.util.UUID.randomUUID();
+        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = existing;
+        LogWriterConfig.Builder config = slowParkedRetries().shutdownGracePeriod(Duration.ofMillis(300));
+        start(config);
+        parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk(late);
+        assertThat(pipeline.stop()).isZero();
+        assertThat(sink.messages()).isEmpty();
+
+        existing.add(late);
+        sink.down = false;
+        start(config);
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 11);
+        assertThat(sink.messages()).filteredOn(m -> m.startsWith("late")).containsExactlyElementsOf(lines("late ", 10));
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+    }
 }

@@ -193,4 +193,87 @@ class SpoolTest {
             assertThat(spool.pendingBytes()).isLessThanOrEqualTo(2_000);
         }
     }
+
+    @Test
+    void framesPutFirstAreReadBeforeEverythingElseAndThePartlyReadSegmentComesAgainAfterThem() throws IOException {
+        UUID putFirstId = UUID.randomUUID();
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a")));
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            Spool.Frame a = spool.peek();
+            spool.done(a); // "a" is written; the segment is still being read
+            assertThat(spool.putFirst(List.of(new Spool.Frame(putFirstId, List.of(record("first 1"), record("first 2"))),
+                    new Spool.Frame(UUID.randomUUID(), List.of(record("first 3")))))).isTrue();
+            assertThat(segments()).hasSize(2);
+            assertThat(readAll(spool)).as("as after a restart: the ledger knows the batch of \"a\"")
+                    .containsExactly("first 1", "first 2", "first 3", "a", "b");
+            assertThat(spool.isEmpty()).isTrue();
+        }
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("c")));
+            spool.putFirst(List.of(new Spool.Frame(putFirstId, List.of(record("before c")))));
+        }
+        try (Spool spool = open()) {
+            Spool.Frame first = spool.peek();
+            assertThat(first.id()).isEqualTo(putFirstId);
+            assertThat(first.records()).extracting(LogRecord::message).containsExactly("before c");
+            assertThat(spool.done(first)).as("its own segment, deleted when read").containsExactly(putFirstId);
+            assertThat(readAll(spool)).containsExactly("c");
+        }
+    }
+
+    @Test
+    void framesPutFirstAreDatedLikeTheOldestSegmentSoAHandoverTakesThemAsEarly() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("old")));
+        }
+        Path oldest = segments().get(0);
+        java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(oldest, longAgo);
+        try (Spool spool = open()) {
+            spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), List.of(record("older")))));
+            assertThat(spool.nextEarlierFrameTime()).isEqualTo(longAgo.toMillis());
+        }
+        assertThat(Files.getLastModifiedTime(segments().get(0))).isEqualTo(longAgo);
+        try (Spool spool = open()) {
+            assertThat(spool.nextEarlierFrameTime()).isEqualTo(longAgo.toMillis());
+            assertThat(readAll(spool)).containsExactly("older", "old");
+        }
+    }
+
+    @Test
+    void aSpoolWithNoNumberLeftBelowItsOldestSegmentSaysSoAndWritesNothing() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a")));
+        }
+        Path only = segments().get(0);
+        Files.move(only, only.resolveSibling(String.format("segment-%020d.spool", 0)));
+        try (Spool spool = open()) {
+            assertThat(spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), List.of(record("first")))))).isFalse();
+            assertThat(readAll(spool)).containsExactly("a");
+        }
+    }
+
+    @Test
+    void framesPutFirstIntoAnEmptySpoolAreSimplyItsFrames() throws IOException {
+        try (Spool spool = open()) {
+            assertThat(spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), List.of(record("only")))))).isTrue();
+            spool.append(UUID.randomUUID(), List.of(record("then")));
+            assertThat(readAll(spool)).containsExactly("only", "then");
+        }
+    }
+
+    @Test
+    void framesPutFirstKeepTheSizeBound() throws IOException {
+        try (Spool spool = Spool.open(dir, 2_000, warnings::add)) {
+            spool.append(UUID.randomUUID(), List.of(record("fits")));
+            List<LogRecord> many = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                many.add(record("more " + i));
+            }
+            assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many))))
+                    .isInstanceOf(Spool.SpoolFullException.class);
+            assertThat(readAll(spool)).containsExactly("fits");
+        }
+    }
 }
