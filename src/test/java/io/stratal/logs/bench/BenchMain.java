@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>STRATAL_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres mvn -Pbench -DskipTests verify</pre>
  *
  * Arguments (through {@code -Dbench.args="..."}): {@code --smoke} for a short run with small sizes, and
- * {@code --only e2e,copy-writers,call,burst,index,stream,metrics,read,scale,archive} for some parts; {@code --read-rows N} sets the read part's
+ * {@code --only e2e,copy-writers,profile,call,burst,index,stream,metrics,read,scale,archive} for some parts; {@code --read-rows N} sets the read part's
  * table size (10 million by default), {@code --scale-rows N} the scale part's (20 million), and
  * {@code --scale-seed-only} runs only its seed-index variants (ingest, pages, conversion).
  */
@@ -42,7 +42,7 @@ public final class BenchMain {
             }
         }
         boolean smoke = words.contains("--smoke");
-        Set<String> parts = Set.of("e2e", "copy-writers", "call", "burst", "index", "stream", "metrics", "read", "scale", "archive");
+        Set<String> parts = Set.of("e2e", "copy-writers", "profile", "call", "burst", "index", "stream", "metrics", "read", "scale", "archive");
         int only = words.indexOf("--only");
         if (only >= 0 && only + 1 < words.size()) {
             parts = Set.of(words.get(only + 1).split(","));
@@ -57,6 +57,9 @@ public final class BenchMain {
         }
         if (parts.contains("copy-writers")) {
             copyWriters(smoke ? 20_000 : 300_000, smoke ? 20_000 : 200_000, smoke ? 1 : 5);
+        }
+        if (parts.contains("profile")) {
+            WritersProfile.run(smoke ? 20_000 : 300_000, smoke ? 20_000 : 200_000);
         }
         if (parts.contains("call")) {
             perCall(smoke);
