@@ -39,7 +39,10 @@ final class Flusher implements Runnable {
     private volatile int inFlight;
     private boolean stopSeen;
     private long lastFlushNanos = System.nanoTime();
-    private long lastParkedRetryNanos = System.nanoTime();
+    /** When parked rows are tried next: on the flush rhythm, and after a step of the backoff more per outage met. */
+    private long nextParkedRetryNanos;
+    private int parkedRetryAttempt;
+    private final Backoff parkedRetryBackoff;
 
     Flusher(PipelineSettings config, RecordQueue queue, BatchSink sink, Counters stats, StatusListener reporter,
             DropWarnings dropWarnings, Spool spool, SpoolHandover handover, boolean replaysEarlier) {
@@ -53,6 +56,8 @@ final class Flusher implements Runnable {
         this.delivery = new Delivery(config, sink, stats, reporter, dropWarnings, queue::hold, spool == null);
         this.intervalNanos = config.flushInterval().toNanos();
         this.parkedRetryNanos = Math.max(intervalNanos, MIN_PARKED_RETRY_NANOS);
+        this.nextParkedRetryNanos = System.nanoTime() + parkedRetryNanos;
+        this.parkedRetryBackoff = new Backoff(config.minRetryBackoff(), config.maxRetryBackoff());
     }
 
     @Override
@@ -82,6 +87,7 @@ final class Flusher implements Runnable {
         while (true) {
             if (deadline.isSet() && !stopSeen) {
                 stopSeen = true;
+                nextParkedRetryNanos = System.nanoTime(); // parked rows get one more try now
                 if (spilling != null) {
                     spilling.replaySoon();
                 }
@@ -90,15 +96,10 @@ final class Flusher implements Runnable {
                 finishAtDeadline();
                 return;
             }
-            if (delivery.hasParked() && (deadline.isSet() || System.nanoTime() - lastParkedRetryNanos >= parkedRetryNanos)) {
-                lastParkedRetryNanos = System.nanoTime();
-                retryingParked = true; // taken out of the parked list, they are not in the table yet
-                try {
-                    // while spilling, the spool holds newer rows of the parked ones' runs: unwritten, they stay ahead
-                    handleUnwritten(delivery.retryParked(deadline, spilling != null && spilling.isSpilling()));
-                } finally {
-                    retryingParked = false;
-                }
+            // once stopping, parked rows are tried again at once while the database answers, else on their rhythm
+            if (delivery.hasParked() && (System.nanoTime() - nextParkedRetryNanos >= 0
+                    || (deadline.isSet() && delivery.isDatabaseAvailable()))) {
+                retryParked();
             }
             if (spilling != null && spilling.isSpilling()) {
                 spilling.replay(delivery, deadline);
@@ -119,10 +120,33 @@ final class Flusher implements Runnable {
                 lastFlushNanos = System.nanoTime();
             }
             dropWarnings.reportIfDue(System.nanoTime(), false);
-            if (deadline.isSet() && records.isEmpty() && queue.isEmpty() && !delivery.hasParked()) {
-                return;
+            if (deadline.isSet() && records.isEmpty() && queue.isEmpty()) {
+                if (!delivery.hasParked()) {
+                    return;
+                }
+                deadline.sleepUntil(nextParkedRetryNanos); // they wait for the database or a parent
             }
         }
+    }
+
+    /**
+     * Writes the parked rows again. With a spool, what the database cannot take now stays ahead in memory under its
+     * batch ids: in the spool it would land behind newer rows of its runs, and be read back under another id.
+     */
+    private void retryParked() {
+        retryingParked = true; // taken out of the parked list, they are not in the table yet
+        try {
+            handleUnwritten(delivery.retryParked(deadline, spilling != null));
+        } finally {
+            retryingParked = false;
+        }
+        long wait = parkedRetryNanos;
+        if (delivery.isDatabaseAvailable()) {
+            parkedRetryAttempt = 0;
+        } else {
+            wait = Math.max(wait, parkedRetryBackoff.delayNanos(parkedRetryAttempt++));
+        }
+        nextParkedRetryNanos = System.nanoTime() + wait;
     }
 
     /**
@@ -138,7 +162,7 @@ final class Flusher implements Runnable {
             }
             long wakeAt = waiting > 0 ? lastFlushNanos + intervalNanos : now + intervalNanos;
             if (delivery.hasParked()) {
-                wakeAt = earlier(wakeAt, lastParkedRetryNanos + parkedRetryNanos);
+                wakeAt = earlier(wakeAt, nextParkedRetryNanos);
             }
             if (now - wakeAt >= 0) {
                 break;
@@ -159,7 +183,7 @@ final class Flusher implements Runnable {
     private void waitForReplay() {
         long wakeAt = earlier(spilling.nextReplayNanos(), System.nanoTime() + intervalNanos);
         if (delivery.hasParked()) {
-            wakeAt = earlier(wakeAt, lastParkedRetryNanos + parkedRetryNanos);
+            wakeAt = earlier(wakeAt, nextParkedRetryNanos);
         }
         deadline.sleepUntil(wakeAt);
         dropWarnings.reportIfDue(System.nanoTime(), false);

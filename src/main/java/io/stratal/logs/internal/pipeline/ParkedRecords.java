@@ -28,9 +28,13 @@ final class ParkedRecords {
     private final long graceNanos;
     private final List<LogRecord> records = new ArrayList<>();
     private final List<Batch> kept = new ArrayList<>();
+    /** The runs waited for when {@link #takeAll} took the rows out: those that held them back. */
+    private Set<UUID> jobRunsAtTake = Set.of();
+    private Set<UUID> taskRunsAtTake = Set.of();
     private final Map<UUID, Long> jobRunsSince = new LinkedHashMap<>();
     private final Map<UUID, Long> taskRunsSince = new LinkedHashMap<>();
     private long bytes;
+    private volatile int count;
 
     ParkedRecords(long graceNanos) {
         this.graceNanos = graceNanos;
@@ -45,12 +49,9 @@ final class ParkedRecords {
         return !jobRunsSince.isEmpty() || !taskRunsSince.isEmpty();
     }
 
+    /** How many records are held; read by other threads too (a stop counts what is left). */
     int size() {
-        int size = records.size();
-        for (Batch batch : kept) {
-            size += batch.size();
-        }
-        return size;
+        return count;
     }
 
     /** Estimated heap of the parked records; it counts against the queue bound. */
@@ -113,7 +114,8 @@ final class ParkedRecords {
 
     /**
      * Takes everything out for a retry or for the spool, in order: the kept batches, then the parked records as a
-     * batch of their own. The runs stay waited for until a write settles them.
+     * batch of their own. The runs stay waited for until a write settles them; which runs those were is noted
+     * for {@link #keep}.
      */
     List<Batch> takeAll() {
         List<Batch> out = new ArrayList<>(kept);
@@ -123,21 +125,31 @@ final class ParkedRecords {
         kept.clear();
         records.clear();
         bytes = 0;
+        count = 0;
+        jobRunsAtTake = Set.copyOf(jobRunsSince.keySet());
+        taskRunsAtTake = Set.copyOf(taskRunsSince.keySet());
         return out;
     }
 
     /**
-     * Batches a retry could not write: they wait ahead of the parked records, under their ids, and their runs are
-     * waited for until a write settles them, so nothing newer of those runs passes them.
+     * Batches a retry (of what {@link #takeAll} gave) could not write: they wait ahead, under their ids, behind only
+     * the rows this retry parked again (those came before them). The runs that held their rows back when they were
+     * taken are waited for again until a write settles them (a write that found a parent present had stopped
+     * waiting for it), so nothing newer of those runs passes them; no other run is held back by them.
      */
     void keep(List<Batch> unwritten, long nowNanos) {
+        if (!records.isEmpty()) {
+            kept.add(Batch.of(new ArrayList<>(records)));
+            records.clear();
+        }
         for (Batch batch : unwritten) {
             kept.add(batch);
+            count += batch.size();
             for (LogRecord record : batch.records()) {
-                if (record.jobRunId() != null) {
+                if (record.jobRunId() != null && jobRunsAtTake.contains(record.jobRunId())) {
                     jobRunsSince.putIfAbsent(record.jobRunId(), nowNanos);
                 }
-                if (record.taskRunId() != null) {
+                if (record.taskRunId() != null && taskRunsAtTake.contains(record.taskRunId())) {
                     taskRunsSince.putIfAbsent(record.taskRunId(), nowNanos);
                 }
                 bytes += record.estimatedBytes();
@@ -168,6 +180,7 @@ final class ParkedRecords {
     private void add(LogRecord record) {
         records.add(record);
         bytes += record.estimatedBytes();
+        count++;
     }
 
     /** Of the runs in {@code candidates}, stops waiting for those past the grace period and returns them. */

@@ -178,8 +178,11 @@ final class Spilling implements Runnable {
         if (frames.isEmpty()) {
             return;
         }
+        // during a handover, older rows of theirs may wait in another writer's spool too: be read before those
+        long earliest = handover == null ? Long.MAX_VALUE : handover.earliestPendingTime();
+        long notAfter = earliest == Long.MAX_VALUE ? Long.MAX_VALUE : earliest - 1;
         try {
-            if (!spool.putFirst(frames)) {
+            if (!spool.putFirst(frames, notAfter)) {
                 reporter.warn("its spool has no room before its oldest file (a spool left by an earlier version); "
                         + records + " record(s) that waited for a parent run go to its end, after newer records of their runs");
                 append(batches);

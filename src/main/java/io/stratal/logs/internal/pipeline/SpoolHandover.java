@@ -61,6 +61,18 @@ public final class SpoolHandover {
         return next;
     }
 
+    /**
+     * {@return when the least recently written segment that any spool held at start and still holds was last written
+     * (milliseconds since the epoch), or {@link Long#MAX_VALUE} when none is left}
+     */
+    long earliestPendingTime() {
+        long earliest = Long.MAX_VALUE;
+        for (Spool spool : spools) {
+            earliest = Math.min(earliest, spool.nextEarlierFrameTime());
+        }
+        return earliest;
+    }
+
     /** {@return bytes in the left-over spools not yet written} */
     long leftOverBytes() {
         long bytes = 0;

@@ -88,7 +88,8 @@ final class SpoolReplay {
 
     /**
      * From the flusher: writes spool frames, oldest first, for up to one flush interval (or until the
-     * deadline, when stopping), unless a backoff is running. Stops spilling once the spool is empty.
+     * deadline, when stopping), unless a backoff is running or rows wait in memory for the database to come
+     * back. Stops spilling once the spool is empty.
      */
     void replay(Delivery delivery, Deadline deadline) {
         long now = System.nanoTime();
@@ -98,6 +99,12 @@ final class SpoolReplay {
         long budgetEnd = now + intervalNanos;
         while (true) {
             if (replayRemaining == null) {
+                if (delivery.hasParked() && !delivery.isDatabaseAvailable()) {
+                    // rows wait in memory for a database that is away: frames read now would only pile up behind
+                    // them, off the disk and in the heap; the parked rows' retry finds out when it is back
+                    replayAfterBackoff();
+                    return;
+                }
                 boolean handingOver = handover != null && !handover.isDone();
                 Spool source = handingOver ? nextEarlier(delivery) : spool;
                 if (source == null) {

@@ -111,8 +111,14 @@ final class BatchLedger {
         forgetting = List.of();
     }
 
-    /** An earlier attempt had committed {@code batchId}: it is confirmed now. */
-    void alreadyCommitted(UUID batchId) {
-        confirmed.add(batchId);
+    /**
+     * An earlier attempt had committed {@code batchId}: it is confirmed now, and can be forgotten next time unless it
+     * is {@code durable}: a frame read back from the spool is read again after a crash until its file is gone, so its
+     * id stays until {@link #forget}, as after {@link #committed}.
+     */
+    void alreadyCommitted(UUID batchId, boolean durable) {
+        if (!durable) {
+            confirmed.add(batchId);
+        }
     }
 }

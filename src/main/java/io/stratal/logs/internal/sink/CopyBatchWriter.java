@@ -69,7 +69,7 @@ public final class CopyBatchWriter implements BatchSink {
             try {
                 if (!ledger.claim(connection, batch.id())) {
                     connection.rollback();
-                    ledger.alreadyCommitted(batch.id());
+                    ledger.alreadyCommitted(batch.id(), batch.durable());
                     return;
                 }
                 List<LogRecord> rows = jobRuns.withResolvedJobRuns(connection, batch.records());

@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,6 +57,8 @@ public final class Spool implements AutoCloseable {
     static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
     static final long SEGMENT_BYTES = 8L * 1024 * 1024;
     private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
+    /** What {@link #putFirst} writes before renaming it into place; left by a crash, it is deleted at open. */
+    private static final String TEMPORARY_SUFFIX = ".tmp";
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
     /** A new spool's first segment: the numbers below it are room for {@link #putFirst}. */
     static final long FIRST_SEGMENT = 1_000_000;
@@ -79,6 +84,12 @@ public final class Spool implements AutoCloseable {
     private Frame head;
     private long headEnd;
     private final List<UUID> idsInReadSegment = new ArrayList<>();
+    /** Segments whose reading {@link #putFirst} interrupted, the one to go on with on top. */
+    private final Deque<ReadState> suspended = new ArrayDeque<>();
+
+    /** Where reading a segment stood: its next frame's position, and the ids of the frames done in it. */
+    private record ReadState(long segment, long position, List<UUID> doneIds) {
+    }
 
     private Spool(Path directory, long maxBytes, Consumer<String> warn, FileChannel lockChannel, FileLock lock) throws IOException {
         this.directory = directory;
@@ -89,7 +100,9 @@ public final class Spool implements AutoCloseable {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Matcher m = SEGMENT.matcher(file.getFileName().toString());
-                if (m.matches()) {
+                if (file.getFileName().toString().endsWith(".spool" + TEMPORARY_SUFFIX)) {
+                    Files.deleteIfExists(file); // a putFirst cut short by a crash: its records were only in memory
+                } else if (m.matches()) {
                     long segment = Long.parseLong(m.group(1));
                     segmentSizes.put(segment, Files.size(file));
                     earlierSegmentTimes.put(segment, Files.getLastModifiedTime(file).toMillis());
@@ -151,6 +164,11 @@ public final class Spool implements AutoCloseable {
             if (segment.getKey() == readSegment) {
                 total -= Math.max(0, readPosition - MAGIC.length);
             }
+            for (ReadState interrupted : suspended) {
+                if (interrupted.segment() == segment.getKey()) {
+                    total -= Math.max(0, interrupted.position() - MAGIC.length);
+                }
+            }
         }
         return Math.max(0, total);
     }
@@ -176,16 +194,20 @@ public final class Spool implements AutoCloseable {
     }
 
     /**
-     * Writes {@code frames} ahead of every frame not yet done, in order, in a segment of their own numbered
-     * below the oldest one (and dated like it, so a handover across several spools takes it as early), forced to
-     * disk. Reading starts over from there: the frames of a segment partly read come again after them, as after a
-     * restart (the ledger recognises the batches already written). For records that must come before what the
-     * spool holds, such as rows that waited in memory for a parent run while newer rows of it went to disk.
+     * Writes {@code frames} ahead of every frame not yet done, in order, in a segment of their own numbered below
+     * the oldest one, forced to disk, and read next: then reading goes on where it was (a frame peeked and not
+     * done is peeked again). For records that must come before what the spool holds, such as rows that waited in
+     * memory for a parent run while newer rows of it went to disk. The segment is dated no later than the oldest
+     * one nor than {@code notAfterMillis}, so a handover across several spools (which takes the least recently
+     * written segment first, {@link #nextEarlierFrameTime}) takes it first too. It is written under a temporary
+     * name and renamed, so a crash leaves it whole or not at all.
      *
+     * @param notAfterMillis the latest date the segment may have (milliseconds since the epoch), or
+     *                       {@link Long#MAX_VALUE}
      * @return false, writing nothing, when no lower segment number is left (a spool of an earlier version)
      * @throws SpoolFullException when they would take the spool past its bound
      */
-    public synchronized boolean putFirst(List<Frame> frames) throws IOException {
+    public synchronized boolean putFirst(List<Frame> frames, long notAfterMillis) throws IOException {
         if (frames.isEmpty()) {
             return true;
         }
@@ -199,45 +221,62 @@ public final class Spool implements AutoCloseable {
         if (pendingBytes() + bytes > maxBytes) {
             throw new SpoolFullException("the spool holds " + pendingBytes() + " bytes, its bound is " + maxBytes);
         }
+        long front;
+        long date = notAfterMillis;
         if (segmentSizes.isEmpty()) {
-            for (ByteBuffer buffer : encoded) {
-                appendFrame(buffer);
+            front = Math.max(FIRST_SEGMENT - 1, lastSegmentAtOpen) + 1;
+        } else {
+            long oldest = segmentSizes.firstKey();
+            if (oldest <= 0) {
+                return false;
             }
-            return true;
+            front = oldest - 1;
+            date = Math.min(date, Files.getLastModifiedTime(segmentPath(oldest)).toMillis());
         }
-        long oldest = segmentSizes.firstKey();
-        if (oldest <= 0) {
-            return false;
-        }
-        long front = oldest - 1;
-        Path path = segmentPath(front);
-        long size = MAGIC.length;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(MAGIC));
-            for (ByteBuffer buffer : encoded) {
-                size += buffer.remaining();
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            }
-            channel.force(false);
-        }
-        FileTime oldestTime = Files.getLastModifiedTime(segmentPath(oldest));
-        Files.setLastModifiedTime(path, oldestTime);
-        syncDirectory();
+        long size = writeWhole(segmentPath(front), encoded, date);
         segmentSizes.put(front, size);
         if (front <= lastSegmentAtOpen) {
-            earlierSegmentTimes.put(front, oldestTime.toMillis());
+            earlierSegmentTimes.put(front, date);
         }
         if (readChannel != null) {
+            // read on from here once the new segment is done; a frame peeked and not done is read again
+            suspended.push(new ReadState(readSegment, readPosition, new ArrayList<>(idsInReadSegment)));
             readChannel.close();
             readChannel = null;
+            readSegment = -1;
+            readPosition = 0;
+            head = null;
+            idsInReadSegment.clear();
         }
-        readSegment = -1;
-        readPosition = 0;
-        head = null;
-        idsInReadSegment.clear(); // their frames are read again, and done again
         return true;
+    }
+
+    /** Writes a segment under a temporary name, forced to disk and dated, then renames it into place. */
+    private long writeWhole(Path path, List<ByteBuffer> frames, long dateMillis) throws IOException {
+        Path temporary = path.resolveSibling(path.getFileName() + TEMPORARY_SUFFIX);
+        long size = MAGIC.length;
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(MAGIC));
+                for (ByteBuffer buffer : frames) {
+                    size += buffer.remaining();
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                }
+                channel.force(false);
+            }
+            if (dateMillis != Long.MAX_VALUE) {
+                Files.setLastModifiedTime(temporary, FileTime.fromMillis(dateMillis));
+            }
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+        syncDirectory();
+        return size;
     }
 
     /** Forces appended frames to the disk itself. */
@@ -312,6 +351,12 @@ public final class Spool implements AutoCloseable {
             readPosition = segmentSizes.get(readSegment);
         } else {
             readPosition = MAGIC.length;
+        }
+        ReadState interrupted = suspended.peek();
+        if (interrupted != null && interrupted.segment() == readSegment) {
+            suspended.pop();
+            readPosition = Math.max(readPosition, interrupted.position());
+            idsInReadSegment.addAll(interrupted.doneIds());
         }
         return true;
     }

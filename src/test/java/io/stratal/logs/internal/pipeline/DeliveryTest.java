@@ -133,12 +133,18 @@ class DeliveryTest {
         assertThat(stats.written()).isEqualTo(5);
     }
 
-    @Test
-    void aRetryTheDatabaseCannotTakeWhileTheSpoolHoldsNewerRowsStaysAheadUnderItsBatchIds() {
-        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20)); // with a spool: no retry in place
-        UUID late = UUID.randomUUID();
+    /** A delivery with a spool to fall back on (no retry in place), holding "late 1" and "late 2" of a run the database lacks. */
+    private Delivery withTwoRowsParked(UUID late) {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
         sink.existingJobRuns = Set.of();
         assertThat(delivery.deliver(List.of(jobRecord(late, "late 1"), jobRecord(late, "late 2")), deadline)).isEmpty();
+        return delivery;
+    }
+
+    @Test
+    void aRetryTheDatabaseCannotTakeWhileTheSpoolHoldsNewerRowsStaysAheadUnderItsBatchIds() {
+        UUID late = UUID.randomUUID();
+        Delivery delivery = withTwoRowsParked(late);
         long held = parkedBytes.get();
 
         sink.existingJobRuns = Set.of(late);
@@ -156,11 +162,8 @@ class DeliveryTest {
     }
 
     @Test
-    void withoutANewerCopyOnDiskARetryTheDatabaseCannotTakeIsHandedBackWhole() {
-        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
-        UUID late = UUID.randomUUID();
-        sink.existingJobRuns = Set.of();
-        delivery.deliver(List.of(jobRecord(late, "late 1"), jobRecord(late, "late 2")), deadline);
+    void notAskedToKeepItARetryTheDatabaseCannotTakeIsHandedBackWhole() {
+        Delivery delivery = withTwoRowsParked(UUID.randomUUID());
         sink.down = true;
 
         List<Batch> unwritten = delivery.retryParked(deadline, false);
@@ -169,5 +172,50 @@ class DeliveryTest {
                 .containsExactly("late 1", "late 2"));
         assertThat(delivery.hasParked()).isFalse();
         assertThat(parkedBytes.get()).isZero();
+    }
+
+    private static LogRecord taskRecord(UUID job, UUID task, String message) {
+        return new LogRecord(LogType.TASK, job, task, Instant.now(), LogLevel.INFO, LogStream.SYSTEM, message, null);
+    }
+
+    @Test
+    void rowsAParkedRetryParksAgainStayAheadOfTheRowsItKeepsWhenTheDatabaseGoesAwayMidPass() {
+        UUID late = UUID.randomUUID();
+        Delivery delivery = withTwoRowsParked(late);
+        sink.down = true;
+        delivery.retryParked(deadline, true); // kept, ahead
+        sink.down = false;
+        delivery.deliver(List.of(jobRecord(late, "late 3")), deadline); // held back behind them
+
+        sink.downFromAttempt = sink.attempts.get() + 2; // the kept batch meets the missing parent, then the database goes
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+        sink.downFromAttempt = Integer.MAX_VALUE;
+        sink.existingJobRuns = Set.of(late);
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+
+        assertThat(sink.messages()).containsExactly("late 1", "late 2", "late 3");
+        assertThat(delivery.hasParked()).isFalse();
+    }
+
+    @Test
+    void keptRowsHoldBackOnlyTheRunsTheyWaitedForNotARowOfTheirJobWithAnotherTask() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        UUID job = UUID.randomUUID();
+        UUID present = UUID.randomUUID();
+        UUID late = UUID.randomUUID();
+        sink.existingTaskRuns = Set.of(present);
+        delivery.deliver(List.of(taskRecord(job, late, "late task 0")), deadline); // parked: its task run is missing
+        sink.down = true;
+        List<Batch> unwritten = delivery.deliver(List.of(taskRecord(job, present, "older"), taskRecord(job, late, "late task 1")), deadline);
+        assertThat(unwritten).singleElement().satisfies(b -> assertThat(b.records()).extracting(LogRecord::message).containsExactly("older"));
+        delivery.retryParked(deadline, true); // the late task's rows are kept
+
+        sink.down = false;
+        sink.existingTaskRuns = Set.of(present, late);
+        assertThat(delivery.deliverInOrder(unwritten, deadline)).isEmpty();
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+
+        assertThat(sink.messages()).as("a row of the job under a present task is not held behind the late task's rows")
+                .containsExactly("older", "late task 0", "late task 1");
     }
 }

@@ -35,6 +35,10 @@ final class FakeSink implements BatchSink {
     final java.util.Set<java.util.UUID> committedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** When not null, job run ids outside this set are "missing parents". */
     volatile java.util.Set<java.util.UUID> existingJobRuns;
+    /** When not null, task run ids outside this set are "missing parents". */
+    volatile java.util.Set<java.util.UUID> existingTaskRuns;
+    /** From this attempt on (counting from 1), every write fails as unavailable: a database that goes away mid-pass. */
+    volatile int downFromAttempt = Integer.MAX_VALUE;
 
     @Override
     public void write(Batch written) throws WriteException {
@@ -55,21 +59,24 @@ final class FakeSink implements BatchSink {
         while (writeDelayMillis > 0 && (left = writeEnd - System.nanoTime()) > 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(left); // loggers unpark the flusher: park again
         }
-        if (down) {
+        if (down || attempts.get() >= downFromAttempt) {
             throw new WriteException(WriteException.Kind.UNAVAILABLE, "08006", "connection refused", null);
         }
         java.util.Set<java.util.UUID> existing = existingJobRuns;
-        if (existing != null) {
-            java.util.Set<java.util.UUID> missing = new java.util.HashSet<>();
-            for (LogRecord record : batch) {
-                if (record.jobRunId() != null && !existing.contains(record.jobRunId())) {
-                    missing.add(record.jobRunId());
-                }
+        java.util.Set<java.util.UUID> existingTasks = existingTaskRuns;
+        java.util.Set<java.util.UUID> missing = new java.util.HashSet<>();
+        java.util.Set<java.util.UUID> missingTasks = new java.util.HashSet<>();
+        for (LogRecord record : batch) {
+            if (existing != null && record.jobRunId() != null && !existing.contains(record.jobRunId())) {
+                missing.add(record.jobRunId());
             }
-            if (!missing.isEmpty()) {
-                throw new WriteException(WriteException.Kind.FOREIGN_KEY, "23503", "missing parent", null, -1,
-                        new MissingParents(missing, java.util.Set.of()));
+            if (existingTasks != null && record.taskRunId() != null && !existingTasks.contains(record.taskRunId())) {
+                missingTasks.add(record.taskRunId());
             }
+        }
+        if (!missing.isEmpty() || !missingTasks.isEmpty()) {
+            throw new WriteException(WriteException.Kind.FOREIGN_KEY, "23503", "missing parent", null, -1,
+                    new MissingParents(missing, missingTasks));
         }
         for (int i = 0; i < batch.size(); i++) {
             if (poison.test(batch.get(i))) {

@@ -288,4 +288,56 @@ class SpoolPipelineTest {
         assertThat(sink.messages()).filteredOn(m -> m.startsWith("late")).containsExactlyElementsOf(lines("late ", 10));
         assertThat(pipeline.stats().droppedTotal()).isZero();
     }
+
+    @Test
+    void aRetryOfParkedRowsWhoseCommitOutcomeWasLostLandsOnce() throws IOException {
+        java.util.UUID late = java.util.UUID.randomUUID();
+        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = existing;
+        start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+                .foreignKeyGracePeriod(Duration.ofMinutes(1)));
+        for (int i = 0; i < 5; i++) {
+            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
+        }
+        await().until(pipeline::holdsBacklog);
+
+        sink.commitThenFail = true; // the next write commits, and its confirmation is lost with the connection
+        existing.add(late);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sink.commitThenFail && !pipeline.holdsBacklog());
+        assertThat(sink.messages()).containsExactlyElementsOf(lines("late ", 5));
+    }
+
+    @Test
+    void stoppingWithParkedRowsTheDatabaseCannotTakeTriesThemOnTheirRhythmAndKeepsThemForTheNextStart() throws IOException {
+        java.util.UUID late = java.util.UUID.randomUUID();
+        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = existing;
+        LogWriterConfig.Builder config = LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+                .foreignKeyGracePeriod(Duration.ofMinutes(1)).shutdownGracePeriod(Duration.ofMillis(500));
+        start(config);
+        for (int i = 0; i < 5; i++) {
+            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
+        }
+        await().until(pipeline::holdsBacklog);
+        sink.down = true;
+        int before = sink.attempted.size();
+        await().until(() -> attemptedSince(before).stream().anyMatch(b -> b.contains("late 0"))); // kept in memory
+        assertThat(pipeline.isSpilling()).isFalse();
+
+        int attempts = sink.attempts.get();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long wall = System.nanoTime();
+        assertThat(pipeline.stop()).isZero();
+        assertThat(sink.attempts.get() - attempts).as("tried again on the retry's rhythm, not in a loop").isLessThan(100);
+        assertThat(os.getProcessCpuTime() - cpu).as("the flusher sleeps between tries (a spin takes a core)")
+                .isLessThan((System.nanoTime() - wall) * 6 / 10);
+
+        existing.add(late);
+        sink.down = false;
+        start(config);
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 5);
+        assertThat(sink.messages()).containsExactlyElementsOf(lines("late ", 5));
+    }
 }

@@ -117,4 +117,19 @@ class CopyBatchWriterIT {
         pipeline.stop();
         assertThat(db.count("SELECT count(*) FROM logs")).isEqualTo(10);
     }
+
+    @Test
+    void aSpoolFrameWrittenTwiceStaysKnownUntilItsFileIsGoneThoughOtherBatchesCommitInBetween() throws Exception {
+        Batch frame = new Batch(UUID.randomUUID(), List.of(task(jobRunId, taskRunId, "from the spool")), true);
+        try (CopyBatchWriter writer = writer()) {
+            writer.write(frame);
+            writer.write(frame); // read again (a crash before its segment was finished): recognised
+            writer.write(Batch.of(List.of(task(jobRunId, taskRunId, "a newer batch")))); // forgets what may be forgotten
+            writer.write(frame); // and again, after another crash
+            assertThat(db.scalar("SELECT count(*) FROM logs WHERE message = 'from the spool'")).isEqualTo(1L);
+            writer.forget(List.of(frame.id())); // its file is gone
+            writer.write(Batch.of(List.of(task(jobRunId, taskRunId, "the next batch"))));
+        }
+        assertThat(db.scalar("SELECT count(*) FROM stratal_batches WHERE id = '" + frame.id() + "'")).isEqualTo(0L);
+    }
 }

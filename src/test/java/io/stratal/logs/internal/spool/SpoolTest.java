@@ -194,51 +194,91 @@ class SpoolTest {
         }
     }
 
+    private static Spool.Frame frame(String... messages) {
+        List<LogRecord> records = new ArrayList<>();
+        for (String message : messages) {
+            records.add(record(message));
+        }
+        return new Spool.Frame(UUID.randomUUID(), records);
+    }
+
     @Test
-    void framesPutFirstAreReadBeforeEverythingElseAndThePartlyReadSegmentComesAgainAfterThem() throws IOException {
-        UUID putFirstId = UUID.randomUUID();
+    void framesPutFirstAreReadNextAndThenReadingGoesOnWhereItWas() throws IOException {
+        UUID aId = UUID.randomUUID();
         try (Spool spool = open()) {
-            spool.append(UUID.randomUUID(), List.of(record("a")));
+            spool.append(aId, List.of(record("a")));
             spool.append(UUID.randomUUID(), List.of(record("b")));
-            Spool.Frame a = spool.peek();
-            spool.done(a); // "a" is written; the segment is still being read
-            assertThat(spool.putFirst(List.of(new Spool.Frame(putFirstId, List.of(record("first 1"), record("first 2"))),
-                    new Spool.Frame(UUID.randomUUID(), List.of(record("first 3")))))).isTrue();
-            assertThat(segments()).hasSize(2);
-            assertThat(readAll(spool)).as("as after a restart: the ledger knows the batch of \"a\"")
-                    .containsExactly("first 1", "first 2", "first 3", "a", "b");
-            assertThat(spool.isEmpty()).isTrue();
-        }
-        try (Spool spool = open()) {
             spool.append(UUID.randomUUID(), List.of(record("c")));
-            spool.putFirst(List.of(new Spool.Frame(putFirstId, List.of(record("before c")))));
-        }
-        try (Spool spool = open()) {
-            Spool.Frame first = spool.peek();
-            assertThat(first.id()).isEqualTo(putFirstId);
-            assertThat(first.records()).extracting(LogRecord::message).containsExactly("before c");
-            assertThat(spool.done(first)).as("its own segment, deleted when read").containsExactly(putFirstId);
-            assertThat(readAll(spool)).containsExactly("c");
+            spool.done(spool.peek()); // "a" is written
+            spool.peek(); // "b" is being written
+            long pending = spool.pendingBytes();
+            Spool.Frame first = frame("first 1", "first 2");
+            assertThat(spool.putFirst(List.of(first, frame("first 3")), Long.MAX_VALUE)).isTrue();
+            assertThat(segments()).hasSize(2);
+            assertThat(spool.pendingBytes()).as("the new segment's frames, and what was read not counted again")
+                    .isEqualTo(pending + Files.size(segments().get(0)) - Spool.MAGIC.length);
+            Spool.Frame next = spool.peek();
+            assertThat(next.id()).isEqualTo(first.id());
+            spool.done(next);
+            Spool.Frame third = spool.peek();
+            assertThat(spool.done(third)).as("the new segment's batch ids, when it is done").hasSize(2).contains(first.id());
+            Spool.Frame b = spool.peek();
+            assertThat(b.records()).extracting(LogRecord::message).containsExactly("b");
+            spool.done(b);
+            assertThat(spool.done(spool.peek())).as("the interrupted segment's ids, \"a\" included").hasSize(3).contains(aId);
+            assertThat(spool.isEmpty()).isTrue();
+            assertThat(segments()).isEmpty();
         }
     }
 
     @Test
-    void framesPutFirstAreDatedLikeTheOldestSegmentSoAHandoverTakesThemAsEarly() throws IOException {
+    void framesPutFirstComeFirstAfterARestartAndThePartlyReadSegmentAgainAfterThem() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a")));
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            spool.done(spool.peek());
+            spool.putFirst(List.of(frame("first")), Long.MAX_VALUE);
+            assertThat(spool.putFirst(List.of(frame("before first")), Long.MAX_VALUE)).as("again, below it").isTrue();
+        }
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).as("\"a\", written before, is read again for the ledger to recognise")
+                    .containsExactly("before first", "first", "a", "b");
+        }
+        assertThat(segments()).isEmpty();
+    }
+
+    @Test
+    void framesPutFirstAreDatedNoLaterThanTheOldestSegmentNorThanAskedSoAHandoverTakesThemFirst() throws IOException {
         try (Spool spool = open()) {
             spool.append(UUID.randomUUID(), List.of(record("old")));
         }
-        Path oldest = segments().get(0);
         java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
-        Files.setLastModifiedTime(oldest, longAgo);
+        Files.setLastModifiedTime(segments().get(0), longAgo);
         try (Spool spool = open()) {
-            spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), List.of(record("older")))));
+            spool.putFirst(List.of(frame("older")), Long.MAX_VALUE);
             assertThat(spool.nextEarlierFrameTime()).isEqualTo(longAgo.toMillis());
         }
         assertThat(Files.getLastModifiedTime(segments().get(0))).isEqualTo(longAgo);
         try (Spool spool = open()) {
-            assertThat(spool.nextEarlierFrameTime()).isEqualTo(longAgo.toMillis());
-            assertThat(readAll(spool)).containsExactly("older", "old");
+            spool.putFirst(List.of(frame("oldest")), longAgo.toMillis() - 5_000);
         }
+        assertThat(Files.getLastModifiedTime(segments().get(0)).toMillis()).isEqualTo(longAgo.toMillis() - 5_000);
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).containsExactly("oldest", "older", "old");
+        }
+    }
+
+    @Test
+    void aPutFirstCutShortByACrashLeavesNoSegmentAndItsLeftoverIsRemoved() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("kept")));
+        }
+        Path left = dir.resolve(segments().get(0).getFileName().toString().replace("1000000", "0999999") + ".tmp");
+        Files.write(left, new byte[] {1, 2, 3});
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).containsExactly("kept");
+        }
+        assertThat(Files.exists(left)).isFalse();
     }
 
     @Test
@@ -249,7 +289,7 @@ class SpoolTest {
         Path only = segments().get(0);
         Files.move(only, only.resolveSibling(String.format("segment-%020d.spool", 0)));
         try (Spool spool = open()) {
-            assertThat(spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), List.of(record("first")))))).isFalse();
+            assertThat(spool.putFirst(List.of(frame("first")), Long.MAX_VALUE)).isFalse();
             assertThat(readAll(spool)).containsExactly("a");
         }
     }
@@ -257,7 +297,7 @@ class SpoolTest {
     @Test
     void framesPutFirstIntoAnEmptySpoolAreSimplyItsFrames() throws IOException {
         try (Spool spool = open()) {
-            assertThat(spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), List.of(record("only")))))).isTrue();
+            assertThat(spool.putFirst(List.of(frame("only")), Long.MAX_VALUE)).isTrue();
             spool.append(UUID.randomUUID(), List.of(record("then")));
             assertThat(readAll(spool)).containsExactly("only", "then");
         }
@@ -271,7 +311,7 @@ class SpoolTest {
             for (int i = 0; i < 100; i++) {
                 many.add(record("more " + i));
             }
-            assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many))))
+            assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many)), Long.MAX_VALUE))
                     .isInstanceOf(Spool.SpoolFullException.class);
             assertThat(readAll(spool)).containsExactly("fits");
         }
