@@ -109,11 +109,22 @@ final class Delivery {
         }
         List<Batch> batches = parked.takeAll();
         syncParkedBytes();
-        List<Batch> unwritten = inOrder(batches, batch -> write(batch, false, deadline));
-        if (!keepUnwritten || unwritten.isEmpty()) {
-            return unwritten;
+        List<Batch> rest = new ArrayList<>();
+        boolean mustWait = false;
+        for (Batch batch : batches) {
+            if (!rest.isEmpty()) {
+                rest.add(batch); // keep the order, write nothing more now
+            } else if (parked.blocksAny(batch.records())) {
+                mustWait = true; // rows of an earlier batch were parked again: newer ones of their runs wait behind
+                rest.add(batch);
+            } else {
+                rest.addAll(write(batch, false, deadline)); // what the database could not take
+            }
         }
-        parked.keep(unwritten, System.nanoTime());
+        if (rest.isEmpty() || !(keepUnwritten || mustWait)) {
+            return rest;
+        }
+        parked.keep(rest, System.nanoTime());
         syncParkedBytes();
         return List.of();
     }
@@ -173,6 +184,7 @@ final class Delivery {
                     pause(backoff.delayNanos(attempt++), deadline);
                     continue;
                 case FOREIGN_KEY:
+                    markDatabaseAvailable(); // it answered: what waits for a parent is not waiting for the database
                     MissingParents missing = failure.missingParents();
                     if (missing != null && missing.isEmpty() && foreignKeyRechecks++ < MAX_FOREIGN_KEY_RECHECKS) {
                         continue; // the parent committed between the failure and the question
@@ -180,6 +192,9 @@ final class Delivery {
                     if (missing != null && !missing.isEmpty()) {
                         return park(batch, missing, repaired, deadline);
                     }
+                    return isolate(batch, failure, repaired, deadline);
+                case DATA:
+                    markDatabaseAvailable();
                     return isolate(batch, failure, repaired, deadline);
                 default:
                     return isolate(batch, failure, repaired, deadline);

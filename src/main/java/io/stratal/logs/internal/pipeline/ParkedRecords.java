@@ -172,6 +172,32 @@ final class ParkedRecords {
         }
     }
 
+    /**
+     * True when a row of {@code rows} belongs to a run that parked records wait for (during a retry: records it
+     * parked again), so it would pass them.
+     */
+    boolean blocksAny(List<LogRecord> rows) {
+        if (records.isEmpty()) {
+            return false;
+        }
+        Set<UUID> jobs = new HashSet<>();
+        Set<UUID> tasks = new HashSet<>();
+        for (LogRecord record : records) {
+            if (record.jobRunId() != null && jobRunsSince.containsKey(record.jobRunId())) {
+                jobs.add(record.jobRunId());
+            }
+            if (record.taskRunId() != null && taskRunsSince.containsKey(record.taskRunId())) {
+                tasks.add(record.taskRunId());
+            }
+        }
+        for (LogRecord row : rows) {
+            if ((row.jobRunId() != null && jobs.contains(row.jobRunId())) || (row.taskRunId() != null && tasks.contains(row.taskRunId()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean blocks(LogRecord record) {
         return (record.jobRunId() != null && jobRunsSince.containsKey(record.jobRunId()))
                 || (record.taskRunId() != null && taskRunsSince.containsKey(record.taskRunId()));

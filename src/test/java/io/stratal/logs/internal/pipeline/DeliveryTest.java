@@ -218,4 +218,42 @@ class DeliveryTest {
         assertThat(sink.messages()).as("a row of the job under a present task is not held behind the late task's rows")
                 .containsExactly("older", "late task 0", "late task 1");
     }
+
+    @Test
+    void aRetryPassHoldsANewerBatchOfARunBackOnceItsOlderRowsWereParkedAgainThoughTheParentCommitsMeanwhile() {
+        UUID late = UUID.randomUUID();
+        Delivery delivery = withTwoRowsParked(late);
+        sink.down = true;
+        delivery.retryParked(deadline, true); // kept: "late 1" and "late 2" under their batch id
+        sink.down = false;
+        delivery.deliver(List.of(jobRecord(late, "late 3")), deadline); // held back behind them
+        java.util.Set<UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = existing;
+        int kept = sink.attempts.get() + 1;
+        sink.onAttempt = n -> {
+            if (n == kept + 1) {
+                existing.add(late); // the parent commits right after the kept batch was refused for lacking it
+            }
+        };
+
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+        existing.add(late);
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+
+        assertThat(sink.messages()).containsExactly("late 1", "late 2", "late 3");
+    }
+
+    @Test
+    void anAnswerOfTheDatabaseAboutAMissingParentShowsItIsBack() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        sink.down = true;
+        delivery.deliver(records(1), deadline);
+        assertThat(delivery.isDatabaseAvailable()).isFalse();
+
+        sink.down = false;
+        sink.existingJobRuns = Set.of();
+        delivery.deliver(List.of(jobRecord(UUID.randomUUID(), "late")), deadline);
+        assertThat(delivery.hasParked()).isTrue();
+        assertThat(delivery.isDatabaseAvailable()).as("the spool's replay waits for it, not for the parent").isTrue();
+    }
 }

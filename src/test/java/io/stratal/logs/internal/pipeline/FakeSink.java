@@ -39,11 +39,13 @@ final class FakeSink implements BatchSink {
     volatile java.util.Set<java.util.UUID> existingTaskRuns;
     /** From this attempt on (counting from 1), every write fails as unavailable: a database that goes away mid-pass. */
     volatile int downFromAttempt = Integer.MAX_VALUE;
+    /** Told each attempt's number (from 1) before the attempt looks at anything: a database that changes meanwhile. */
+    volatile java.util.function.IntConsumer onAttempt = n -> { };
 
     @Override
     public void write(Batch written) throws WriteException {
         List<LogRecord> batch = written.records();
-        attempts.incrementAndGet();
+        onAttempt.accept(attempts.incrementAndGet());
         attempted.add(batch.stream().map(LogRecord::message).toList());
         CountDownLatch g = gate;
         if (g != null) {
