@@ -147,13 +147,26 @@ final class Spilling implements Runnable {
     /**
      * The grace period is over: the parked rows (first, so each run keeps its order) and, unless the spooler
      * is doing it, the queue go to disk now, forced there. While spilling, the spool may hold newer rows of the
-     * parked ones' runs, so those go ahead of everything in it ({@link Spool#putFirst}); the frame being replayed
-     * stays on disk and is read again after them.
+     * parked ones' runs, so those go ahead of everything in it ({@link Spool#putFirst}), with what is not written yet
+     * of the frame being replayed (that frame is done then: read again whole, its written parts would land twice).
      */
     void putAwayAtDeadline(List<Batch> parked) {
         synchronized (lock) {
-            if (spilling) {
-                putFirst(parked);
+            if (spilling && spool.canPutFirst()) {
+                List<Batch> first = new ArrayList<>(parked);
+                List<Batch> unfinished = replay.takeUnfinishedFrame(); // other runs' rows than the parked ones: either order
+                first.addAll(unfinished);
+                int counted = 0;
+                for (Batch batch : unfinished) {
+                    counted += batch.size(); // counted as spooled when they first went to disk
+                }
+                putFirst(first, counted);
+            } else if (spilling) {
+                if (!parked.isEmpty()) {
+                    reporter.warn("its spool has no room before its oldest file (a spool left by an earlier version); "
+                            + "record(s) that waited for a parent run go to its end, after newer records of their runs");
+                }
+                append(parked);
             } else {
                 append(parked);
                 List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
@@ -165,8 +178,8 @@ final class Spilling implements Runnable {
         // while spilling, the spooler puts the rest of the queue away before it finishes
     }
 
-    /** Under the lock. */
-    private void putFirst(List<Batch> batches) {
+    /** Under the lock. {@code counted} of the records were counted as spooled before. */
+    private void putFirst(List<Batch> batches, int counted) {
         List<Spool.Frame> frames = new ArrayList<>(batches.size());
         int records = 0;
         for (Batch batch : batches) {
@@ -183,12 +196,9 @@ final class Spilling implements Runnable {
         long notAfter = earliest == Long.MAX_VALUE ? Long.MAX_VALUE : earliest - 1;
         try {
             if (!spool.putFirst(frames, notAfter)) {
-                reporter.warn("its spool has no room before its oldest file (a spool left by an earlier version); "
-                        + records + " record(s) that waited for a parent run go to its end, after newer records of their runs");
-                append(batches);
-                return;
+                throw new IOException("no segment number is left below the oldest"); // canPutFirst said there was
             }
-            stats.recordSpooled(records);
+            stats.recordSpooled(records - counted);
             unsynced = true;
             replay.startOver();
         } catch (Spool.SpoolFullException e) {

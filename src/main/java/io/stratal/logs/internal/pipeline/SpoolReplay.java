@@ -67,7 +67,31 @@ final class SpoolReplay {
         replayAfterBackoff();
     }
 
-    /** Reading starts over at the spool's first frame (frames were put ahead of the one being replayed). */
+    /**
+     * At the stop deadline: the frame being written, if any, is taken as done, and what of it is not written yet is
+     * returned, under its batches' ids, to be put ahead of everything on disk with the rows that wait for a parent.
+     * Left on disk, it would be read again whole, under its own id, at the next start: the parts already written
+     * under theirs would be written twice.
+     */
+    List<Batch> takeUnfinishedFrame() {
+        if (replayRemaining == null) {
+            return List.of();
+        }
+        List<Batch> rest = replayRemaining;
+        try {
+            List<UUID> finished = replaySource.done(replayFrame);
+            if (!finished.isEmpty()) {
+                sink.forget(finished);
+            }
+        } catch (IOException e) {
+            reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
+                    + " ledger recognises", e);
+        }
+        startOver();
+        return rest;
+    }
+
+    /** The next replay peeks afresh (frames were put ahead of the one being replayed, or it was taken). */
     void startOver() {
         replayFrameBytes = 0;
         replaySource = null;

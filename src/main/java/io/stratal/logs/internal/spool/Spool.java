@@ -57,6 +57,11 @@ public final class Spool implements AutoCloseable {
     static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
     static final long SEGMENT_BYTES = 8L * 1024 * 1024;
     private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
+    /**
+     * Where reading stood in segments read partly, written by {@link #close} and read (then deleted) at open: after a
+     * clean stop, reading goes on there instead of reading those segments again from their first frame.
+     */
+    static final String READ_POSITIONS = "read-positions";
     /** What {@link #putFirst} writes before renaming it into place; left by a crash, it is deleted at open. */
     private static final String TEMPORARY_SUFFIX = ".tmp";
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
@@ -100,8 +105,8 @@ public final class Spool implements AutoCloseable {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Matcher m = SEGMENT.matcher(file.getFileName().toString());
-                if (file.getFileName().toString().endsWith(".spool" + TEMPORARY_SUFFIX)) {
-                    Files.deleteIfExists(file); // a putFirst cut short by a crash: its records were only in memory
+                if (file.getFileName().toString().endsWith(TEMPORARY_SUFFIX)) {
+                    Files.deleteIfExists(file); // cut short by a crash: a putFirst's records were only in memory
                 } else if (m.matches()) {
                     long segment = Long.parseLong(m.group(1));
                     segmentSizes.put(segment, Files.size(file));
@@ -110,6 +115,80 @@ public final class Spool implements AutoCloseable {
             }
         }
         this.lastSegmentAtOpen = segmentSizes.isEmpty() ? 0 : segmentSizes.lastKey();
+        loadReadPositions();
+    }
+
+    /**
+     * Where a clean stop left reading ({@link #READ_POSITIONS}): each segment read partly goes on from there. The file
+     * is deleted at once, so that after a crash the segments are read from their first frame (the ledger recognises
+     * what was written) and a segment number used again later is never taken for the one the file meant.
+     */
+    private void loadReadPositions() throws IOException {
+        Path file = directory.resolve(READ_POSITIONS);
+        if (!Files.exists(file)) {
+            return;
+        }
+        TreeMap<Long, ReadState> states = new TreeMap<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+                String[] fields = line.trim().split(" ");
+                if (fields.length < 2) {
+                    continue;
+                }
+                long segment = Long.parseLong(fields[0]);
+                long position = Long.parseLong(fields[1]);
+                List<UUID> ids = new ArrayList<>();
+                for (int i = 2; i < fields.length; i++) {
+                    ids.add(UUID.fromString(fields[i]));
+                }
+                Long size = segmentSizes.get(segment);
+                if (size != null && position >= MAGIC.length && position <= size) {
+                    states.put(segment, new ReadState(segment, position, ids));
+                }
+            }
+        } catch (RuntimeException e) {
+            warn.accept("Spool file " + file + " cannot be read (" + e + "); its segments are read from their first frame"
+                    + " (the ledger recognises what was written)");
+            states.clear();
+        }
+        Files.delete(file);
+        syncDirectory();
+        for (ReadState state : states.values()) {
+            suspended.addLast(state); // the lowest segment on top: it is read first
+        }
+    }
+
+    /** Writes where reading stands in segments read partly, for the next open; none: no file. */
+    private void saveReadPositions() throws IOException {
+        List<ReadState> states = new ArrayList<>();
+        if (readChannel != null && readSegment >= 0 && readPosition > MAGIC.length) {
+            states.add(new ReadState(readSegment, readPosition, idsInReadSegment));
+        }
+        states.addAll(suspended);
+        Path file = directory.resolve(READ_POSITIONS);
+        if (states.isEmpty()) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        for (ReadState state : states) {
+            text.append(state.segment()).append(' ').append(state.position());
+            for (UUID id : state.doneIds()) {
+                text.append(' ').append(id);
+            }
+            text.append('\n');
+        }
+        Path temporary = directory.resolve(READ_POSITIONS + TEMPORARY_SUFFIX);
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(false);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory();
     }
 
     /**
@@ -249,6 +328,11 @@ public final class Spool implements AutoCloseable {
             idsInReadSegment.clear();
         }
         return true;
+    }
+
+    /** {@return whether {@link #putFirst} has a segment number left below the oldest (a spool of an earlier version may not)} */
+    public synchronized boolean canPutFirst() {
+        return segmentSizes.isEmpty() || segmentSizes.firstKey() > 0;
     }
 
     /** Writes a segment under a temporary name, forced to disk and dated, then renames it into place. */
@@ -471,6 +555,7 @@ public final class Spool implements AutoCloseable {
     public synchronized void close() throws IOException {
         try {
             closeWriter();
+            saveReadPositions();
             if (readChannel != null) {
                 readChannel.close();
             }

@@ -340,4 +340,31 @@ class SpoolPipelineTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 5);
         assertThat(sink.messages()).containsExactlyElementsOf(lines("late ", 5));
     }
+
+    @Test
+    void aStopDuringTheReplayLeavesWhatIsWrittenWrittenAndTheNextStartGoesOnWhereItStood() throws IOException {
+        java.util.UUID late = java.util.UUID.randomUUID();
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(java.util.UUID.randomUUID(), List.of(job(late, "late 1"), record("other 1"))); // split on replay
+            previous.append(java.util.UUID.randomUUID(), List.of(record("other 2")));
+            previous.append(java.util.UUID.randomUUID(), List.of(record("other 3")));
+        }
+        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = existing;
+        sink.downFromAttempt = 3; // the first frame is refused for its missing parent, its other row written, then the database goes
+        LogWriterConfig.Builder config = LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
+                .foreignKeyGracePeriod(Duration.ofMinutes(1)).shutdownGracePeriod(Duration.ofMillis(300));
+        start(config);
+        await().until(() -> sink.attempts.get() >= 3);
+        assertThat(pipeline.stop()).isZero();
+        assertThat(sink.messages()).containsExactly("other 1");
+
+        sink.downFromAttempt = Integer.MAX_VALUE;
+        existing.add(late);
+        start(config);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !pipeline.isSpilling() && !pipeline.holdsBacklog());
+        assertThat(sink.messages()).as("each once: the first frame, split, is not read again whole")
+                .containsExactly("other 1", "late 1", "other 2", "other 3");
+        assertThat(spoolFiles()).isZero();
+    }
 }

@@ -232,7 +232,7 @@ class SpoolTest {
     }
 
     @Test
-    void framesPutFirstComeFirstAfterARestartAndThePartlyReadSegmentAgainAfterThem() throws IOException {
+    void framesPutFirstComeFirstAfterARestartThenThePartlyReadSegmentWhereItStood() throws IOException {
         try (Spool spool = open()) {
             spool.append(UUID.randomUUID(), List.of(record("a")));
             spool.append(UUID.randomUUID(), List.of(record("b")));
@@ -241,8 +241,7 @@ class SpoolTest {
             assertThat(spool.putFirst(List.of(frame("before first")), Long.MAX_VALUE)).as("again, below it").isTrue();
         }
         try (Spool spool = open()) {
-            assertThat(readAll(spool)).as("\"a\", written before, is read again for the ledger to recognise")
-                    .containsExactly("before first", "first", "a", "b");
+            assertThat(readAll(spool)).containsExactly("before first", "first", "b");
         }
         assertThat(segments()).isEmpty();
     }
@@ -314,6 +313,41 @@ class SpoolTest {
             assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many)), Long.MAX_VALUE))
                     .isInstanceOf(Spool.SpoolFullException.class);
             assertThat(readAll(spool)).containsExactly("fits");
+        }
+    }
+
+    @Test
+    void afterACleanCloseReadingGoesOnWhereItStoodAndAfterACrashFromTheFirstFrame() throws IOException {
+        UUID aId = UUID.randomUUID();
+        try (Spool spool = open()) {
+            spool.append(aId, List.of(record("a")));
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            spool.append(UUID.randomUUID(), List.of(record("c")));
+            spool.done(spool.peek());
+            spool.peek(); // "b" peeked, not done
+        }
+        assertThat(Files.exists(dir.resolve(Spool.READ_POSITIONS))).isTrue();
+        try (Spool spool = open()) {
+            assertThat(Files.exists(dir.resolve(Spool.READ_POSITIONS))).as("gone while open: a crash reads from the first frame")
+                    .isFalse();
+        } // closed without reading: where it stood is kept
+        try (Spool spool = open()) {
+            Spool.Frame b = spool.peek();
+            assertThat(b.records()).extracting(LogRecord::message).containsExactly("b");
+            spool.done(b);
+            assertThat(spool.done(spool.peek())).as("the segment's ids, the one done before the stop included").contains(aId);
+        }
+        assertThat(segments()).isEmpty();
+        assertThat(Files.exists(dir.resolve(Spool.READ_POSITIONS))).isFalse();
+
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("d")));
+            spool.append(UUID.randomUUID(), List.of(record("e")));
+            spool.done(spool.peek());
+        }
+        Files.delete(dir.resolve(Spool.READ_POSITIONS)); // as if it had crashed instead of closing
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).containsExactly("d", "e");
         }
     }
 }
