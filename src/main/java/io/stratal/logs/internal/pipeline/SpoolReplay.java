@@ -78,6 +78,13 @@ final class SpoolReplay {
             return List.of();
         }
         List<Batch> rest = replayRemaining;
+        markFrameDone();
+        startOver();
+        return rest;
+    }
+
+    /** The frame being replayed is done in its spool; a segment that this finishes is forgotten by the ledger. */
+    private void markFrameDone() {
         try {
             List<UUID> finished = replaySource.done(replayFrame);
             if (!finished.isEmpty()) {
@@ -87,8 +94,6 @@ final class SpoolReplay {
             reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
                     + " ledger recognises", e);
         }
-        startOver();
-        return rest;
     }
 
     /** The next replay peeks afresh (frames were put ahead of the one being replayed, or it was taken). */
@@ -199,15 +204,7 @@ final class SpoolReplay {
 
     private void finishFrame() {
         stats.recordReplayed(replayFrame.records().size());
-        try {
-            List<UUID> finished = replaySource.done(replayFrame);
-            if (!finished.isEmpty()) {
-                sink.forget(finished);
-            }
-        } catch (IOException e) {
-            reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
-                    + " ledger recognises", e);
-        }
+        markFrameDone();
         stats.recordSpoolBytes(pendingBytes());
         replayFrameBytes = 0;
         replaySource = null;
