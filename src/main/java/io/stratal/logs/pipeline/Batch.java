@@ -1,6 +1,7 @@
 package io.stratal.logs.pipeline;
 
 import io.stratal.logs.LogRecord;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -40,16 +41,25 @@ public record Batch(UUID id, List<LogRecord> records, boolean durable) {
     }
 
     /**
-     * Some of this batch's records (what is left after others were set aside) under an id derived from this
-     * one and {@code label}.
+     * Some of this batch's records (what is left after others were set aside) under an id derived from this one,
+     * {@code label} and the records' positions in this batch: the same rows split off again get the same id, and
+     * other rows never do, even as many.
      *
-     * @param label names the subset, so the same subset gets the same id when it is made again
-     * @param kept  the records that stay, in order
+     * @param label     names the subset
+     * @param positions the positions in this batch of the records that stay, ascending
+     * @param kept      the records that stay, in order: those at {@code positions}, or amended copies of them
      * @return the smaller batch
      */
-    public Batch subset(String label, List<LogRecord> kept) {
-        UUID subsetId = UUID.nameUUIDFromBytes((id + ":" + label + ":" + kept.size()).getBytes(StandardCharsets.UTF_8));
-        return new Batch(subsetId, kept, durable);
+    public Batch subset(String label, int[] positions, List<LogRecord> kept) {
+        if (positions.length != kept.size()) {
+            throw new IllegalArgumentException(positions.length + " position(s) for " + kept.size() + " record(s)");
+        }
+        byte[] name = (id + ":" + label + ":").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer bytes = ByteBuffer.allocate(name.length + 4 * positions.length).put(name);
+        for (int position : positions) {
+            bytes.putInt(position);
+        }
+        return new Batch(UUID.nameUUIDFromBytes(bytes.array()), kept, durable);
     }
 
     /** {@return how many records the batch holds} */

@@ -89,12 +89,12 @@ final class Delivery {
      * waited for; rows from the spool then wait in memory, no longer on disk.
      */
     List<Batch> deliver(Batch batch, Deadline deadline) {
-        List<LogRecord> free = parked.holdBack(batch.records());
+        ParkedRecords.Free free = parked.holdBack(batch.records());
         syncParkedBytes();
-        if (free.isEmpty()) {
+        if (free.rows().isEmpty()) {
             return List.of();
         }
-        return write(free.size() == batch.size() ? batch : batch.subset("free", free), false, deadline);
+        return write(free.rows().size() == batch.size() ? batch : batch.subset("free", free.positions(), free.rows()), false, deadline);
     }
 
     /**
@@ -204,14 +204,15 @@ final class Delivery {
 
     private List<Batch> park(Batch batch, MissingParents missing, boolean repaired, Deadline deadline) {
         boolean wasWaiting = parked.isWaiting();
-        List<LogRecord> now = parked.admit(missing, batch.records(), System.nanoTime(), deadline.isSet());
+        ParkedRecords.Free now = parked.admit(missing, batch.records(), System.nanoTime(), deadline.isSet());
         syncParkedBytes();
         if (!wasWaiting && parked.isWaiting()) {
             reporter.info("holds back rows of job run(s) " + missing.jobRunIds()
                     + " / task run(s) " + missing.taskRunIds() + " that the database does not have yet, for up to "
                     + config.foreignKeyGracePeriod().toSeconds() + " s (foreignKeyGracePeriod)");
         }
-        return now.isEmpty() ? List.of() : write(batch.subset("without-parked", now), repaired, deadline);
+        return now.rows().isEmpty() ? List.of()
+                : write(batch.subset("without-parked", now.positions(), now.rows()), repaired, deadline);
     }
 
     /** Sets the failing row apart: at the line the server named, else by halving. */

@@ -5,6 +5,7 @@ import io.stratal.logs.pipeline.MissingParents;
 import io.stratal.logs.LogRecord;
 import io.stratal.logs.internal.MetadataBuilder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,29 +60,36 @@ final class ParkedRecords {
         return bytes;
     }
 
+    /** Rows of a batch that may go now, in order, with their positions in the batch. */
+    record Free(int[] positions, List<LogRecord> rows) {
+    }
+
     /** Rows of {@code batch} that may go now; the others join the parked ones, behind them. */
-    List<LogRecord> holdBack(List<LogRecord> batch) {
+    Free holdBack(List<LogRecord> batch) {
         if (!isWaiting()) {
-            return batch;
+            return new Free(null, batch);
         }
+        int[] positions = new int[batch.size()];
         List<LogRecord> free = new ArrayList<>(batch.size());
-        for (LogRecord record : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            LogRecord record = batch.get(i);
             if (blocks(record)) {
                 add(record);
             } else {
+                positions[free.size()] = i;
                 free.add(record);
             }
         }
-        return free;
+        return new Free(Arrays.copyOf(positions, free.size()), free);
     }
 
     /**
      * Sorts the rows of a batch refused for {@code missing} parents. Runs of these rows the database has now
      * stop being waited for. Rows of a missing run are parked, unless the run has been waited for longer
      * than the grace period (or {@code giveUp}): then the id moves into {@code metadata.log.missing_parents}
-     * and the row goes out with the others. Returns the rows to write now, in order.
+     * and the row goes out with the others. Returns the rows to write now, in order, with their positions.
      */
-    List<LogRecord> admit(MissingParents missing, List<LogRecord> rows, long nowNanos, boolean giveUp) {
+    Free admit(MissingParents missing, List<LogRecord> rows, long nowNanos, boolean giveUp) {
         for (LogRecord row : rows) {
             if (row.jobRunId() != null && !missing.jobRunIds().contains(row.jobRunId())) {
                 jobRunsSince.remove(row.jobRunId());
@@ -98,18 +106,21 @@ final class ParkedRecords {
         }
         Set<UUID> expiredJobs = expire(jobRunsSince, missing.jobRunIds(), nowNanos, giveUp);
         Set<UUID> expiredTasks = expire(taskRunsSince, missing.taskRunIds(), nowNanos, giveUp);
+        int[] positions = new int[rows.size()];
         List<LogRecord> now = new ArrayList<>(rows.size());
-        for (LogRecord row : rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            LogRecord row = rows.get(i);
             boolean moveJob = row.jobRunId() != null && expiredJobs.contains(row.jobRunId());
             boolean moveTask = row.taskRunId() != null && expiredTasks.contains(row.taskRunId());
             LogRecord out = moveJob || moveTask ? withParentsMoved(row, moveJob, moveTask) : row;
             if (blocks(out)) {
                 add(out);
             } else {
+                positions[now.size()] = i;
                 now.add(out);
             }
         }
-        return now;
+        return new Free(Arrays.copyOf(positions, now.size()), now);
     }
 
     /**
