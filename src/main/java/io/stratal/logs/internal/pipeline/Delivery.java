@@ -111,20 +111,23 @@ final class Delivery {
         syncParkedBytes();
         List<Batch> rest = new ArrayList<>();
         boolean mustWait = false;
+        int parkedBefore = 0; // rows parked again by the batches before the first one not written: they go ahead of it
         for (Batch batch : batches) {
             if (!rest.isEmpty()) {
                 rest.add(batch); // keep the order, write nothing more now
             } else if (parked.blocksAny(batch.records())) {
                 mustWait = true; // rows of an earlier batch were parked again: newer ones of their runs wait behind
+                parkedBefore = parked.size();
                 rest.add(batch);
             } else {
+                parkedBefore = parked.size();
                 rest.addAll(write(batch, false, deadline)); // what the database could not take
             }
         }
         if (rest.isEmpty() || !(keepUnwritten || mustWait)) {
             return rest;
         }
-        parked.keep(rest, System.nanoTime());
+        parked.keep(rest, parkedBefore, System.nanoTime());
         syncParkedBytes();
         return List.of();
     }

@@ -144,14 +144,17 @@ final class ParkedRecords {
 
     /**
      * Batches a retry (of what {@link #takeAll} gave) could not write: they wait ahead, under their ids, behind only
-     * the rows this retry parked again (those came before them). The runs that held their rows back when they were
-     * taken are waited for again until a write settles them (a write that found a parent present had stopped
-     * waiting for it), so nothing newer of those runs passes them; no other run is held back by them.
+     * the first {@code ahead} rows this retry parked again (those came from batches before them; rows parked again
+     * from the first of them itself stay behind it, as a row waiting for a parent is passed by the rows of its batch
+     * that do not). The runs that held their rows back when they were taken are waited for again until a write
+     * settles them (a write that found a parent present had stopped waiting for it), so nothing newer of those runs
+     * passes them; no other run is held back by them.
      */
-    void keep(List<Batch> unwritten, long nowNanos) {
-        if (!records.isEmpty()) {
-            kept.add(Batch.of(new ArrayList<>(records)));
-            records.clear();
+    void keep(List<Batch> unwritten, int ahead, long nowNanos) {
+        if (ahead > 0) {
+            List<LogRecord> first = records.subList(0, ahead);
+            kept.add(Batch.of(new ArrayList<>(first)));
+            first.clear();
         }
         for (Batch batch : unwritten) {
             kept.add(batch);

@@ -256,4 +256,28 @@ class DeliveryTest {
         assertThat(delivery.hasParked()).isTrue();
         assertThat(delivery.isDatabaseAvailable()).as("the spool's replay waits for it, not for the parent").isTrue();
     }
+
+    @Test
+    void aRowParkedAgainFromABatchTheDatabaseThenCouldNotTakeStaysBehindItsOlderRowsOfTheSameJob() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        UUID job = UUID.randomUUID();
+        UUID present = UUID.randomUUID();
+        UUID lateTask = UUID.randomUUID();
+        java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sink.existingJobRuns = jobs;
+        delivery.deliver(List.of(taskRecord(job, present, "older"), taskRecord(job, lateTask, "newer")), deadline); // both parked
+        sink.down = true;
+        delivery.retryParked(deadline, true); // kept as one batch
+        sink.down = false;
+
+        jobs.add(job);
+        sink.existingTaskRuns = Set.of(present); // now the newer row waits for its task run
+        sink.downFromAttempt = sink.attempts.get() + 2; // and the older one meets the database going away
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+        sink.downFromAttempt = Integer.MAX_VALUE;
+        sink.existingTaskRuns = Set.of(present, lateTask);
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+
+        assertThat(sink.messages()).containsExactly("older", "newer");
+    }
 }
