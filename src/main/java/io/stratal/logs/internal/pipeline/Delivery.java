@@ -121,7 +121,13 @@ final class Delivery {
                 rest.add(batch);
             } else {
                 parkedBefore = parked.size();
-                rest.addAll(write(batch, false, deadline)); // what the database could not take
+                List<Batch> unwritten = write(batch, false, deadline); // what the database could not take
+                for (Batch part : unwritten) {
+                    if (parked.blocksAny(part.records())) {
+                        parkedBefore = parked.size(); // a part split off and parked again was older than these
+                    }
+                }
+                rest.addAll(unwritten);
             }
         }
         if (rest.isEmpty() || !(keepUnwritten || mustWait)) {

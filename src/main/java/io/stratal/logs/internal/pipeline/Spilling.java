@@ -154,13 +154,16 @@ final class Spilling implements Runnable {
         synchronized (lock) {
             if (spilling && spool.canPutFirst()) {
                 List<Batch> first = new ArrayList<>(parked);
-                List<Batch> unfinished = replay.takeUnfinishedFrame(); // other runs' rows than the parked ones: either order
+                List<Batch> unfinished = replay.unfinishedRest(); // other runs' rows than the parked ones: either order
                 first.addAll(unfinished);
                 int counted = 0;
                 for (Batch batch : unfinished) {
                     counted += batch.size(); // counted as spooled when they first went to disk
                 }
-                putFirst(first, counted);
+                Spool.Frame ownFrame = replay.unfinishedFrameIn(spool);
+                if (putFirst(first, counted, ownFrame)) {
+                    replay.unfinishedPutAway(ownFrame != null);
+                }
             } else if (spilling) {
                 if (!parked.isEmpty()) {
                     reporter.warn("its spool has no room before its oldest file (a spool left by an earlier version); "
@@ -178,8 +181,12 @@ final class Spilling implements Runnable {
         // while spilling, the spooler puts the rest of the queue away before it finishes
     }
 
-    /** Under the lock. {@code counted} of the records were counted as spooled before. */
-    private void putFirst(List<Batch> batches, int counted) {
+    /**
+     * Under the lock. {@code counted} of the records were counted as spooled before: they are the rest of
+     * {@code doneHead}, a frame of this spool (or of another's, {@code null} here), which stays on disk if this fails.
+     * Returns whether they are on disk.
+     */
+    private boolean putFirst(List<Batch> batches, int counted, Spool.Frame doneHead) {
         List<Spool.Frame> frames = new ArrayList<>(batches.size());
         int records = 0;
         for (Batch batch : batches) {
@@ -189,26 +196,29 @@ final class Spilling implements Runnable {
             }
         }
         if (frames.isEmpty()) {
-            return;
+            return true;
         }
         // during a handover, older rows of theirs may wait in another writer's spool too: be read before those
         long earliest = handover == null ? Long.MAX_VALUE : handover.earliestPendingTime();
         long notAfter = earliest == Long.MAX_VALUE ? Long.MAX_VALUE : earliest - 1;
+        int lost = records - counted; // the parked rows; the frame's rest stays where it is
+        boolean putAway = false;
         try {
-            if (!spool.putFirst(frames, notAfter)) {
+            if (!spool.putFirst(frames, notAfter, doneHead)) {
                 throw new IOException("no segment number is left below the oldest"); // canPutFirst said there was
             }
-            stats.recordSpooled(records - counted);
+            stats.recordSpooled(lost);
             unsynced = true;
-            replay.startOver();
+            putAway = true;
         } catch (Spool.SpoolFullException e) {
-            stats.recordDropped(DropReason.SPOOL_FULL, records);
+            stats.recordDropped(DropReason.SPOOL_FULL, lost);
         } catch (IOException e) {
-            stats.recordDropped(DropReason.SPOOL_FAILED, records);
+            stats.recordDropped(DropReason.SPOOL_FAILED, lost);
             stats.recordError(e.toString());
-            reporter.error("could not write " + records + " record(s) to its spool", e);
+            reporter.error("could not write " + lost + " record(s) to its spool", e);
         }
         stats.recordSpoolBytes(replay.pendingBytes());
+        return putAway;
     }
 
     /**
@@ -232,7 +242,9 @@ final class Spilling implements Runnable {
                     + " again with the same spoolDirectory");
         }
         if (replaysEarlier) {
-            handover.closeLeftOvers(reporter);
+            handover.closeAtFirstWritersEnd(reporter);
+        } else if (handover != null && handover.closesLater(spool)) {
+            return; // the first writer may still read it
         }
         try {
             spool.close();

@@ -3,6 +3,7 @@ package io.stratal.logs.internal.pipeline;
 import io.stratal.logs.internal.spool.Spool;
 import io.stratal.logs.pipeline.StatusListener;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,6 +22,9 @@ public final class SpoolHandover {
     private final List<Spool> spools;
     private final List<Spool> leftOver;
     private volatile boolean done;
+    /** Spools of writers that ended while the first might still read them; the first closes them as it ends. */
+    private final List<Spool> closeLater = new ArrayList<>();
+    private boolean firstEnded;
 
     /**
      * @param own      the writers' own spools
@@ -91,14 +95,39 @@ public final class SpoolHandover {
         return bytes;
     }
 
-    /** From the first writer as it ends: what is not replayed stays on disk for the next start. */
-    void closeLeftOvers(StatusListener reporter) {
+    /**
+     * From a writer other than the first as it ends: while the handover is not done, the first writer may still read
+     * its spool, so that writer closes it as it ends (where reading stood is saved then). Returns false when the
+     * writer closes it itself.
+     */
+    synchronized boolean closesLater(Spool own) {
+        if (done || firstEnded) {
+            return false;
+        }
+        closeLater.add(own);
+        return true;
+    }
+
+    /**
+     * From the first writer as it ends: closes the left-over spools and those of the writers that ended first; what
+     * is not replayed stays on disk for the next start.
+     */
+    synchronized void closeAtFirstWritersEnd(StatusListener reporter) {
+        firstEnded = true;
         for (Spool spool : leftOver) {
-            try {
-                spool.close();
-            } catch (IOException e) {
-                reporter.error("could not close a spool an earlier writer count left", e);
-            }
+            close(spool, "a spool an earlier writer count left", reporter);
+        }
+        for (Spool spool : closeLater) {
+            close(spool, "another writer's spool", reporter);
+        }
+        closeLater.clear();
+    }
+
+    private static void close(Spool spool, String which, StatusListener reporter) {
+        try {
+            spool.close();
+        } catch (IOException e) {
+            reporter.error("could not close " + which, e);
         }
     }
 }

@@ -68,19 +68,37 @@ final class SpoolReplay {
     }
 
     /**
-     * At the stop deadline: the frame being written, if any, is taken as done, and what of it is not written yet is
-     * returned, under its batches' ids, to be put ahead of everything on disk with the rows that wait for a parent.
-     * Left on disk, it would be read again whole, under its own id, at the next start: the parts already written
-     * under theirs would be written twice.
+     * At the stop deadline: what of the frame being written is not written yet, under its batches' ids, to be put
+     * ahead of everything on disk with the rows that wait for a parent ({@link #unfinishedPutAway} once it is there).
+     * Left on disk, the frame would be read again whole, under its own id, at the next start: the parts already
+     * written under theirs would be written twice.
      */
-    List<Batch> takeUnfinishedFrame() {
+    List<Batch> unfinishedRest() {
+        return replayRemaining == null ? List.of() : replayRemaining;
+    }
+
+    /** {@return the frame {@link #unfinishedRest} belongs to, when it was read from {@code spool}, else {@code null}} */
+    Spool.Frame unfinishedFrameIn(Spool spool) {
+        return replayRemaining != null && replaySource == spool ? replayFrame : null;
+    }
+
+    /**
+     * The rest of the frame being written is on disk ahead of everything: the frame is done (in its own spool, by
+     * {@code doneThere}; in another writer's, here).
+     */
+    void unfinishedPutAway(boolean doneThere) {
         if (replayRemaining == null) {
-            return List.of();
+            return;
         }
-        List<Batch> rest = replayRemaining;
-        markFrameDone();
+        int rest = 0;
+        for (Batch batch : replayRemaining) {
+            rest += batch.size();
+        }
+        stats.recordReplayed(replayFrame.records().size() - rest);
+        if (!doneThere) {
+            markFrameDone();
+        }
         startOver();
-        return rest;
     }
 
     /** The frame being replayed is done in its spool; a segment that this finishes is forgotten by the ledger. */

@@ -130,10 +130,13 @@ public final class Spool implements AutoCloseable {
         }
         TreeMap<Long, ReadState> states = new TreeMap<>();
         try {
-            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-                String[] fields = line.trim().split(" ");
-                if (fields.length < 2) {
+            for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
+                if (line.isBlank()) {
                     continue;
+                }
+                String[] fields = line.trim().split(" ");
+                if (fields.length < 3) {
+                    throw new IllegalArgumentException("a line without a segment, a position and ids: " + line);
                 }
                 long segment = Long.parseLong(fields[0]);
                 long position = Long.parseLong(fields[1]);
@@ -142,11 +145,12 @@ public final class Spool implements AutoCloseable {
                     ids.add(UUID.fromString(fields[i]));
                 }
                 Long size = segmentSizes.get(segment);
-                if (size != null && position >= MAGIC.length && position <= size) {
+                // the segment the file meant, not another under the same number: its first frame is the first done
+                if (size != null && position > MAGIC.length && position <= size && ids.get(0).equals(firstFrameId(segment))) {
                     states.put(segment, new ReadState(segment, position, ids));
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             warn.accept("Spool file " + file + " cannot be read (" + e + "); its segments are read from their first frame"
                     + " (the ledger recognises what was written)");
             states.clear();
@@ -158,13 +162,31 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /** The batch id of a segment's first frame, or {@code null} when it cannot be read. */
+    private UUID firstFrameId(long segment) {
+        ByteBuffer start = ByteBuffer.allocate(MAGIC.length + FrameCodec.HEADER_BYTES + 1 + 16);
+        try (FileChannel channel = FileChannel.open(segmentPath(segment), StandardOpenOption.READ)) {
+            readFully(channel, start, 0);
+        } catch (IOException e) {
+            return null;
+        }
+        if (start.hasRemaining()) {
+            return null;
+        }
+        return new UUID(start.getLong(MAGIC.length + FrameCodec.HEADER_BYTES + 1), start.getLong(MAGIC.length + FrameCodec.HEADER_BYTES + 9));
+    }
+
     /** Writes where reading stands in segments read partly, for the next open; none: no file. */
     private void saveReadPositions() throws IOException {
         List<ReadState> states = new ArrayList<>();
-        if (readChannel != null && readSegment >= 0 && readPosition > MAGIC.length) {
+        if (readChannel != null && readSegment >= 0 && readPosition > MAGIC.length && !idsInReadSegment.isEmpty()) {
             states.add(new ReadState(readSegment, readPosition, idsInReadSegment));
         }
-        states.addAll(suspended);
+        for (ReadState state : suspended) {
+            if (!state.doneIds().isEmpty()) {
+                states.add(state);
+            }
+        }
         Path file = directory.resolve(READ_POSITIONS);
         if (states.isEmpty()) {
             Files.deleteIfExists(file);
@@ -209,7 +231,13 @@ public final class Spool implements AutoCloseable {
             lockChannel.close();
             throw new IOException("spool directory " + directory + " is in use by another appender or process");
         }
-        return new Spool(directory, maxBytes, warn, lockChannel, lock);
+        try {
+            return new Spool(directory, maxBytes, warn, lockChannel, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
     }
 
     /** True when every frame ever appended has been read back and marked done. */
@@ -287,7 +315,22 @@ public final class Spool implements AutoCloseable {
      * @throws SpoolFullException when they would take the spool past its bound
      */
     public synchronized boolean putFirst(List<Frame> frames, long notAfterMillis) throws IOException {
+        return putFirst(frames, notAfterMillis, null);
+    }
+
+    /**
+     * {@link #putFirst(List, long)}, and once they are on disk, {@code doneHead} (the frame {@link #peek} gave, whose
+     * rest is among {@code frames}) is done: reading goes on after it. Until then it stays, so a failure or a crash
+     * loses none of it.
+     */
+    public synchronized boolean putFirst(List<Frame> frames, long notAfterMillis, Frame doneHead) throws IOException {
+        if (doneHead != null && doneHead != head) {
+            throw new IllegalStateException("the frame to be done must be the one peek() gave");
+        }
         if (frames.isEmpty()) {
+            if (doneHead != null) {
+                done(doneHead);
+            }
             return true;
         }
         List<ByteBuffer> encoded = new ArrayList<>(frames.size());
@@ -316,6 +359,11 @@ public final class Spool implements AutoCloseable {
         segmentSizes.put(front, size);
         if (front <= lastSegmentAtOpen) {
             earlierSegmentTimes.put(front, date);
+        }
+        if (doneHead != null) {
+            idsInReadSegment.add(doneHead.id());
+            readPosition = headEnd;
+            head = null;
         }
         if (readChannel != null) {
             // read on from here once the new segment is done; a frame peeked and not done is read again
@@ -553,6 +601,9 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        if (!lock.isValid()) {
+            return; // closed already
+        }
         try {
             closeWriter();
             saveReadPositions();

@@ -280,4 +280,37 @@ class DeliveryTest {
 
         assertThat(sink.messages()).containsExactly("older", "newer");
     }
+
+    @Test
+    void aPartOfAKeptBatchParkedAgainStaysAheadOfANewerPartOfItsRunTheDatabaseThenCouldNotTake() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        UUID job = UUID.randomUUID();
+        UUID task = UUID.randomUUID();
+        java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<UUID> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        tasks.add(task);
+        sink.existingJobRuns = jobs;
+        sink.existingTaskRuns = tasks;
+        sink.poison = r -> r.message().indexOf('\u0000') >= 0;
+        delivery.deliver(List.of(taskRecord(job, task, "a"), jobRecord(job, "x\u0000"), taskRecord(job, task, "c")), deadline);
+        sink.down = true;
+        delivery.retryParked(deadline, true); // all three kept as one batch
+        sink.down = false;
+        jobs.add(job);
+
+        int base = sink.attempts.get();
+        sink.onAttempt = n -> {
+            if (n == base + 2) {
+                tasks.remove(task); // the batch was split at the refused row; its first part now misses its task run
+            }
+        };
+        sink.downFromAttempt = base + 5; // the refused row repaired and stored, then the database goes
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+        sink.onAttempt = n -> { };
+        sink.downFromAttempt = Integer.MAX_VALUE;
+        tasks.add(task);
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+
+        assertThat(sink.messages()).containsExactly("x\\u0000", "a", "c");
+    }
 }

@@ -350,4 +350,56 @@ class SpoolTest {
             assertThat(readAll(spool)).containsExactly("d", "e");
         }
     }
+
+    @Test
+    void aFramePeekedAndPutFirstInPartIsDoneOnlyOnceItsRestIsOnDisk() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a1"), record("a2")));
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            Spool.Frame a = spool.peek();
+            assertThat(spool.putFirst(List.of(frame("a2 and a parked row")), Long.MAX_VALUE, a)).isTrue();
+            assertThat(readAll(spool)).containsExactly("a2 and a parked row", "b");
+        }
+        try (Spool spool = Spool.open(dir, 1_000, warnings::add)) {
+            spool.append(UUID.randomUUID(), List.of(record("c")));
+            Spool.Frame c = spool.peek();
+            List<LogRecord> many = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                many.add(record("more " + i));
+            }
+            assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many)), Long.MAX_VALUE, c))
+                    .isInstanceOf(Spool.SpoolFullException.class);
+            assertThat(spool.peek()).as("not put away: the frame stays").isSameAs(c);
+        }
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).containsExactly("c");
+        }
+    }
+
+    @Test
+    void aReadPositionsFileThatIsDamagedOrMeansAnotherSegmentIsIgnoredAndTheSegmentReadFromItsStart() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a")));
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            spool.done(spool.peek());
+        }
+        Path positions = dir.resolve(Spool.READ_POSITIONS);
+        String saved = Files.readString(positions);
+        Files.write(positions, new byte[] {(byte) 0xC3, 0x28, '\n'});
+        try (Spool spool = open()) {
+            assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("cannot be read"));
+            assertThat(readAll(spool)).containsExactly("a", "b");
+        }
+        for (Path segment : segments()) {
+            Files.delete(segment);
+        }
+        try (Spool spool = open()) { // the same segment number, other frames
+            spool.append(UUID.randomUUID(), List.of(record("x")));
+            spool.append(UUID.randomUUID(), List.of(record("y")));
+        }
+        Files.writeString(positions, saved);
+        try (Spool spool = open()) {
+            assertThat(readAll(spool)).as("the saved position was for the segment's earlier frames").containsExactly("x", "y");
+        }
+    }
 }
