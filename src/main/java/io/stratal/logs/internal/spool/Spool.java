@@ -57,11 +57,8 @@ public final class Spool implements AutoCloseable {
     static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
     static final long SEGMENT_BYTES = 8L * 1024 * 1024;
     private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
-    /**
-     * Where reading stood in segments read partly, written by {@link #close} and read (then deleted) at open: after a
-     * clean stop, reading goes on there instead of reading those segments again from their first frame.
-     */
-    static final String READ_POSITIONS = "read-positions";
+    /** Where reading stood, kept across a clean close ({@link ReadPositions}). */
+    static final String READ_POSITIONS = ReadPositions.FILE;
     /** What {@link #putFirst} writes before renaming it into place; left by a crash, it is deleted at open. */
     private static final String TEMPORARY_SUFFIX = ".tmp";
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
@@ -90,11 +87,8 @@ public final class Spool implements AutoCloseable {
     private long headEnd;
     private final List<UUID> idsInReadSegment = new ArrayList<>();
     /** Segments whose reading {@link #putFirst} interrupted, the one to go on with on top. */
-    private final Deque<ReadState> suspended = new ArrayDeque<>();
+    private final Deque<ReadPositions.State> suspended = new ArrayDeque<>();
 
-    /** Where reading a segment stood: its next frame's position, and the ids of the frames done in it. */
-    private record ReadState(long segment, long position, List<UUID> doneIds) {
-    }
 
     private Spool(Path directory, long maxBytes, Consumer<String> warn, FileChannel lockChannel, FileLock lock) throws IOException {
         this.directory = directory;
@@ -119,47 +113,15 @@ public final class Spool implements AutoCloseable {
     }
 
     /**
-     * Where a clean stop left reading ({@link #READ_POSITIONS}): each segment read partly goes on from there. The file
-     * is deleted at once, so that after a crash the segments are read from their first frame (the ledger recognises
-     * what was written) and a segment number used again later is never taken for the one the file meant.
+     * Where a clean stop left reading ({@link ReadPositions}): each segment read partly goes on from there, if it is
+     * the segment the file meant (its first frame is the first one done there).
      */
     private void loadReadPositions() throws IOException {
-        Path file = directory.resolve(READ_POSITIONS);
-        if (!Files.exists(file)) {
-            return;
-        }
-        TreeMap<Long, ReadState> states = new TreeMap<>();
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] fields = line.trim().split(" ");
-                if (fields.length < 3) {
-                    throw new IllegalArgumentException("a line without a segment, a position and ids: " + line);
-                }
-                long segment = Long.parseLong(fields[0]);
-                long position = Long.parseLong(fields[1]);
-                List<UUID> ids = new ArrayList<>();
-                for (int i = 2; i < fields.length; i++) {
-                    ids.add(UUID.fromString(fields[i]));
-                }
-                Long size = segmentSizes.get(segment);
-                // the segment the file meant, not another under the same number: its first frame is the first done
-                if (size != null && position > MAGIC.length && position <= size && ids.get(0).equals(firstFrameId(segment))) {
-                    states.put(segment, new ReadState(segment, position, ids));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            warn.accept("Spool file " + file + " cannot be read (" + e + "); its segments are read from their first frame"
-                    + " (the ledger recognises what was written)");
-            states.clear();
-        }
-        Files.delete(file);
-        syncDirectory();
-        for (ReadState state : states.values()) {
-            suspended.addLast(state); // the lowest segment on top: it is read first
-        }
+        suspended.addAll(ReadPositions.load(directory, state -> { // the lowest segment on top: it is read first
+            Long size = segmentSizes.get(state.segment());
+            return size != null && state.position() > MAGIC.length && state.position() <= size
+                    && state.doneIds().get(0).equals(firstFrameId(state.segment()));
+        }, warn));
     }
 
     /** The batch id of a segment's first frame, or {@code null} when it cannot be read. */
@@ -176,41 +138,14 @@ public final class Spool implements AutoCloseable {
         return new UUID(start.getLong(MAGIC.length + FrameCodec.HEADER_BYTES + 1), start.getLong(MAGIC.length + FrameCodec.HEADER_BYTES + 9));
     }
 
-    /** Writes where reading stands in segments read partly, for the next open; none: no file. */
+    /** Writes where reading stands in segments read partly, for the next open. */
     private void saveReadPositions() throws IOException {
-        List<ReadState> states = new ArrayList<>();
-        if (readChannel != null && readSegment >= 0 && readPosition > MAGIC.length && !idsInReadSegment.isEmpty()) {
-            states.add(new ReadState(readSegment, readPosition, idsInReadSegment));
+        List<ReadPositions.State> states = new ArrayList<>();
+        if (readChannel != null && readSegment >= 0) {
+            states.add(new ReadPositions.State(readSegment, readPosition, idsInReadSegment));
         }
-        for (ReadState state : suspended) {
-            if (!state.doneIds().isEmpty()) {
-                states.add(state);
-            }
-        }
-        Path file = directory.resolve(READ_POSITIONS);
-        if (states.isEmpty()) {
-            Files.deleteIfExists(file);
-            return;
-        }
-        StringBuilder text = new StringBuilder();
-        for (ReadState state : states) {
-            text.append(state.segment()).append(' ').append(state.position());
-            for (UUID id : state.doneIds()) {
-                text.append(' ').append(id);
-            }
-            text.append('\n');
-        }
-        Path temporary = directory.resolve(READ_POSITIONS + TEMPORARY_SUFFIX);
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.US_ASCII));
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(false);
-        }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory();
+        states.addAll(suspended);
+        ReadPositions.save(directory, states);
     }
 
     /**
@@ -271,7 +206,7 @@ public final class Spool implements AutoCloseable {
             if (segment.getKey() == readSegment) {
                 total -= Math.max(0, readPosition - MAGIC.length);
             }
-            for (ReadState interrupted : suspended) {
+            for (ReadPositions.State interrupted : suspended) {
                 if (interrupted.segment() == segment.getKey()) {
                     total -= Math.max(0, interrupted.position() - MAGIC.length);
                 }
@@ -367,7 +302,7 @@ public final class Spool implements AutoCloseable {
         }
         if (readChannel != null) {
             // read on from here once the new segment is done; a frame peeked and not done is read again
-            suspended.push(new ReadState(readSegment, readPosition, new ArrayList<>(idsInReadSegment)));
+            suspended.push(new ReadPositions.State(readSegment, readPosition, new ArrayList<>(idsInReadSegment)));
             readChannel.close();
             readChannel = null;
             readSegment = -1;
@@ -407,7 +342,7 @@ public final class Spool implements AutoCloseable {
             Files.deleteIfExists(temporary);
             throw e;
         }
-        syncDirectory();
+        ReadPositions.syncDirectory(directory);
         return size;
     }
 
@@ -484,7 +419,7 @@ public final class Spool implements AutoCloseable {
         } else {
             readPosition = MAGIC.length;
         }
-        ReadState interrupted = suspended.peek();
+        ReadPositions.State interrupted = suspended.peek();
         if (interrupted != null && interrupted.segment() == readSegment) {
             suspended.pop();
             readPosition = Math.max(readPosition, interrupted.position());
@@ -563,7 +498,7 @@ public final class Spool implements AutoCloseable {
         writeChannel = FileChannel.open(segmentPath(writeSegment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         writeChannel.write(ByteBuffer.wrap(MAGIC));
         segmentSizes.put(writeSegment, (long) MAGIC.length);
-        syncDirectory();
+        ReadPositions.syncDirectory(directory);
     }
 
     private void closeWriter() throws IOException {
@@ -572,15 +507,6 @@ public final class Spool implements AutoCloseable {
             writeChannel.close();
             writeChannel = null;
             writeSegment = -1;
-        }
-    }
-
-    /** Makes a new file's directory entry durable, where the platform allows it. */
-    private void syncDirectory() {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not possible on every platform; the data itself is synced with the file
         }
     }
 
