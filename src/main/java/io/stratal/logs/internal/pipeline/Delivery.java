@@ -109,9 +109,10 @@ final class Delivery {
         }
         List<Batch> batches = parked.takeAll();
         syncParkedBytes();
-        List<Batch> rest = new ArrayList<>();
+        List<Batch> rest = new ArrayList<>(); // the parts of the first batch not written, then the batches after it
+        int parts = 0;
+        int parkedBefore = 0; // rows parked again by the batches before that first one
         boolean mustWait = false;
-        int parkedBefore = 0; // rows parked again by the batches before the first one not written: they go ahead of it
         for (Batch batch : batches) {
             if (!rest.isEmpty()) {
                 rest.add(batch); // keep the order, write nothing more now
@@ -122,18 +123,14 @@ final class Delivery {
             } else {
                 parkedBefore = parked.size();
                 List<Batch> unwritten = write(batch, false, deadline); // what the database could not take
-                for (Batch part : unwritten) {
-                    if (parked.blocksAny(part.records())) {
-                        parkedBefore = parked.size(); // a part split off and parked again was older than these
-                    }
-                }
+                parts = unwritten.size();
                 rest.addAll(unwritten);
             }
         }
         if (rest.isEmpty() || !(keepUnwritten || mustWait)) {
             return rest;
         }
-        parked.keep(rest, parkedBefore, System.nanoTime());
+        parked.keep(rest, parts, parkedBefore, System.nanoTime());
         syncParkedBytes();
         return List.of();
     }

@@ -143,18 +143,42 @@ final class ParkedRecords {
     }
 
     /**
-     * Batches a retry (of what {@link #takeAll} gave) could not write: they wait ahead, under their ids, behind only
-     * the first {@code ahead} rows this retry parked again (those came from batches before them; rows parked again
-     * from the first of them itself stay behind it, as a row waiting for a parent is passed by the rows of its batch
-     * that do not). The runs that held their rows back when they were taken are waited for again until a write
-     * settles them (a write that found a parent present had stopped waiting for it), so nothing newer of those runs
-     * passes them; no other run is held back by them.
+     * What a retry (of what {@link #takeAll} gave) could not write: the parts of the first batch it could not write,
+     * then the batches after it, {@code parts} telling how many are parts. They wait ahead, under their ids, in their
+     * order, with the rows this retry parked again among them: those of the batches before ({@code ahead} rows) go
+     * first; those of the first batch itself go ahead of its parts when these hold rows of their runs, else behind
+     * them (a row waiting for a parent is passed by the rows of its batch that do not), and ahead of the batches
+     * after it in either case. The runs that held the rows back when they were taken are waited for again until a
+     * write settles them (a write that found a parent present had stopped waiting for it), so nothing newer of those
+     * runs passes them; no other run is held back by them.
      */
-    void keep(List<Batch> unwritten, int ahead, long nowNanos) {
-        if (ahead > 0) {
-            List<LogRecord> first = records.subList(0, ahead);
-            kept.add(Batch.of(new ArrayList<>(first)));
-            first.clear();
+    void keep(List<Batch> rest, int parts, int ahead, long nowNanos) {
+        List<LogRecord> earlier = new ArrayList<>(records.subList(0, ahead));
+        List<LogRecord> own = new ArrayList<>(records.subList(ahead, records.size()));
+        records.clear();
+        List<Batch> first = rest.subList(0, parts);
+        boolean ownFirst = false;
+        for (Batch part : first) {
+            ownFirst |= blockedBy(own, part.records());
+        }
+        List<Batch> unwritten = new ArrayList<>();
+        if (!earlier.isEmpty()) {
+            unwritten.add(Batch.of(earlier));
+        }
+        if (ownFirst && !own.isEmpty()) {
+            unwritten.add(Batch.of(own));
+        }
+        unwritten.addAll(first);
+        if (!ownFirst && !own.isEmpty()) {
+            unwritten.add(Batch.of(own));
+        }
+        unwritten.addAll(rest.subList(parts, rest.size()));
+        count -= earlier.size() + own.size(); // counted again below, as kept
+        for (LogRecord moved : earlier) {
+            bytes -= moved.estimatedBytes();
+        }
+        for (LogRecord moved : own) {
+            bytes -= moved.estimatedBytes();
         }
         for (Batch batch : unwritten) {
             kept.add(batch);
@@ -191,12 +215,17 @@ final class ParkedRecords {
      * parked again), so it would pass them.
      */
     boolean blocksAny(List<LogRecord> rows) {
-        if (records.isEmpty()) {
+        return blockedBy(records, rows);
+    }
+
+    /** True when a row of {@code rows} belongs to a run that a row of {@code waiting} waits for. */
+    private boolean blockedBy(List<LogRecord> waiting, List<LogRecord> rows) {
+        if (waiting.isEmpty()) {
             return false;
         }
         Set<UUID> jobs = new HashSet<>();
         Set<UUID> tasks = new HashSet<>();
-        for (LogRecord record : records) {
+        for (LogRecord record : waiting) {
             if (record.jobRunId() != null && jobRunsSince.containsKey(record.jobRunId())) {
                 jobs.add(record.jobRunId());
             }

@@ -195,7 +195,7 @@ final class Spilling implements Runnable {
                 records += batch.size();
             }
         }
-        if (frames.isEmpty()) {
+        if (frames.isEmpty() && doneHead == null) {
             return true;
         }
         // during a handover, older rows of theirs may wait in another writer's spool too: be read before those

@@ -313,4 +313,34 @@ class DeliveryTest {
 
         assertThat(sink.messages()).containsExactly("x\\u0000", "a", "c");
     }
+
+    @Test
+    void aRowParkedAgainFromTheFirstBatchNotWrittenStaysAheadOfTheNewerRowsOfItsRunInTheBatchesAfter() {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        UUID job = UUID.randomUUID();
+        UUID present = UUID.randomUUID();
+        UUID lateTask = UUID.randomUUID();
+        java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<UUID> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        tasks.add(present);
+        tasks.add(lateTask);
+        sink.existingJobRuns = jobs;
+        sink.existingTaskRuns = tasks;
+        delivery.deliver(List.of(taskRecord(job, present, "older"), taskRecord(job, lateTask, "task 1")), deadline);
+        sink.down = true;
+        delivery.retryParked(deadline, true); // kept as one batch
+        sink.down = false;
+        delivery.deliver(List.of(taskRecord(job, lateTask, "task 2")), deadline); // held back behind it
+
+        jobs.add(job);
+        tasks.remove(lateTask); // the first batch's task row now waits for its task run
+        sink.downFromAttempt = sink.attempts.get() + 2; // and its other row meets the database going away
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+        sink.downFromAttempt = Integer.MAX_VALUE;
+        tasks.add(lateTask);
+        assertThat(delivery.retryParked(deadline, true)).isEmpty();
+
+        assertThat(sink.messages()).containsExactly("older", "task 1", "task 2");
+        assertThat(delivery.hasParked()).isFalse();
+    }
 }
