@@ -257,25 +257,39 @@ class DeliveryTest {
         assertThat(delivery.isDatabaseAvailable()).as("the spool's replay waits for it, not for the parent").isTrue();
     }
 
+    /** The job and task runs the database has: the sink refuses rows of others as missing their parent. */
+    private final java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<UUID> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final UUID job = UUID.randomUUID();
+
+    /**
+     * A delivery with a spool to fall back on, holding {@code rows} as one kept batch: parked while their job run was
+     * missing, then kept when the database went away during a retry. The job run is there now.
+     */
+    private Delivery withOneKeptBatch(List<LogRecord> rows) {
+        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
+        sink.existingJobRuns = jobs;
+        sink.existingTaskRuns = tasks;
+        delivery.deliver(rows, deadline);
+        assertThat(delivery.parkedCount()).isEqualTo(rows.size());
+        sink.down = true;
+        delivery.retryParked(deadline, true);
+        sink.down = false;
+        jobs.add(job);
+        return delivery;
+    }
+
     @Test
     void aRowParkedAgainFromABatchTheDatabaseThenCouldNotTakeStaysBehindItsOlderRowsOfTheSameJob() {
-        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
-        UUID job = UUID.randomUUID();
         UUID present = UUID.randomUUID();
         UUID lateTask = UUID.randomUUID();
-        java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        sink.existingJobRuns = jobs;
-        delivery.deliver(List.of(taskRecord(job, present, "older"), taskRecord(job, lateTask, "newer")), deadline); // both parked
-        sink.down = true;
-        delivery.retryParked(deadline, true); // kept as one batch
-        sink.down = false;
+        tasks.add(present);
+        Delivery delivery = withOneKeptBatch(List.of(taskRecord(job, present, "older"), taskRecord(job, lateTask, "newer")));
 
-        jobs.add(job);
-        sink.existingTaskRuns = Set.of(present); // now the newer row waits for its task run
-        sink.downFromAttempt = sink.attempts.get() + 2; // and the older one meets the database going away
+        sink.downFromAttempt = sink.attempts.get() + 2; // the newer row waits for its task run, the older meets the outage
         assertThat(delivery.retryParked(deadline, true)).isEmpty();
         sink.downFromAttempt = Integer.MAX_VALUE;
-        sink.existingTaskRuns = Set.of(present, lateTask);
+        tasks.add(lateTask);
         assertThat(delivery.retryParked(deadline, true)).isEmpty();
 
         assertThat(sink.messages()).containsExactly("older", "newer");
@@ -283,20 +297,10 @@ class DeliveryTest {
 
     @Test
     void aPartOfAKeptBatchParkedAgainStaysAheadOfANewerPartOfItsRunTheDatabaseThenCouldNotTake() {
-        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
-        UUID job = UUID.randomUUID();
         UUID task = UUID.randomUUID();
-        java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.Set<UUID> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
         tasks.add(task);
-        sink.existingJobRuns = jobs;
-        sink.existingTaskRuns = tasks;
         sink.poison = r -> r.message().indexOf('\u0000') >= 0;
-        delivery.deliver(List.of(taskRecord(job, task, "a"), jobRecord(job, "x\u0000"), taskRecord(job, task, "c")), deadline);
-        sink.down = true;
-        delivery.retryParked(deadline, true); // all three kept as one batch
-        sink.down = false;
-        jobs.add(job);
+        Delivery delivery = withOneKeptBatch(List.of(taskRecord(job, task, "a"), jobRecord(job, "x\u0000"), taskRecord(job, task, "c")));
 
         int base = sink.attempts.get();
         sink.onAttempt = n -> {
@@ -316,23 +320,13 @@ class DeliveryTest {
 
     @Test
     void aRowParkedAgainFromTheFirstBatchNotWrittenStaysAheadOfTheNewerRowsOfItsRunInTheBatchesAfter() {
-        Delivery delivery = delivery(false, Duration.ofMillis(5), Duration.ofMillis(20));
-        UUID job = UUID.randomUUID();
         UUID present = UUID.randomUUID();
         UUID lateTask = UUID.randomUUID();
-        java.util.Set<UUID> jobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.Set<UUID> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
         tasks.add(present);
         tasks.add(lateTask);
-        sink.existingJobRuns = jobs;
-        sink.existingTaskRuns = tasks;
-        delivery.deliver(List.of(taskRecord(job, present, "older"), taskRecord(job, lateTask, "task 1")), deadline);
-        sink.down = true;
-        delivery.retryParked(deadline, true); // kept as one batch
-        sink.down = false;
+        Delivery delivery = withOneKeptBatch(List.of(taskRecord(job, present, "older"), taskRecord(job, lateTask, "task 1")));
         delivery.deliver(List.of(taskRecord(job, lateTask, "task 2")), deadline); // held back behind it
 
-        jobs.add(job);
         tasks.remove(lateTask); // the first batch's task row now waits for its task run
         sink.downFromAttempt = sink.attempts.get() + 2; // and its other row meets the database going away
         assertThat(delivery.retryParked(deadline, true)).isEmpty();
