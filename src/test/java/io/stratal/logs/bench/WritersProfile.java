@@ -19,8 +19,8 @@ import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where the appender's time goes with two writers: a JFR recording ({@code profile} settings) of one appender run of
- * a shape, after a run that is not recorded, read back here. For each group of threads (the callers, the two
+ * Where the appender's time goes with two writers: a JFR recording ({@code profile} settings) of a few appender runs
+ * of a shape, after a run that is not recorded, read back here. For each group of threads (the callers, the two
  * flushers) it prints the share of the execution samples spent in each part of the appender (inclusive: a sample
  * counts for a part when any frame of its stack is in it) and the methods most often on top of the stack. The
  * flushers' native samples (threads in native code, mostly waiting on the socket for the server) are counted apart:
@@ -51,8 +51,9 @@ final class WritersProfile {
 
     static void run(int rows, int rowsD) throws Exception {
         System.out.println();
-        System.out.println("1c. Where the time goes with two writers: JFR ('profile' settings) over one appender run of shape A");
-        System.out.printf("   (%,d lines with arguments and pairs from 2 threads) and one of shape D (%,d job lines from 8 threads,%n", rows, rowsD);
+        System.out.printf("1c. Where the time goes with two writers: JFR ('profile' settings) over %d appender runs of shape A%n", RECORDED_RUNS);
+        System.out.printf("   (%,d lines with arguments and pairs from 2 threads) and %d of shape D (%,d job lines from 8 threads,%n",
+                rows, RECORDED_RUNS, rowsD);
         System.out.println("   one hot run beside 63 quiet ones), writers 2, after one run of each that is not recorded. Shares of each");
         System.out.println("   thread group's execution samples, inclusive (a sample counts for the first part its stack is in);");
         System.out.println("   then the methods most often on top of the stack. A recording inflates the CPU it looks at.");
