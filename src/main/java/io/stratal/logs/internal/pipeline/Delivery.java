@@ -244,6 +244,15 @@ final class Delivery {
         return inOrder(parts, part -> write(part, repaired, deadline));
     }
 
+    /** {@return how many records {@code batches} hold} */
+    static int recordsIn(List<Batch> batches) {
+        int records = 0;
+        for (Batch batch : batches) {
+            records += batch.size();
+        }
+        return records;
+    }
+
     /** Runs {@code write} on each batch until one comes back unwritten; that one and the rest are returned. */
     private static List<Batch> inOrder(List<Batch> batches, java.util.function.Function<Batch, List<Batch>> write) {
         List<Batch> unwritten = new ArrayList<>();

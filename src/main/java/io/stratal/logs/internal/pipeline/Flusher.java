@@ -214,11 +214,7 @@ final class Flusher implements Runnable {
             return;
         }
         List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
-        int lost = rest.size();
-        for (Batch batch : parked) {
-            lost += batch.size();
-        }
-        stats.recordDropped(DropReason.SHUTDOWN, lost);
+        stats.recordDropped(DropReason.SHUTDOWN, rest.size() + Delivery.recordsIn(parked));
         queue.release(rest);
     }
 

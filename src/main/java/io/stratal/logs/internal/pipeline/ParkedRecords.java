@@ -60,7 +60,10 @@ final class ParkedRecords {
         return bytes;
     }
 
-    /** Rows of a batch that may go now, in order, with their positions in the batch. */
+    /**
+     * Rows of a batch that may go now, in order, with their positions in the batch ({@code null} when every row may:
+     * then the batch goes as it is).
+     */
     record Free(int[] positions, List<LogRecord> rows) {
     }
 

@@ -156,12 +156,9 @@ final class Spilling implements Runnable {
                 List<Batch> first = new ArrayList<>(parked);
                 List<Batch> unfinished = replay.unfinishedRest(); // other runs' rows than the parked ones: either order
                 first.addAll(unfinished);
-                int counted = 0;
-                for (Batch batch : unfinished) {
-                    counted += batch.size(); // counted as spooled when they first went to disk
-                }
                 Spool.Frame ownFrame = replay.unfinishedFrameIn(spool);
-                if (putFirst(first, counted, ownFrame)) {
+                // the unfinished frame's rows were counted as spooled when they first went to disk
+                if (putFirst(first, Delivery.recordsIn(unfinished), ownFrame)) {
                     replay.unfinishedPutAway(ownFrame != null);
                 }
             } else if (spilling) {

@@ -90,11 +90,7 @@ final class SpoolReplay {
         if (replayRemaining == null) {
             return;
         }
-        int rest = 0;
-        for (Batch batch : replayRemaining) {
-            rest += batch.size();
-        }
-        stats.recordReplayed(replayFrame.records().size() - rest);
+        stats.recordReplayed(replayFrame.records().size() - Delivery.recordsIn(replayRemaining));
         if (!doneThere) {
             markFrameDone();
         }

@@ -246,17 +246,10 @@ public final class Spool implements AutoCloseable {
      *
      * @param notAfterMillis the latest date the segment may have (milliseconds since the epoch), or
      *                       {@link Long#MAX_VALUE}
+     * @param doneHead       the frame {@link #peek} gave, whose rest is among {@code frames}, or {@code null}: done once
+     *                       they are on disk, so a failure or a crash loses none of it; reading goes on after it
      * @return false, writing nothing, when no lower segment number is left (a spool of an earlier version)
      * @throws SpoolFullException when they would take the spool past its bound
-     */
-    public synchronized boolean putFirst(List<Frame> frames, long notAfterMillis) throws IOException {
-        return putFirst(frames, notAfterMillis, null);
-    }
-
-    /**
-     * {@link #putFirst(List, long)}, and once they are on disk, {@code doneHead} (the frame {@link #peek} gave, whose
-     * rest is among {@code frames}) is done: reading goes on after it. Until then it stays, so a failure or a crash
-     * loses none of it.
      */
     public synchronized boolean putFirst(List<Frame> frames, long notAfterMillis, Frame doneHead) throws IOException {
         if (doneHead != null && doneHead != head) {

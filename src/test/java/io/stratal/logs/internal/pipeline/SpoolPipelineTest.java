@@ -31,6 +31,9 @@ class SpoolPipelineTest {
     Path dir;
     private final FakeSink sink = new FakeSink();
     private final RecordingStatus reporter = new RecordingStatus();
+    /** A job run the database lacks until a test adds it to {@link #existing}. */
+    private final java.util.UUID late = java.util.UUID.randomUUID();
+    private final java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Pipeline pipeline;
 
     private Pipeline start(LogWriterConfig.Builder config) throws IOException {
@@ -225,6 +228,19 @@ class SpoolPipelineTest {
         return all.subList(count, all.size());
     }
 
+    private void offerLate(int from, int to) {
+        for (int i = from; i < to; i++) {
+            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
+        }
+    }
+
+    /** The ten rows of {@link #late} and the one other row are stored, the late ones in order, nothing lost. */
+    private void everyLateRowLandsInOrder() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 11);
+        assertThat(sink.messages()).filteredOn(m -> m.startsWith("late")).containsExactlyElementsOf(lines("late ", 10));
+        assertThat(pipeline.stats().droppedTotal()).isZero();
+    }
+
     /**
      * A pipeline whose parked rows are retried only every 2 s (the flush interval), each record a batch of its own.
      */
@@ -237,18 +253,14 @@ class SpoolPipelineTest {
      * Rows of {@code late} 0 to 4 wait for their parent in memory; the database goes away, the pipeline spills,
      * rows 5 to 9 go to disk, and then (the retries being 2 s apart) a retry of the waiting rows meets the outage.
      */
-    private void parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk(java.util.UUID late) {
-        for (int i = 0; i < 5; i++) {
-            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
-        }
+    private void parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk() {
+        offerLate(0, 5);
         Duration quick = Duration.ofMillis(5);
         await().pollInterval(quick).until(pipeline::holdsBacklog); // parked: the database lacks the run
         sink.down = true;
         assertThat(pipeline.offer(record("other"))).isTrue();
         await().pollInterval(quick).until(pipeline::isSpilling);
-        for (int i = 5; i < 10; i++) {
-            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
-        }
+        offerLate(5, 10);
         await().pollInterval(quick).until(() -> pipeline.stats().spooled() >= 6);
         // a retry of the parked rows after rows 5 to 9 went to disk (the first one, 2 s after the start, usually is)
         int before = sink.attempted.size();
@@ -257,48 +269,36 @@ class SpoolPipelineTest {
 
     @Test
     void rowsWaitingForTheirParentStayAheadOfTheirRunsNewerRowsWhenARetryMeetsAnOutage() throws IOException {
-        java.util.UUID late = java.util.UUID.randomUUID();
-        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         sink.existingJobRuns = existing;
         start(slowParkedRetries());
-        parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk(late);
+        parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk();
 
         existing.add(late);
         sink.down = false;
-        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 11);
-        assertThat(sink.messages()).filteredOn(m -> m.startsWith("late")).containsExactlyElementsOf(lines("late ", 10));
-        assertThat(pipeline.stats().droppedTotal()).isZero();
+        everyLateRowLandsInOrder();
     }
 
     @Test
     void stoppingWhileRowsWaitForTheirParentPutsThemAheadOfTheirRunsNewerRowsOnDisk() throws IOException {
-        java.util.UUID late = java.util.UUID.randomUUID();
-        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         sink.existingJobRuns = existing;
         LogWriterConfig.Builder config = slowParkedRetries().shutdownGracePeriod(Duration.ofMillis(300));
         start(config);
-        parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk(late);
+        parkedRowsMeetAnOutageWhileNewerRowsOfTheirRunGoToDisk();
         assertThat(pipeline.stop()).isZero();
         assertThat(sink.messages()).isEmpty();
 
         existing.add(late);
         sink.down = false;
         start(config);
-        await().atMost(Duration.ofSeconds(20)).until(() -> sink.messages().size() == 11);
-        assertThat(sink.messages()).filteredOn(m -> m.startsWith("late")).containsExactlyElementsOf(lines("late ", 10));
-        assertThat(pipeline.stats().droppedTotal()).isZero();
+        everyLateRowLandsInOrder();
     }
 
     @Test
     void aRetryOfParkedRowsWhoseCommitOutcomeWasLostLandsOnce() throws IOException {
-        java.util.UUID late = java.util.UUID.randomUUID();
-        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         sink.existingJobRuns = existing;
         start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
                 .foreignKeyGracePeriod(Duration.ofMinutes(1)));
-        for (int i = 0; i < 5; i++) {
-            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
-        }
+        offerLate(0, 5);
         await().until(pipeline::holdsBacklog);
 
         sink.commitThenFail = true; // the next write commits, and its confirmation is lost with the connection
@@ -309,15 +309,11 @@ class SpoolPipelineTest {
 
     @Test
     void stoppingWithParkedRowsTheDatabaseCannotTakeTriesThemOnTheirRhythmAndKeepsThemForTheNextStart() throws IOException {
-        java.util.UUID late = java.util.UUID.randomUUID();
-        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         sink.existingJobRuns = existing;
         LogWriterConfig.Builder config = LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
                 .foreignKeyGracePeriod(Duration.ofMinutes(1)).shutdownGracePeriod(Duration.ofMillis(500));
         start(config);
-        for (int i = 0; i < 5; i++) {
-            assertThat(pipeline.offer(job(late, "late " + i))).isTrue();
-        }
+        offerLate(0, 5);
         await().until(pipeline::holdsBacklog);
         sink.down = true;
         int before = sink.attempted.size();
@@ -343,13 +339,11 @@ class SpoolPipelineTest {
 
     @Test
     void aStopDuringTheReplayLeavesWhatIsWrittenWrittenAndTheNextStartGoesOnWhereItStood() throws IOException {
-        java.util.UUID late = java.util.UUID.randomUUID();
         try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
             previous.append(java.util.UUID.randomUUID(), List.of(job(late, "late 1"), record("other 1"))); // split on replay
             previous.append(java.util.UUID.randomUUID(), List.of(record("other 2")));
             previous.append(java.util.UUID.randomUUID(), List.of(record("other 3")));
         }
-        java.util.Set<java.util.UUID> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         sink.existingJobRuns = existing;
         sink.downFromAttempt = 3; // the first frame is refused for its missing parent, its other row written, then the database goes
         LogWriterConfig.Builder config = LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))

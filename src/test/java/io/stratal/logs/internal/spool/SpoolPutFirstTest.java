@@ -26,7 +26,7 @@ class SpoolPutFirstTest extends SpoolFixture {
             spool.peek(); // "b" is being written
             long pending = spool.pendingBytes();
             Spool.Frame first = frame("first 1", "first 2");
-            assertThat(spool.putFirst(List.of(first, frame("first 3")), Long.MAX_VALUE)).isTrue();
+            assertThat(spool.putFirst(List.of(first, frame("first 3")), Long.MAX_VALUE, null)).isTrue();
             assertThat(segments()).hasSize(2);
             assertThat(spool.pendingBytes()).as("the new segment's frames, and what was read not counted again")
                     .isEqualTo(pending + Files.size(segments().get(0)) - Spool.MAGIC.length);
@@ -50,8 +50,8 @@ class SpoolPutFirstTest extends SpoolFixture {
             spool.append(UUID.randomUUID(), List.of(record("a")));
             spool.append(UUID.randomUUID(), List.of(record("b")));
             spool.done(spool.peek());
-            spool.putFirst(List.of(frame("first")), Long.MAX_VALUE);
-            assertThat(spool.putFirst(List.of(frame("before first")), Long.MAX_VALUE)).as("again, below it").isTrue();
+            spool.putFirst(List.of(frame("first")), Long.MAX_VALUE, null);
+            assertThat(spool.putFirst(List.of(frame("before first")), Long.MAX_VALUE, null)).as("again, below it").isTrue();
         }
         try (Spool spool = open()) {
             assertThat(readAll(spool)).containsExactly("before first", "first", "b");
@@ -67,12 +67,12 @@ class SpoolPutFirstTest extends SpoolFixture {
         java.nio.file.attribute.FileTime longAgo = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
         Files.setLastModifiedTime(segments().get(0), longAgo);
         try (Spool spool = open()) {
-            spool.putFirst(List.of(frame("older")), Long.MAX_VALUE);
+            spool.putFirst(List.of(frame("older")), Long.MAX_VALUE, null);
             assertThat(spool.nextEarlierFrameTime()).isEqualTo(longAgo.toMillis());
         }
         assertThat(Files.getLastModifiedTime(segments().get(0))).isEqualTo(longAgo);
         try (Spool spool = open()) {
-            spool.putFirst(List.of(frame("oldest")), longAgo.toMillis() - 5_000);
+            spool.putFirst(List.of(frame("oldest")), longAgo.toMillis() - 5_000, null);
         }
         assertThat(Files.getLastModifiedTime(segments().get(0)).toMillis()).isEqualTo(longAgo.toMillis() - 5_000);
         try (Spool spool = open()) {
@@ -101,7 +101,7 @@ class SpoolPutFirstTest extends SpoolFixture {
         Path only = segments().get(0);
         Files.move(only, only.resolveSibling(String.format("segment-%020d.spool", 0)));
         try (Spool spool = open()) {
-            assertThat(spool.putFirst(List.of(frame("first")), Long.MAX_VALUE)).isFalse();
+            assertThat(spool.putFirst(List.of(frame("first")), Long.MAX_VALUE, null)).isFalse();
             assertThat(readAll(spool)).containsExactly("a");
         }
     }
@@ -109,7 +109,7 @@ class SpoolPutFirstTest extends SpoolFixture {
     @Test
     void framesPutFirstIntoAnEmptySpoolAreSimplyItsFrames() throws IOException {
         try (Spool spool = open()) {
-            assertThat(spool.putFirst(List.of(frame("only")), Long.MAX_VALUE)).isTrue();
+            assertThat(spool.putFirst(List.of(frame("only")), Long.MAX_VALUE, null)).isTrue();
             spool.append(UUID.randomUUID(), List.of(record("then")));
             assertThat(readAll(spool)).containsExactly("only", "then");
         }
@@ -123,7 +123,7 @@ class SpoolPutFirstTest extends SpoolFixture {
             for (int i = 0; i < 100; i++) {
                 many.add(record("more " + i));
             }
-            assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many)), Long.MAX_VALUE))
+            assertThatThrownBy(() -> spool.putFirst(List.of(new Spool.Frame(UUID.randomUUID(), many)), Long.MAX_VALUE, null))
                     .isInstanceOf(Spool.SpoolFullException.class);
             assertThat(readAll(spool)).containsExactly("fits");
         }
