@@ -99,4 +99,14 @@ final class CombinedStats implements PipelineStats {
         }
         return newest;
     }
+
+    /** Each writer's counters, in writer order. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder();
+        for (int k = 0; k < writers.size(); k++) {
+            text.append(k == 0 ? "" : "; ").append("writer ").append(k).append(": ").append(writers.get(k));
+        }
+        return text.toString();
+    }
 }

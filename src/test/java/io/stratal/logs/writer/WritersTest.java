@@ -112,6 +112,9 @@ class WritersTest {
         assertThat(writer.mxBean().getRecordsWritten()).isEqualTo(all);
         assertThat(writer.mxBean().getBatches()).isEqualTo(writer.stats().batches()).isPositive();
         assertThat(writer.description()).endsWith("3 writers");
+        assertThat(writer.stats().toString()).as("a report shows each writer's counts")
+                .startsWith("writer 0: enqueued=").contains("; writer 1: ", "; writer 2: ")
+                .contains("written=" + written.get("W-1").size(), "written=" + written.get("W-3").size());
     }
 
     /**
