@@ -140,6 +140,9 @@ final class Flusher implements Runnable {
         } finally {
             retryingParked = false;
         }
+        if (spilling != null) {
+            spilling.releaseSettled(delivery);
+        }
         long wait = parkedRetryNanos;
         if (delivery.isDatabaseAvailable()) {
             parkedRetryAttempt = 0;

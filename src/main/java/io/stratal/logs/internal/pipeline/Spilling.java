@@ -130,6 +130,12 @@ final class Spilling implements Runnable {
      */
     void replay(Delivery delivery, Deadline deadline) {
         replay.replay(delivery, deadline);
+        replay.releaseSettled(delivery);
+    }
+
+    /** After parked rows were tried again: spool files kept for those now written go. */
+    void releaseSettled(Delivery delivery) {
+        replay.releaseSettled(delivery);
     }
 
     /** The spool looked empty: stops spilling if it still is, giving the queue back to the flusher. */
@@ -152,13 +158,15 @@ final class Spilling implements Runnable {
      */
     void putAwayAtDeadline(List<Batch> parked) {
         synchronized (lock) {
+            boolean parkedOnDisk = false;
             if (spilling && spool.canPutFirst()) {
                 List<Batch> first = new ArrayList<>(parked);
                 List<Batch> unfinished = replay.unfinishedRest(); // other runs' rows than the parked ones: either order
                 first.addAll(unfinished);
                 Spool.Frame ownFrame = replay.unfinishedFrameIn(spool);
                 // the unfinished frame's rows were counted as spooled when they first went to disk
-                if (putFirst(first, Delivery.recordsIn(unfinished), ownFrame)) {
+                parkedOnDisk = putFirst(first, Delivery.recordsIn(unfinished), ownFrame);
+                if (parkedOnDisk) {
                     replay.unfinishedPutAway(ownFrame != null);
                 }
             } else if (spilling) {
@@ -166,14 +174,16 @@ final class Spilling implements Runnable {
                     reporter.warn("its spool has no room before its oldest file (a spool left by an earlier version); "
                             + "record(s) that waited for a parent run go to its end, after newer records of their runs");
                 }
-                append(parked);
+                parkedOnDisk = append(parked);
             } else {
-                append(parked);
+                parkedOnDisk = append(parked);
                 List<LogRecord> rest = queue.drain(Integer.MAX_VALUE);
                 append(List.of(Batch.of(rest)));
                 queue.release(rest);
             }
-            sync();
+            if (sync() && parkedOnDisk) {
+                replay.releaseAll(); // the files kept for the rows that waited: they are on disk again now
+            }
         }
         // while spilling, the spooler puts the rest of the queue away before it finishes
     }
@@ -293,8 +303,9 @@ final class Spilling implements Runnable {
         return !records.isEmpty();
     }
 
-    /** Under the lock. */
-    private void append(List<Batch> batches) {
+    /** Under the lock. Returns whether every record is on disk (else the others are counted as dropped). */
+    private boolean append(List<Batch> batches) {
+        boolean all = true;
         for (Batch batch : batches) {
             if (batch.records().isEmpty()) {
                 continue;
@@ -305,13 +316,16 @@ final class Spilling implements Runnable {
                 unsynced = true;
             } catch (Spool.SpoolFullException e) {
                 stats.recordDropped(DropReason.SPOOL_FULL, batch.size());
+                all = false;
             } catch (IOException e) {
                 stats.recordDropped(DropReason.SPOOL_FAILED, batch.size());
                 stats.recordError(e.toString());
                 reporter.error("could not write " + batch.size() + " record(s) to its spool", e);
+                all = false;
             }
         }
         stats.recordSpoolBytes(replay.pendingBytes());
+        return all;
     }
 
     private void syncIfDue() {
@@ -322,17 +336,20 @@ final class Spilling implements Runnable {
         }
     }
 
-    /** Under the lock. */
-    private void sync() {
+    /** Under the lock. Returns false when forcing the spool to disk failed. */
+    private boolean sync() {
         if (!unsynced) {
-            return;
+            return true;
         }
+        boolean synced = true;
         try {
             spool.sync();
         } catch (IOException e) {
             reporter.error("could not force its spool to disk", e);
+            synced = false;
         }
         unsynced = false;
         lastSyncNanos = System.nanoTime();
+        return synced;
     }
 }

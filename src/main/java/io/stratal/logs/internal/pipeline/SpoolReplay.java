@@ -6,7 +6,10 @@ import io.stratal.logs.pipeline.Batch;
 import io.stratal.logs.pipeline.BatchSink;
 import io.stratal.logs.pipeline.StatusListener;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -45,6 +48,12 @@ final class SpoolReplay {
     private List<Batch> replayRemaining;
     /** The spool {@link #replayFrame} came from. */
     private Spool replaySource;
+
+    /**
+     * Spools that keep files read to their end while rows read back waited in memory (parked): the files go once
+     * nothing waits there any more.
+     */
+    private final Set<Spool> keepingFiles = Collections.newSetFromMap(new IdentityHashMap<>());
 
     SpoolReplay(PipelineSettings config, RecordQueue queue, Spool spool, SpoolHandover handover, boolean replaysEarlier,
                 BatchSink sink, Counters stats, StatusListener reporter, BooleanSupplier stopSpillingIfEmpty) {
@@ -92,21 +101,56 @@ final class SpoolReplay {
         }
         stats.recordReplayed(replayFrame.records().size() - Delivery.recordsIn(replayRemaining));
         if (!doneThere) {
-            markFrameDone();
+            markFrameDone(false);
         }
         startOver();
     }
 
-    /** The frame being replayed is done in its spool; a segment that this finishes is forgotten by the ledger. */
-    private void markFrameDone() {
+    /**
+     * The frame being replayed is done in its spool; a segment that this finishes is forgotten by the ledger, and
+     * deleted, unless rows wait in memory ({@code rowsWait}; rows of this frame may be among them): then its file
+     * stays until nothing waits ({@link #releaseSettled}), so a crash meanwhile reads it again and loses none of them.
+     */
+    private void markFrameDone(boolean rowsWait) {
         try {
-            List<UUID> finished = replaySource.done(replayFrame);
-            if (!finished.isEmpty()) {
-                sink.forget(finished);
+            if (rowsWait) {
+                replaySource.doneKeepingFile(replayFrame);
+                keepingFiles.add(replaySource);
+            } else {
+                forget(replaySource.done(replayFrame));
             }
         } catch (IOException e) {
             reporter.error("could not remove a replayed spool file; its records may be replayed again, which the"
                     + " ledger recognises", e);
+        }
+    }
+
+    /**
+     * Deletes the spool files kept while rows waited in memory, once none waits any more (written, given up, or put
+     * on disk again), and lets the ledger forget their batches. Rows wait at most {@code foreignKeyGracePeriod} while
+     * the database answers, but new ones may follow: until a moment when none waits, the files stay (a crash then
+     * reads them again, and the ledger recognises what of them was written whole).
+     */
+    void releaseSettled(Delivery delivery) {
+        if (!keepingFiles.isEmpty() && !delivery.hasParked()) {
+            releaseAll();
+        }
+    }
+
+    /**
+     * The files kept while rows waited in memory go: at the stop deadline, once those rows are on disk again (if that
+     * failed, the files stay, and the next start reads them again).
+     */
+    void releaseAll() {
+        for (Spool source : keepingFiles) {
+            forget(source.releaseKept());
+        }
+        keepingFiles.clear();
+    }
+
+    private void forget(List<UUID> batchIds) {
+        if (!batchIds.isEmpty()) {
+            sink.forget(batchIds);
         }
     }
 
@@ -155,7 +199,7 @@ final class SpoolReplay {
                     nextReplayNanos = System.nanoTime() + Math.min(intervalNanos, HANDOVER_POLL_NANOS);
                     return;
                 }
-                Spool.Frame frame = peek(source, handingOver);
+                Spool.Frame frame = peek(source, handingOver, delivery.hasParked());
                 if (frame == null) {
                     if (nextReplayNanos - System.nanoTime() > 0 || (!handingOver && stopSpillingIfEmpty.getAsBoolean())) {
                         return;
@@ -188,7 +232,7 @@ final class SpoolReplay {
                 stats.recordRetry("the database is unavailable; replay of the spool paused");
                 return;
             }
-            finishFrame();
+            finishFrame(delivery);
             if (deadline.isSet() ? deadline.hasPassed() : System.nanoTime() - budgetEnd >= 0) {
                 return;
             }
@@ -216,9 +260,9 @@ final class SpoolReplay {
         return spool;
     }
 
-    private void finishFrame() {
+    private void finishFrame(Delivery delivery) {
         stats.recordReplayed(replayFrame.records().size());
-        markFrameDone();
+        markFrameDone(delivery.hasParked());
         stats.recordSpoolBytes(pendingBytes());
         replayFrameBytes = 0;
         replaySource = null;
@@ -232,9 +276,13 @@ final class SpoolReplay {
         return spool.pendingBytes() + (replaysEarlier ? handover.leftOverBytes() : 0);
     }
 
-    private Spool.Frame peek(Spool source, boolean earlierOnly) {
+    /** The next frame; a segment found read to its end is kept on disk while {@code rowsWait}, as at a frame done. */
+    private Spool.Frame peek(Spool source, boolean earlierOnly, boolean rowsWait) {
+        if (rowsWait) {
+            keepingFiles.add(source);
+        }
         try {
-            return earlierOnly ? source.peekEarlier() : source.peek();
+            return earlierOnly ? source.peekEarlier(rowsWait) : source.peek(rowsWait);
         } catch (IOException e) {
             reporter.error("cannot read its spool; the records stay on disk", e);
             replayAfterBackoff();

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -86,6 +87,11 @@ public final class Spool implements AutoCloseable {
     private Frame head;
     private long headEnd;
     private final List<UUID> idsInReadSegment = new ArrayList<>();
+    /**
+     * Segments read to their end whose files stay until {@link #releaseKept}, with the ids of their frames: rows read
+     * back wait in memory, and a crash meanwhile reads them again from the first frame.
+     */
+    private final TreeMap<Long, List<UUID>> kept = new TreeMap<>();
     /** Segments whose reading {@link #putFirst} interrupted, the one to go on with on top. */
     private final Deque<ReadPositions.State> suspended = new ArrayDeque<>();
 
@@ -273,10 +279,10 @@ public final class Spool implements AutoCloseable {
         }
         long front;
         long date = notAfterMillis;
-        if (segmentSizes.isEmpty()) {
+        long oldest = oldestOnDisk();
+        if (oldest < 0) {
             front = Math.max(FIRST_SEGMENT - 1, lastSegmentAtOpen) + 1;
         } else {
-            long oldest = segmentSizes.firstKey();
             if (oldest <= 0) {
                 return false;
             }
@@ -308,7 +314,16 @@ public final class Spool implements AutoCloseable {
 
     /** {@return whether {@link #putFirst} has a segment number left below the oldest (a spool of an earlier version may not)} */
     public synchronized boolean canPutFirst() {
-        return segmentSizes.isEmpty() || segmentSizes.firstKey() > 0;
+        return oldestOnDisk() != 0;
+    }
+
+    /** The lowest segment number with a file, kept ones included, or -1 when there is none. */
+    private long oldestOnDisk() {
+        long oldest = segmentSizes.isEmpty() ? -1 : segmentSizes.firstKey();
+        if (!kept.isEmpty() && (oldest < 0 || kept.firstKey() < oldest)) {
+            oldest = kept.firstKey();
+        }
+        return oldest;
     }
 
     /** Writes a segment under a temporary name, forced to disk and dated, then renames it into place. */
@@ -349,18 +364,26 @@ public final class Spool implements AutoCloseable {
 
     /** The oldest frame not yet done, or {@code null} when all are. Stays the same until {@link #done}. */
     public synchronized Frame peek() throws IOException {
-        return peekUpTo(Long.MAX_VALUE);
+        return peek(false);
+    }
+
+    /**
+     * Like {@link #peek}; with {@code keepFinished}, a segment found read to its end (its tail damaged) is kept on disk
+     * as {@link #doneKeepingFile} keeps one.
+     */
+    public synchronized Frame peek(boolean keepFinished) throws IOException {
+        return peekUpTo(Long.MAX_VALUE, keepFinished);
     }
 
     /**
      * Like {@link #peek}, but only among the frames an earlier run left: {@code null} once they are all done, even
      * when newer ones wait.
      */
-    public synchronized Frame peekEarlier() throws IOException {
-        return peekUpTo(lastSegmentAtOpen);
+    public synchronized Frame peekEarlier(boolean keepFinished) throws IOException {
+        return peekUpTo(lastSegmentAtOpen, keepFinished);
     }
 
-    private Frame peekUpTo(long lastSegment) throws IOException {
+    private Frame peekUpTo(long lastSegment, boolean keepFinished) throws IOException {
         while (head == null) {
             if (readChannel == null && (segmentSizes.isEmpty() || segmentSizes.firstKey() > lastSegment || !openNextForReading())) {
                 return null;
@@ -370,7 +393,7 @@ public final class Spool implements AutoCloseable {
                 if (readSegment == writeSegment) {
                     return null; // caught up with the writer
                 }
-                finishReadSegment();
+                finishReadSegment(keepFinished);
                 continue;
             }
             readFrame(size);
@@ -383,6 +406,51 @@ public final class Spool implements AutoCloseable {
      * deleted (the ledger may forget them now), else an empty list.
      */
     public synchronized List<UUID> done(Frame frame) throws IOException {
+        return markDone(frame) ? finishReadSegment(false) : List.of();
+    }
+
+    /**
+     * Marks the frame from {@link #peek} as written, like {@link #done}, while rows read back (of it or of earlier
+     * frames) still wait in memory: a segment this finishes is not read again, but its file stays on disk until
+     * {@link #releaseKept}, so a crash before those rows are written reads it again from its first frame and loses
+     * none. Its batch ids are handed back then.
+     */
+    public synchronized void doneKeepingFile(Frame frame) throws IOException {
+        if (markDone(frame)) {
+            finishReadSegment(true);
+        }
+    }
+
+    /** {@return true while segments read to their end are kept on disk} */
+    public synchronized boolean holdsKeptFiles() {
+        return !kept.isEmpty();
+    }
+
+    /**
+     * Deletes the segments kept on disk, and returns the batch ids of their frames (the ledger may forget them now).
+     * A segment that cannot be deleted is reported and stays kept, its number taken: the next start reads it again,
+     * and the ledger recognises its batches.
+     */
+    public synchronized List<UUID> releaseKept() {
+        List<UUID> ids = new ArrayList<>();
+        for (Iterator<Map.Entry<Long, List<UUID>>> it = kept.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, List<UUID>> segment = it.next();
+            Path path = segmentPath(segment.getKey());
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                warn.accept("Spool file " + path + " cannot be deleted (" + e + "); the next start reads it again,"
+                        + " and the ledger recognises what of it was written");
+                continue;
+            }
+            it.remove();
+            ids.addAll(segment.getValue());
+        }
+        return ids;
+    }
+
+    /** Advances past the frame; true when that ends its segment. */
+    private boolean markDone(Frame frame) throws IOException {
         if (frame != head) {
             throw new IllegalStateException("done() must follow peek() for the same frame");
         }
@@ -393,9 +461,9 @@ public final class Spool implements AutoCloseable {
             if (readSegment == writeSegment) {
                 closeWriter(); // fully read: the next append starts a new segment
             }
-            return finishReadSegment();
+            return true;
         }
-        return List.of();
+        return false;
     }
 
     private boolean openNextForReading() throws IOException {
@@ -471,23 +539,29 @@ public final class Spool implements AutoCloseable {
                 + " the frames before it are");
     }
 
-    private List<UUID> finishReadSegment() throws IOException {
+    /** Closes and deletes (or keeps) the segment read to its end; returns its frames' ids, none when kept. */
+    private List<UUID> finishReadSegment(boolean keepFile) throws IOException {
         readChannel.close();
         readChannel = null;
-        Files.deleteIfExists(segmentPath(readSegment));
+        List<UUID> ids = List.copyOf(idsInReadSegment);
+        idsInReadSegment.clear();
+        if (keepFile) {
+            kept.put(readSegment, ids);
+        } else {
+            Files.deleteIfExists(segmentPath(readSegment));
+        }
         segmentSizes.remove(readSegment);
         earlierSegmentTimes.remove(readSegment);
         readSegment = -1;
         readPosition = 0;
-        List<UUID> ids = List.copyOf(idsInReadSegment);
-        idsInReadSegment.clear();
-        return ids;
+        return keepFile ? List.of() : ids;
     }
 
     private void rollWriter() throws IOException {
         closeWriter();
         // numbers only grow, so a segment of this run is never taken for one an earlier run left
-        writeSegment = Math.max(segmentSizes.isEmpty() ? FIRST_SEGMENT - 1 : segmentSizes.lastKey(), lastSegmentAtOpen) + 1;
+        long newest = Math.max(segmentSizes.isEmpty() ? FIRST_SEGMENT - 1 : segmentSizes.lastKey(), kept.isEmpty() ? 0 : kept.lastKey());
+        writeSegment = Math.max(newest, lastSegmentAtOpen) + 1;
         writeChannel = FileChannel.open(segmentPath(writeSegment), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         writeChannel.write(ByteBuffer.wrap(MAGIC));
         segmentSizes.put(writeSegment, (long) MAGIC.length);

@@ -294,6 +294,48 @@ class SpoolPipelineTest {
     }
 
     @Test
+    void aSpoolFileWhoseRowWaitsForItsParentStaysOnDiskUntilTheRowIsWrittenSoACrashLosesNone() throws IOException {
+        java.util.UUID frameId = java.util.UUID.randomUUID();
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(frameId, List.of(job(late, "late 0"), record("m1")));
+        }
+        sink.existingJobRuns = existing;
+        LogWriterConfig.Builder config = LogWriterConfig.builder("t").flushInterval(Duration.ofMillis(10))
+                .foreignKeyGracePeriod(Duration.ofMinutes(1));
+        start(config);
+        // the frame is done and the spool read to its end (spilling stopped), "late 0" waits in memory for its run
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().contains("m1") && !pipeline.isSpilling());
+        assertThat(pipeline.holdsBacklog()).isTrue();
+        assertThat(spoolFiles()).as("the file of a row that waits in memory").isEqualTo(1);
+        assertThat(sink.forgotten).doesNotContain(frameId);
+        Path crashed = Files.createDirectories(dir.resolve("crashed"));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.toString().endsWith(".spool")) {
+                    Files.copy(file, crashed.resolve(file.getFileName())); // what a kill -9 now leaves
+                }
+            }
+        }
+
+        existing.add(late);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().contains("late 0"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> spoolFiles() == 0);
+        assertThat(sink.forgotten).as("the ledger forgets the frame once its file is gone").contains(frameId);
+        assertThat(sink.messages()).containsExactly("m1", "late 0");
+        pipeline.stop();
+
+        FakeSink afterCrash = new FakeSink();
+        Pipeline restarted = new Pipeline(EngineSettings.of(config.overflowPolicy(OverflowPolicy.SPOOL).build(), true), afterCrash,
+                Spool.open(crashed, Long.MAX_VALUE, reporter.warnings::add), reporter);
+        restarted.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> afterCrash.messages().contains("late 0"));
+        } finally {
+            restarted.stop();
+        }
+    }
+
+    @Test
     void aRetryOfParkedRowsWhoseCommitOutcomeWasLostLandsOnce() throws IOException {
         sink.existingJobRuns = existing;
         start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))

@@ -37,6 +37,22 @@ abstract class SpoolFixture {
                 LogLevel.WARN, LogStream.STDERR, message, metadata);
     }
 
+    /**
+     * The spool's files as a {@code kill -9} would leave them: a copy of the directory taken while the spool is open
+     * (its lock not held there), so the test can go on with the original.
+     */
+    Path crashCopy() throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("crashed-" + UUID.randomUUID()));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(file)) {
+                    Files.copy(file, copy.resolve(file.getFileName()));
+                }
+            }
+        }
+        return copy;
+    }
+
     List<Path> segments() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".spool")).sorted().collect(Collectors.toList());

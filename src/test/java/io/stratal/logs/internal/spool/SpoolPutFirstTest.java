@@ -165,6 +165,52 @@ class SpoolPutFirstTest extends SpoolFixture {
     }
 
     @Test
+    void aSegmentDoneWhileRowsWaitInMemoryStaysOnDiskUntilReleasedAndACrashReadsItAgain() throws IOException {
+        UUID aId = UUID.randomUUID();
+        Path crashed;
+        try (Spool spool = open()) {
+            spool.append(aId, List.of(record("a")));
+            spool.doneKeepingFile(spool.peek());
+            assertThat(spool.holdsKeptFiles()).as("the frame ended its segment").isTrue();
+            assertThat(spool.isEmpty()).isTrue();
+            assertThat(spool.peek()).as("not read again in this run").isNull();
+            assertThat(segments()).hasSize(1);
+
+            spool.append(UUID.randomUUID(), List.of(record("b")));
+            assertThat(spool.putFirst(List.of(frame("p")), Long.MAX_VALUE, null)).isTrue();
+            assertThat(segments()).as("new segments take numbers of their own, above and below the kept one").hasSize(3);
+            crashed = crashCopy();
+            assertThat(readAll(spool)).containsExactly("p", "b");
+            assertThat(spool.releaseKept()).containsExactly(aId);
+            assertThat(spool.holdsKeptFiles()).isFalse();
+            assertThat(spool.releaseKept()).isEmpty();
+        }
+        assertThat(segments()).isEmpty();
+        try (Spool spool = Spool.open(crashed, Long.MAX_VALUE, warnings::add)) {
+            assertThat(readAll(spool)).as("a crash before the release: the kept segment in its place").containsExactly("p", "a", "b");
+        }
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void aSegmentFoundReadToItsEndWhenPeekingIsKeptTooWhenAsked() throws IOException {
+        try (Spool spool = open()) {
+            spool.append(UUID.randomUUID(), List.of(record("a")));
+        }
+        Files.write(segments().get(0), new byte[] {0, 0, 0}, java.nio.file.StandardOpenOption.APPEND); // a cut-short tail
+        try (Spool spool = open()) {
+            spool.doneKeepingFile(spool.peek(true));
+            assertThat(spool.holdsKeptFiles()).as("the damaged tail is still to be read").isFalse();
+            assertThat(spool.peek(true)).isNull();
+            assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("damaged"));
+            assertThat(spool.holdsKeptFiles()).isTrue();
+            assertThat(segments()).as("kept while rows wait in memory").hasSize(1);
+            assertThat(spool.releaseKept()).hasSize(1);
+        }
+        assertThat(segments()).isEmpty();
+    }
+
+    @Test
     void aFramePeekedAndPutFirstInPartIsDoneOnlyOnceItsRestIsOnDisk() throws IOException {
         try (Spool spool = open()) {
             spool.append(UUID.randomUUID(), List.of(record("a1"), record("a2")));
