@@ -86,7 +86,7 @@ final class Delivery {
 
     /**
      * Writes a batch (from the queue, or read back from the spool), holding back its rows of runs that are
-     * waited for; rows from the spool then wait in memory, no longer on disk.
+     * waited for; rows from the spool then wait in memory (their file stays on disk meanwhile, {@link SpoolReplay}).
      */
     List<Batch> deliver(Batch batch, Deadline deadline) {
         ParkedRecords.Free free = parked.holdBack(batch.records());

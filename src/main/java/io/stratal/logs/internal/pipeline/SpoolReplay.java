@@ -139,7 +139,9 @@ final class SpoolReplay {
 
     /**
      * The files kept while rows waited in memory go: at the stop deadline, once those rows are on disk again (if that
-     * failed, the files stay, and the next start reads them again).
+     * failed, the files stay, and the next start reads them again). Each spool's kept files go whichever writer kept
+     * them: only the first writer reads other writers' spools, during the handover, and that ends only once no row of
+     * it waits ({@link #nextEarlier}), that is after its kept files went.
      */
     void releaseAll() {
         for (Spool source : keepingFiles) {

@@ -34,7 +34,8 @@ import java.util.zip.CRC32;
  * the payload being the batch id and its records ({@link FrameCodec}). Frames are appended to the newest
  * segment and read back from the oldest (lowest number); {@link #putFirst} puts frames ahead of all others in a
  * segment numbered below them; a segment is deleted once every frame in it was written to the
- * database, and the ids of its batches are handed back so the database's ledger can forget them. Files left
+ * database (or kept until {@link #releaseKept} while rows read back wait in memory), and the ids of its batches are
+ * handed back so the database's ledger can forget them. Files left
  * by an earlier run are read first. A frame that is cut short or fails its checksum ends its segment: the
  * bytes from there on are moved to {@code damaged/} and reported, and reading goes on with the next file.
  *

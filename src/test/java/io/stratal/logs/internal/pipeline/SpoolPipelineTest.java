@@ -336,6 +336,28 @@ class SpoolPipelineTest {
     }
 
     @Test
+    void stoppingWhileARowReadBackWaitsForADatabaseThatIsAwayPutsItOnDiskAndLetsItsKeptFileGo() throws IOException {
+        try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
+            previous.append(java.util.UUID.randomUUID(), List.of(job(late, "late 0"), record("m1")));
+        }
+        sink.existingJobRuns = existing;
+        LogWriterConfig.Builder config = LogWriterConfig.builder("t").flushInterval(Duration.ofMillis(10))
+                .foreignKeyGracePeriod(Duration.ofMinutes(1)).shutdownGracePeriod(Duration.ofMillis(300));
+        start(config);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().contains("m1") && !pipeline.isSpilling());
+        assertThat(spoolFiles()).isEqualTo(1);
+        sink.down = true; // else the stop writes the row without its run
+        assertThat(pipeline.stop()).isZero();
+        assertThat(spoolFiles()).as("the waiting row in a file of its own; the file read back is gone").isEqualTo(1);
+        sink.down = false;
+
+        existing.add(late);
+        start(config);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().contains("late 0") && spoolFiles() == 0);
+        assertThat(sink.messages()).as("each once: the kept file was not read again").containsExactly("m1", "late 0");
+    }
+
+    @Test
     void aRetryOfParkedRowsWhoseCommitOutcomeWasLostLandsOnce() throws IOException {
         sink.existingJobRuns = existing;
         start(LogWriterConfig.builder("t").batchSize(10).flushInterval(Duration.ofMillis(10))
