@@ -201,7 +201,7 @@ final class SpoolReplay {
                     nextReplayNanos = System.nanoTime() + Math.min(intervalNanos, HANDOVER_POLL_NANOS);
                     return;
                 }
-                Spool.Frame frame = peek(source, handingOver, delivery.hasParked());
+                Spool.Frame frame = peek(source, handingOver);
                 if (frame == null) {
                     if (nextReplayNanos - System.nanoTime() > 0 || (!handingOver && stopSpillingIfEmpty.getAsBoolean())) {
                         return;
@@ -278,13 +278,14 @@ final class SpoolReplay {
         return spool.pendingBytes() + (replaysEarlier ? handover.leftOverBytes() : 0);
     }
 
-    /** The next frame; a segment found read to its end is kept on disk while {@code rowsWait}, as at a frame done. */
-    private Spool.Frame peek(Spool source, boolean earlierOnly, boolean rowsWait) {
-        if (rowsWait) {
-            keepingFiles.add(source);
-        }
+    /**
+     * The next frame. A segment found read to its end (its tail damaged) is kept, as at a frame done while rows wait,
+     * and goes with the kept files ({@link #releaseSettled}), so the ledger forgets its batches then too.
+     */
+    private Spool.Frame peek(Spool source, boolean earlierOnly) {
+        keepingFiles.add(source);
         try {
-            return earlierOnly ? source.peekEarlier(rowsWait) : source.peek(rowsWait);
+            return earlierOnly ? source.peekEarlier(true) : source.peek(true);
         } catch (IOException e) {
             reporter.error("cannot read its spool; the records stay on disk", e);
             replayAfterBackoff();

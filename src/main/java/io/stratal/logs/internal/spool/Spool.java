@@ -6,11 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +22,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * Records that could not be written yet, on disk, in the order they were logged.
@@ -56,13 +52,10 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    static final byte[] MAGIC = "STRSPL1\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = SegmentFiles.MAGIC;
     static final long SEGMENT_BYTES = 8L * 1024 * 1024;
-    private static final int MAX_FRAME_BYTES = 256 * 1024 * 1024;
     /** Where reading stood, kept across a clean close ({@link ReadPositions}). */
     static final String READ_POSITIONS = ReadPositions.FILE;
-    /** What {@link #putFirst} writes before renaming it into place; left by a crash, it is deleted at open. */
-    private static final String TEMPORARY_SUFFIX = ".tmp";
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.spool");
     /** A new spool's first segment: the numbers below it are room for {@link #putFirst}. */
     static final long FIRST_SEGMENT = 1_000_000;
@@ -106,7 +99,7 @@ public final class Spool implements AutoCloseable {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Matcher m = SEGMENT.matcher(file.getFileName().toString());
-                if (file.getFileName().toString().endsWith(TEMPORARY_SUFFIX)) {
+                if (file.getFileName().toString().endsWith(SegmentFiles.TEMPORARY_SUFFIX)) {
                     Files.deleteIfExists(file); // cut short by a crash: a putFirst's records were only in memory
                 } else if (m.matches()) {
                     long segment = Long.parseLong(m.group(1));
@@ -127,22 +120,8 @@ public final class Spool implements AutoCloseable {
         suspended.addAll(ReadPositions.load(directory, state -> { // the lowest segment on top: it is read first
             Long size = segmentSizes.get(state.segment());
             return size != null && state.position() > MAGIC.length && state.position() <= size
-                    && state.doneIds().get(0).equals(firstFrameId(state.segment()));
+                    && state.doneIds().get(0).equals(SegmentFiles.firstFrameId(segmentPath(state.segment())));
         }, warn));
-    }
-
-    /** The batch id of a segment's first frame, or {@code null} when it cannot be read. */
-    private UUID firstFrameId(long segment) {
-        ByteBuffer start = ByteBuffer.allocate(MAGIC.length + FrameCodec.HEADER_BYTES + 1 + 16);
-        try (FileChannel channel = FileChannel.open(segmentPath(segment), StandardOpenOption.READ)) {
-            readFully(channel, start, 0);
-        } catch (IOException e) {
-            return null;
-        }
-        if (start.hasRemaining()) {
-            return null;
-        }
-        return new UUID(start.getLong(MAGIC.length + FrameCodec.HEADER_BYTES + 1), start.getLong(MAGIC.length + FrameCodec.HEADER_BYTES + 9));
     }
 
     /** Writes where reading stands in segments read partly, for the next open. */
@@ -290,7 +269,7 @@ public final class Spool implements AutoCloseable {
             front = oldest - 1;
             date = Math.min(date, Files.getLastModifiedTime(segmentPath(oldest)).toMillis());
         }
-        long size = writeWhole(segmentPath(front), encoded, date);
+        long size = SegmentFiles.writeWhole(segmentPath(front), encoded, date);
         segmentSizes.put(front, size);
         if (front <= lastSegmentAtOpen) {
             earlierSegmentTimes.put(front, date);
@@ -325,34 +304,6 @@ public final class Spool implements AutoCloseable {
             oldest = kept.firstKey();
         }
         return oldest;
-    }
-
-    /** Writes a segment under a temporary name, forced to disk and dated, then renames it into place. */
-    private long writeWhole(Path path, List<ByteBuffer> frames, long dateMillis) throws IOException {
-        Path temporary = path.resolveSibling(path.getFileName() + TEMPORARY_SUFFIX);
-        long size = MAGIC.length;
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(MAGIC));
-                for (ByteBuffer buffer : frames) {
-                    size += buffer.remaining();
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer);
-                    }
-                }
-                channel.force(false);
-            }
-            if (dateMillis != Long.MAX_VALUE) {
-                Files.setLastModifiedTime(temporary, FileTime.fromMillis(dateMillis));
-            }
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temporary);
-            throw e;
-        }
-        ReadPositions.syncDirectory(directory);
-        return size;
     }
 
     /** Forces appended frames to the disk itself. */
@@ -474,7 +425,7 @@ public final class Spool implements AutoCloseable {
         readSegment = segmentSizes.firstKey();
         readChannel = FileChannel.open(segmentPath(readSegment), StandardOpenOption.READ);
         ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
-        readFully(readChannel, magic, 0);
+        SegmentFiles.readFully(readChannel, magic, 0);
         if (magic.hasRemaining() || !Arrays.equals(magic.array(), MAGIC)) {
             moveAside(0, "it is not a spool file");
             readPosition = segmentSizes.get(readSegment);
@@ -491,32 +442,12 @@ public final class Spool implements AutoCloseable {
     }
 
     private void readFrame(long size) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
-        readFully(readChannel, header, readPosition);
-        if (header.hasRemaining()) {
-            damaged(size, "a frame header is cut short");
-            return;
-        }
-        header.flip();
-        int length = header.getInt();
-        int crcValue = header.getInt();
-        if (length <= 0 || length > MAX_FRAME_BYTES || readPosition + FrameCodec.HEADER_BYTES + length > size) {
-            damaged(size, length <= 0 || length > MAX_FRAME_BYTES ? "a frame length is invalid" : "a frame is cut short");
-            return;
-        }
-        ByteBuffer payload = ByteBuffer.allocate(length);
-        readFully(readChannel, payload, readPosition + FrameCodec.HEADER_BYTES);
-        CRC32 crc = new CRC32();
-        crc.update(payload.array());
-        if ((int) crc.getValue() != crcValue) {
-            damaged(size, "a frame fails its checksum");
-            return;
-        }
-        try {
-            head = FrameCodec.decode(payload.array());
-            headEnd = readPosition + FrameCodec.HEADER_BYTES + length;
-        } catch (IOException | RuntimeException e) {
-            damaged(size, "a frame cannot be decoded (" + e + ")");
+        SegmentFiles.Read read = SegmentFiles.readFrame(readChannel, readPosition, size);
+        if (read.damage() != null) {
+            damaged(size, read.damage());
+        } else {
+            head = read.frame();
+            headEnd = read.end();
         }
     }
 
@@ -527,14 +458,9 @@ public final class Spool implements AutoCloseable {
 
     /** Copies the segment's bytes from {@code from} on into {@code damaged/} and reports it. */
     private void moveAside(long from, String why) throws IOException {
-        Path damagedDir = directory.resolve("damaged");
-        Files.createDirectories(damagedDir);
-        Path target = damagedDir.resolve(String.format("segment-%020d-from-%d.bin", readSegment, from));
         long size = segmentSizes.get(readSegment);
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            readChannel.transferTo(from, size - from, out);
-        }
+        Path target = directory.resolve("damaged").resolve(String.format("segment-%020d-from-%d.bin", readSegment, from));
+        SegmentFiles.copyTail(readChannel, from, size, target);
         warn.accept("Spool file " + segmentPath(readSegment) + " is damaged at byte " + from + " (" + why + "): the "
                 + (size - from) + " byte(s) from there were moved to " + target + " and their records are not replayed;"
                 + " the frames before it are");
@@ -580,17 +506,6 @@ public final class Spool implements AutoCloseable {
 
     private Path segmentPath(long segment) {
         return directory.resolve(String.format("segment-%020d.spool", segment));
-    }
-
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        long at = position;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, at);
-            if (n < 0) {
-                return;
-            }
-            at += n;
-        }
     }
 
     @Override

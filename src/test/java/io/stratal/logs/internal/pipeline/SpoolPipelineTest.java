@@ -183,8 +183,9 @@ class SpoolPipelineTest {
 
     @Test
     void aDamagedFileLeftByACrashIsReportedAndTheAppenderKeepsWorking() throws IOException {
+        java.util.UUID whole = java.util.UUID.randomUUID();
         try (Spool previous = Spool.open(dir, Long.MAX_VALUE, w -> { })) {
-            previous.append(java.util.UUID.randomUUID(), List.of(record("m0"), record("m1")));
+            previous.append(whole, List.of(record("m0"), record("m1")));
             previous.append(java.util.UUID.randomUUID(), List.of(record("lost in the crash")));
         }
         Path segment;
@@ -199,6 +200,8 @@ class SpoolPipelineTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.messages().size() == 10);
         assertThat(sink.messages()).containsExactlyElementsOf(expected(10));
         assertThat(reporter.warnings).anySatisfy(w -> assertThat(w).contains("damaged").contains("cut short"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> spoolFiles() == 0);
+        assertThat(sink.forgotten).as("the ledger forgets the batches of the file read up to its damage").contains(whole);
     }
 
     @Test
